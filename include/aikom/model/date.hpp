@@ -1,0 +1,32 @@
+#ifndef AIKOM_MODEL_DATE_HPP
+#define AIKOM_MODEL_DATE_HPP
+
+/// @file
+/// Calendar dates as the records use them: `std::chrono::year_month_day`, written `YYYY-MM-DD`.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace aikom::model {
+
+using date = std::chrono::year_month_day;
+
+/// Parses `YYYY-MM-DD` (exactly ten characters, a date that exists in the proleptic Gregorian
+/// calendar, years 1000..9999). Returns `std::nullopt` for anything else.
+[[nodiscard]] std::optional<date> parse_iso_date(std::string_view text) noexcept;
+
+/// Parses `dd.mm.yyyy` (day and month may have one digit), the form Ukrainian spreadsheets use.
+[[nodiscard]] std::optional<date> parse_dotted_date(std::string_view text) noexcept;
+
+/// Writes `d` as `YYYY-MM-DD` into `out`, which must have room for 10 characters.
+/// `d` must be `ok()` with a four-digit year.
+void format_iso_date(date d, char* out) noexcept;
+
+/// `d` as `YYYY-MM-DD`.
+[[nodiscard]] std::string to_iso_string(date d);
+
+} // namespace aikom::model
+
+#endif
