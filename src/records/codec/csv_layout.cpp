@@ -1,0 +1,92 @@
+#include "codec/csv_layout.hpp"
+
+namespace aikom::codec::detail {
+namespace {
+
+void add_columns(const object_schema& schema, std::string name_prefix, std::string pointer_prefix,
+                 std::vector<csv_step>& path, std::size_t elements, std::vector<csv_column>& out)
+{
+    for (const auto& f : schema.fields) {
+        std::string pointer = pointer_prefix;
+        check::append_pointer_token(pointer, f.name);
+        switch (f.kind()) {
+        case value_kind::object:
+            path.push_back({&f, 0});
+            add_columns(*f.nested, name_prefix + std::string(f.name) + ".", pointer, path,
+                        elements, out);
+            path.pop_back();
+            break;
+        case value_kind::array: {
+            std::string singular(f.name);
+            if (singular.ends_with('s')) {
+                singular.pop_back();
+            }
+            for (std::size_t i = 0; i < elements; ++i) {
+                path.push_back({&f, static_cast<std::uint32_t>(i)});
+                add_columns(*f.nested, name_prefix + singular + std::to_string(i + 1) + ".",
+                            pointer + "/" + std::to_string(i), path, elements, out);
+                path.pop_back();
+            }
+            break;
+        }
+        default:
+            path.push_back({&f, 0});
+            out.push_back({name_prefix + std::string(f.name), std::move(pointer), path});
+            path.pop_back();
+        }
+    }
+}
+
+} // namespace
+
+std::vector<csv_column> csv_layout(std::size_t array_elements)
+{
+    std::vector<csv_column> out;
+    std::vector<csv_step> path;
+    add_columns(child_schema(), std::string(), std::string(), path, array_elements, out);
+    return out;
+}
+
+void* csv_make_parent(const csv_column& column, model::child& record)
+{
+    void* object = &record;
+    for (std::size_t i = 0; i + 1 < column.path.size(); ++i) {
+        const auto& step = column.path[i];
+        void* m = step.field->member(object);
+        const value_ops& ops = *step.field->ops;
+        if (step.field->kind() == value_kind::array) {
+            while (ops.size(m) <= step.index) {
+                (void)ops.enter(m);
+            }
+            object = const_cast<void*>(ops.at(m, step.index));
+        } else if (ops.present(m)) {
+            object = const_cast<void*>(ops.object(m));
+        } else {
+            object = ops.enter(m);
+        }
+    }
+    return object;
+}
+
+const void* csv_find_parent(const csv_column& column, const model::child& record)
+{
+    const void* object = &record;
+    for (std::size_t i = 0; i + 1 < column.path.size(); ++i) {
+        const auto& step = column.path[i];
+        const void* m = step.field->member_of(object);
+        const value_ops& ops = *step.field->ops;
+        if (step.field->kind() == value_kind::array) {
+            if (ops.size(m) <= step.index) {
+                return nullptr;
+            }
+            object = ops.at(m, step.index);
+        } else if (ops.present(m)) {
+            object = ops.object(m);
+        } else {
+            return nullptr;
+        }
+    }
+    return object;
+}
+
+} // namespace aikom::codec::detail

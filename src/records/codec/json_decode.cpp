@@ -1,0 +1,556 @@
+// The record decoder: a Boost.JSON basic_parser handler that fills the model straight from the
+// parser's events. No DOM is built. The handler keeps a small stack of frames (one per object or
+// array it is inside) and builds a JSON Pointer only when it has an issue to report.
+#include <aikom/codec/json.hpp>
+
+#include "codec/schema.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <array>
+#include <limits>
+
+namespace aikom::codec {
+namespace {
+
+namespace json = boost::json;
+using detail::field_schema;
+using detail::object_schema;
+using detail::value_kind;
+
+// The format nests four levels (record → guardians → guardian → name); deeper input is either
+// skipped (inside an unknown field) or refused by the parser's max_depth.
+constexpr std::size_t max_frames = 8;
+
+enum class json_type { object, array, string, number, boolean, null };
+
+constexpr std::string_view type_en(json_type t)
+{
+    switch (t) {
+    case json_type::object:
+        return "an object";
+    case json_type::array:
+        return "an array";
+    case json_type::string:
+        return "a string";
+    case json_type::number:
+        return "a number";
+    case json_type::boolean:
+        return "a boolean";
+    case json_type::null:
+        return "null";
+    }
+    return "a value";
+}
+
+constexpr std::string_view type_uk(json_type t)
+{
+    switch (t) {
+    case json_type::object:
+        return "об’єкт";
+    case json_type::array:
+        return "масив";
+    case json_type::string:
+        return "рядок";
+    case json_type::number:
+        return "число";
+    case json_type::boolean:
+        return "логічне значення";
+    case json_type::null:
+        return "null";
+    }
+    return "значення";
+}
+
+struct frame {
+    const object_schema* schema = nullptr; // object frames
+    const field_schema* array_field = nullptr; // array frames
+    void* target = nullptr; // the struct (object) or the member (array)
+    std::uint64_t seen = 0;
+    const field_schema* field = nullptr; // object: the field whose value comes next, if wanted
+    std::string unknown_key;             // object: storage for a key that is not a field
+    std::string_view key;                // object: the key being read (empty before the first)
+    bool has_key = false;
+    std::uint32_t index = 0; // array: elements started so far
+};
+
+class record_handler final : public detail::pointer_source {
+public:
+    static constexpr std::size_t max_object_size = std::numeric_limits<std::size_t>::max();
+    static constexpr std::size_t max_array_size = std::numeric_limits<std::size_t>::max();
+    static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
+    static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
+
+    explicit record_handler(const decode_options& options) : options_(&options) {}
+
+    void start(model::child& out, std::vector<check::issue>& issues)
+    {
+        record_ = &out;
+        issues_ = &issues;
+        depth_ = 0;
+        skip_ = 0;
+        key_buf_.clear();
+        str_buf_.clear();
+    }
+
+    // The pointer of the value being read: every frame's current key or index.
+    [[nodiscard]] std::string pointer() const override { return pointer_upto(depth_); }
+
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+
+    bool on_object_begin(json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            ++skip_;
+            return true;
+        }
+        if (depth_ == 0) {
+            return push_object(detail::child_schema(), record_, ec);
+        }
+        frame& top = frames_[depth_ - 1];
+        if (top.array_field != nullptr) {
+            ++top.index;
+            void* member = top.target;
+            return push_object(*top.array_field->nested, top.array_field->ops->enter(member), ec);
+        }
+        const field_schema* f = top.field;
+        if (f == nullptr) {
+            skip_ = 1;
+            return true;
+        }
+        if (f->kind() != value_kind::object) {
+            type_mismatch(*f, json_type::object);
+            skip_ = 1;
+            return true;
+        }
+        return push_object(*f->nested, f->ops->enter(f->member(top.target)), ec);
+    }
+
+    bool on_object_end(std::size_t, json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            --skip_;
+            return true;
+        }
+        frame& top = frames_[depth_ - 1];
+        if (const auto missing = top.schema->required_mask & ~top.seen; missing != 0) {
+            for (std::size_t i = 0; i < top.schema->fields.size(); ++i) {
+                if ((missing >> i) & 1u) {
+                    std::string p = pointer_upto(depth_ - 1);
+                    check::append_pointer_token(p, top.schema->fields[i].name);
+                    report(std::move(p), "field.required", "required field is missing",
+                           "бракує обов’язкового поля");
+                }
+            }
+        }
+        --depth_;
+        return !over_issue_limit(ec);
+    }
+
+    bool on_array_begin(json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            ++skip_;
+            return true;
+        }
+        if (depth_ == 0) {
+            root_mismatch(json_type::array);
+            skip_ = 1;
+            return true;
+        }
+        frame& top = frames_[depth_ - 1];
+        if (top.array_field != nullptr) {
+            ++top.index;
+            element_mismatch(json_type::array);
+            skip_ = 1;
+            return true;
+        }
+        const field_schema* f = top.field;
+        if (f == nullptr) {
+            skip_ = 1;
+            return true;
+        }
+        if (f->kind() != value_kind::array) {
+            type_mismatch(*f, json_type::array);
+            skip_ = 1;
+            return true;
+        }
+        if (depth_ == max_frames) {
+            return too_deep(ec);
+        }
+        frame& fr = frames_[depth_++];
+        fr.schema = nullptr;
+        fr.array_field = f;
+        fr.target = f->member(top.target);
+        fr.index = 0;
+        return !over_issue_limit(ec);
+    }
+
+    bool on_array_end(std::size_t, json::error_code&)
+    {
+        if (skip_ != 0) {
+            --skip_;
+            return true;
+        }
+        --depth_;
+        return true;
+    }
+
+    bool on_key_part(std::string_view s, std::size_t, json::error_code&)
+    {
+        if (skip_ == 0) {
+            key_buf_.append(s);
+        }
+        return true;
+    }
+
+    bool on_key(std::string_view s, std::size_t, json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            return true;
+        }
+        std::string_view key = s;
+        if (!key_buf_.empty()) {
+            key_buf_.append(s);
+            key = key_buf_;
+        }
+        frame& top = frames_[depth_ - 1];
+        top.has_key = true;
+        const int i = top.schema->find(key);
+        if (i < 0) {
+            top.field = nullptr;
+            top.unknown_key.assign(key);
+            top.key = top.unknown_key;
+            detail::add_unknown_field(*issues_, pointer(),
+                                      options_->unknown_fields == unknown_field_policy::reject);
+        } else {
+            const auto bit = std::uint64_t{1} << i;
+            const field_schema* f = &top.schema->fields[static_cast<std::size_t>(i)];
+            top.key = f->name;
+            if ((top.seen & bit) != 0) {
+                top.field = nullptr; // keep the first value, report the repetition
+                report(pointer(), "field.duplicate",
+                       "the field appears more than once in the object",
+                       "поле повторюється в об’єкті кілька разів");
+            } else {
+                top.seen |= bit;
+                top.field = f;
+            }
+        }
+        key_buf_.clear();
+        return !over_issue_limit(ec);
+    }
+
+    bool on_string_part(std::string_view s, std::size_t, json::error_code&)
+    {
+        if (skip_ == 0) {
+            str_buf_.append(s);
+        }
+        return true;
+    }
+
+    bool on_string(std::string_view s, std::size_t, json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            return true;
+        }
+        std::string_view text = s;
+        if (!str_buf_.empty()) {
+            str_buf_.append(s);
+            text = str_buf_;
+        }
+        const field_schema* f = scalar_target(json_type::string);
+        if (f != nullptr) {
+            const auto k = f->kind();
+            if (k == value_kind::string || k == value_kind::date || k == value_kind::enumeration) {
+                detail::set_text_leaf(*f, f->member(frames_[depth_ - 1].target), text, *this,
+                                      *issues_);
+            } else {
+                type_mismatch(*f, json_type::string);
+            }
+        }
+        str_buf_.clear();
+        return !over_issue_limit(ec);
+    }
+
+    bool on_number_part(std::string_view, json::error_code&) { return true; }
+
+    bool on_int64(std::int64_t v, std::string_view, json::error_code& ec)
+    {
+        return on_integer(v >= std::numeric_limits<std::int32_t>::min() &&
+                              v <= std::numeric_limits<std::int32_t>::max(),
+                          static_cast<std::int32_t>(v), ec);
+    }
+
+    bool on_uint64(std::uint64_t v, std::string_view, json::error_code& ec)
+    {
+        return on_integer(v <= static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()),
+                          static_cast<std::int32_t>(v), ec);
+    }
+
+    bool on_double(double, std::string_view, json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            return true;
+        }
+        if (const field_schema* f = scalar_target(json_type::number)) {
+            if (f->kind() == value_kind::integer) {
+                report(pointer(), "format.integer", "expected an integer, not a fraction",
+                       "очікується ціле число, а не дріб");
+            } else {
+                type_mismatch(*f, json_type::number);
+            }
+        }
+        return !over_issue_limit(ec);
+    }
+
+    bool on_bool(bool b, json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            return true;
+        }
+        if (const field_schema* f = scalar_target(json_type::boolean)) {
+            if (f->kind() == value_kind::boolean) {
+                f->ops->set_bool(f->member(frames_[depth_ - 1].target), b);
+            } else {
+                type_mismatch(*f, json_type::boolean);
+            }
+        }
+        return !over_issue_limit(ec);
+    }
+
+    bool on_null(json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            return true;
+        }
+        // null means "unknown" for an optional field: it stays absent.
+        if (const field_schema* f = scalar_target(json_type::null); f != nullptr && !f->ops->nullable) {
+            report(pointer(), "field.required", "required field is null", "обов’язкове поле порожнє (null)");
+        }
+        return !over_issue_limit(ec);
+    }
+
+    bool on_comment_part(std::string_view, json::error_code&) { return true; }
+    bool on_comment(std::string_view, json::error_code&) { return true; }
+
+    /// Issue for a failure the parser reports (syntax, depth): at the current position.
+    [[nodiscard]] std::string current_pointer() const { return pointer_upto(depth_); }
+
+private:
+    bool push_object(const object_schema& schema, void* target, json::error_code& ec)
+    {
+        if (depth_ == max_frames) {
+            return too_deep(ec);
+        }
+        frame& fr = frames_[depth_++];
+        fr.schema = &schema;
+        fr.array_field = nullptr;
+        fr.target = target;
+        fr.seen = 0;
+        fr.field = nullptr;
+        fr.has_key = false;
+        fr.key = {};
+        return true;
+    }
+
+    bool too_deep(json::error_code& ec)
+    {
+        ec = json::error::too_deep;
+        return false;
+    }
+
+    // The field that receives a scalar value at the current position, or nullptr when the
+    // value is to be ignored (unknown or repeated key; a mismatch already reported).
+    const field_schema* scalar_target(json_type t)
+    {
+        if (depth_ == 0) {
+            root_mismatch(t);
+            return nullptr;
+        }
+        frame& top = frames_[depth_ - 1];
+        if (top.array_field != nullptr) {
+            ++top.index;
+            element_mismatch(t);
+            return nullptr;
+        }
+        return top.field;
+    }
+
+    bool on_integer(bool in_range, std::int32_t v, json::error_code& ec)
+    {
+        if (skip_ != 0) {
+            return true;
+        }
+        if (const field_schema* f = scalar_target(json_type::number)) {
+            if (f->kind() != value_kind::integer) {
+                type_mismatch(*f, json_type::number);
+            } else if (!in_range) {
+                report(pointer(), "format.integer", "integer out of range",
+                       "ціле число поза допустимими межами");
+            } else {
+                f->ops->set_integer(f->member(frames_[depth_ - 1].target), v);
+            }
+        }
+        return !over_issue_limit(ec);
+    }
+
+    void type_mismatch(const field_schema& f, json_type got)
+    {
+        report(pointer(), "format.type",
+               "wrong type: expected " + detail::expected_en(f) + ", got " + std::string(type_en(got)),
+               "неправильний тип: очікується " + detail::expected_uk(f) + ", а отримано " +
+                   std::string(type_uk(got)));
+    }
+
+    void element_mismatch(json_type got)
+    {
+        report(pointer(), "format.type",
+               "wrong type: expected an object, got " + std::string(type_en(got)),
+               "неправильний тип: очікується об’єкт, а отримано " + std::string(type_uk(got)));
+    }
+
+    void root_mismatch(json_type got)
+    {
+        report(std::string(), "format.type",
+               "a record must be a JSON object, got " + std::string(type_en(got)),
+               "запис має бути об’єктом JSON, а отримано " + std::string(type_uk(got)));
+    }
+
+    void report(std::string pointer, std::string_view code, std::string en, std::string uk,
+                check::severity s = check::severity::error)
+    {
+        detail::add_issue(*issues_, std::move(pointer), code, s, std::move(en), std::move(uk));
+    }
+
+    bool over_issue_limit(json::error_code& ec) const
+    {
+        if (issues_->size() >= options_->max_issues) {
+            ec = json::error::exception; // stops the parser; decode() reports the limit
+            return true;
+        }
+        return false;
+    }
+
+    std::string pointer_upto(std::size_t depth) const
+    {
+        std::string p;
+        for (std::size_t i = 0; i < depth; ++i) {
+            const frame& fr = frames_[i];
+            if (fr.array_field != nullptr) {
+                if (fr.index != 0) {
+                    check::append_pointer_token(p, std::to_string(fr.index - 1));
+                }
+            } else if (fr.has_key) {
+                check::append_pointer_token(p, fr.key);
+            }
+        }
+        return p;
+    }
+
+    const decode_options* options_;
+    model::child* record_ = nullptr;
+    std::vector<check::issue>* issues_ = nullptr;
+    std::array<frame, max_frames> frames_{};
+    std::size_t depth_ = 0;
+    std::size_t skip_ = 0;
+    std::string key_buf_;
+    std::string str_buf_;
+};
+
+json::parse_options parser_options(const decode_options& o)
+{
+    json::parse_options p;
+    p.max_depth = o.max_depth;
+    p.allow_comments = false;
+    p.allow_trailing_commas = false;
+    p.allow_invalid_utf8 = false;
+    return p;
+}
+
+} // namespace
+
+struct record_decoder::impl {
+    explicit impl(decode_options o) : options(o), parser(parser_options(options), options) {}
+
+    decode_options options;
+    json::basic_parser<record_handler> parser;
+};
+
+record_decoder::record_decoder(decode_options options)
+    : impl_(std::make_unique<impl>(options))
+{
+}
+
+record_decoder::~record_decoder() = default;
+record_decoder::record_decoder(record_decoder&&) noexcept = default;
+record_decoder& record_decoder::operator=(record_decoder&&) noexcept = default;
+
+const decode_options& record_decoder::options() const noexcept { return impl_->options; }
+
+decode_result record_decoder::decode(std::string_view json_text)
+{
+    decode_result result;
+    const auto& o = impl_->options;
+    if (json_text.size() > o.max_record_bytes) {
+        detail::add_too_large(result.issues, o.max_record_bytes);
+        return result;
+    }
+
+    model::child record;
+    auto& parser = impl_->parser;
+    parser.reset();
+    parser.handler().start(record, result.issues);
+    json::error_code ec;
+    const std::size_t used = parser.write_some(false, json_text.data(), json_text.size(), ec);
+
+    if (ec) {
+        if (ec == json::error::exception && result.issues.size() >= o.max_issues) {
+            detail::add_issue(result.issues, std::string(), "json.too_many_issues",
+                              check::severity::error,
+                              "too many problems; the rest of the record was not examined",
+                              "забагато помилок; решту запису не перевірено");
+        } else if (ec == json::error::too_deep) {
+            const auto max = std::to_string(o.max_depth);
+            detail::add_issue(result.issues, parser.handler().current_pointer(), "json.too_deep",
+                              check::severity::error,
+                              "nested deeper than " + max + " levels",
+                              "надто глибока вкладеність: понад " + max + " рівнів");
+        } else {
+            result.syntax_error_offset = used;
+            const auto at = std::to_string(used);
+            detail::add_issue(result.issues, parser.handler().current_pointer(), "json.syntax",
+                              check::severity::error,
+                              "malformed JSON at byte " + at + ": " + ec.message(),
+                              "пошкоджений JSON (байт " + at + ")");
+        }
+        return result;
+    }
+
+    // write_some stops after one value: anything but whitespace after it is an error.
+    const auto rest = json_text.substr(used);
+    if (const auto extra = rest.find_first_not_of(" \t\r\n"); extra != std::string_view::npos) {
+        result.syntax_error_offset = used + extra;
+        const auto at = std::to_string(result.syntax_error_offset);
+        detail::add_issue(result.issues, std::string(), "json.syntax", check::severity::error,
+                          "unexpected data after the record at byte " + at,
+                          "зайві дані після запису (байт " + at + ")");
+        return result;
+    }
+    for (const auto& i : result.issues) {
+        if (i.severity == check::severity::error) {
+            return result;
+        }
+    }
+    result.record = std::move(record);
+    return result;
+}
+
+decode_result decode_child(std::string_view json_text, const decode_options& options)
+{
+    record_decoder d(options);
+    return d.decode(json_text);
+}
+
+} // namespace aikom::codec

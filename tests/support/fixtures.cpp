@@ -1,0 +1,133 @@
+#include "fixtures.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+namespace aikom::test {
+
+using namespace std::chrono;
+using namespace aikom::model;
+
+model::child every_field_child()
+{
+    child c;
+    c.id = "kd-000123";
+    c.institution = edrpou("32855961");
+    c.name = person_name{.last = "Тестенко", .first = "Мар'яна", .patronymic = "Іванівна"};
+    c.birth_date = 2021y / March / 14;
+    c.sex = sex::female;
+    c.citizenship = country_code("UA");
+    c.rnokpp = model::rnokpp("4412345678");
+    c.unzr = model::unzr("20210314-01234");
+    c.document = identity_document{.type = document_type::ua_birth_certificate,
+                                   .series = "I-КВ",
+                                   .number = "123456",
+                                   .issued_on = 2021y / March / 20,
+                                   .issuer = "Відділ ДРАЦС \"Тестовий\"\\1",
+                                   .country = country_code("UA")};
+    c.displacement = model::displacement{.status = displacement_status::internal,
+                                         .since = 2022y / March / 1,
+                                         .certificate = idp_certificate{.number = "0000-0000001",
+                                                                        .issued_on = 2022y / April / 2},
+                                         .from_katottg = katottg("UA14000000000000000"),
+                                         .country = country_code("UA")};
+    c.contact = contact_status{.status = contact_state::lost,
+                               .since = 2024y / September / 1,
+                               .with = contact_scope::child_and_representatives};
+    c.education = model::education{.form = education_form::distance};
+    c.enrollment = model::enrollment{
+        .group = group{.id = "g-3", .name = "Сонечко", .age_band = age_band::middle, .kind = group_kind::general},
+        .enrolled_on = 2024y / September / 1,
+        .order = "15-к",
+        .left_on = 2025y / May / 30,
+        .leave_reason = "переїзд\nу інше місто\t(тест)"};
+    c.residence = model::residence{.country = country_code("UA"),
+                                   .katottg = katottg("UA80000000000000000"),
+                                   .address = "вул. Тестова, 1"};
+    c.special_needs = model::special_needs{.has = true, .support_level = 2};
+    c.free_meals = true;
+    c.guardians = {
+        guardian{.name = person_name{.last = "Тестенко", .first = "Олена", .patronymic = std::nullopt},
+                 .relation = guardian_relation::mother,
+                 .phone = "+380501234567"},
+        guardian{.name = std::nullopt, .relation = guardian_relation::other, .phone = "+48123456789"},
+    };
+    return c;
+}
+
+model::child minimal_child(std::string id)
+{
+    child c;
+    c.id = std::move(id);
+    return c;
+}
+
+temp_dir::temp_dir()
+{
+    static std::atomic<unsigned> counter{0};
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("aikom-test-" + std::to_string(rd()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path_);
+}
+
+temp_dir::~temp_dir()
+{
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+void write_file(const std::filesystem::path& path, std::string_view bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+        throw std::runtime_error("cannot write test file");
+    }
+}
+
+std::string to_cp1251(std::string_view text)
+{
+    // Only what the tests use: ASCII, А..я, Іі Її Єє Ґґ and the typographic apostrophe.
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b0 = static_cast<unsigned char>(text[i]);
+        if (b0 < 0x80) {
+            out.push_back(static_cast<char>(b0));
+            ++i;
+            continue;
+        }
+        char32_t cp = 0;
+        if ((b0 & 0xE0) == 0xC0) {
+            cp = ((b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu);
+            i += 2;
+        } else {
+            cp = ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
+                 (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
+            i += 3;
+        }
+        if (cp >= 0x410 && cp <= 0x44F) {
+            out.push_back(static_cast<char>(0xC0 + (cp - 0x410)));
+        } else {
+            switch (cp) {
+            case 0x406: out.push_back('\xB2'); break;
+            case 0x456: out.push_back('\xB3'); break;
+            case 0x407: out.push_back('\xAF'); break;
+            case 0x457: out.push_back('\xBF'); break;
+            case 0x404: out.push_back('\xAA'); break;
+            case 0x454: out.push_back('\xBA'); break;
+            case 0x490: out.push_back('\xA5'); break;
+            case 0x491: out.push_back('\xB4'); break;
+            case 0x2019: out.push_back('\x92'); break;
+            default: throw std::invalid_argument("to_cp1251: character not used by the tests");
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace aikom::test

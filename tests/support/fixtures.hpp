@@ -1,0 +1,43 @@
+// Test helpers: synthetic records and temporary files. Every value here is made up.
+#ifndef AIKOM_TESTS_FIXTURES_HPP
+#define AIKOM_TESTS_FIXTURES_HPP
+
+#include <aikom/model/child.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace aikom::test {
+
+/// A synthetic record with every field of the format set.
+[[nodiscard]] model::child every_field_child();
+
+/// A synthetic record with only the required `id`.
+[[nodiscard]] model::child minimal_child(std::string id = "kd-000001");
+
+/// A directory under the system temporary directory, removed with its contents on destruction.
+class temp_dir {
+public:
+    temp_dir();
+    ~temp_dir();
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    [[nodiscard]] std::filesystem::path file(std::string_view name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// Writes `bytes` to `path`, replacing it.
+void write_file(const std::filesystem::path& path, std::string_view bytes);
+
+/// UTF-8 `text` as Windows-1251 bytes (test data for the CSV reader). Every character of the
+/// text must exist in Windows-1251.
+[[nodiscard]] std::string to_cp1251(std::string_view text);
+
+} // namespace aikom::test
+
+#endif
