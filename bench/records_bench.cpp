@@ -3,13 +3,15 @@
 // For N generated records (default 200,000) as NDJSON lines it measures, in one run:
 //   parse.dom_default    boost::json::parse of each line, default allocator   (decode baseline 1)
 //   parse.dom_monotonic  boost::json::parse with a monotonic_resource per line (decode baseline 2)
-//   decode.typed         aikom::codec::record_decoder::decode, full strictness
+//   decode.typed         aikom::codec::record_decoder::decode, full strictness, a new record
+//                        each time
+//   decode.into          record_decoder::decode_into one reused record (what the readers do)
 //   serialize.dom        boost::json::serialize of each parsed DOM           (encode baseline)
 //   encode.canonical     aikom::codec::encode of each record
 // Each figure is the best of several rounds, rounds interleaved so that all of them see the
 // same machine. Ratios are against the baseline named in the row, measured in the same run.
 //
-//   aikom_records_bench [--records N] [--rounds R] [--out results.json]
+//   aikom_records_bench [--records N] [--rounds R] [--out results.json] [--only ROW-PREFIX]
 
 #include <aikom/codec/json.hpp>
 #include <aikom/synthetic/roster_generator.hpp>
@@ -66,6 +68,7 @@ int main(int argc, char** argv)
     std::size_t count = 200'000;
     std::size_t rounds = 5;
     std::string out_path;
+    std::string only; // profiling aid: run only the rows whose name starts with this
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         if (a == "--records" && i + 1 < argc) {
@@ -74,8 +77,11 @@ int main(int argc, char** argv)
             rounds = parse_count(argv[++i], "--rounds");
         } else if (a == "--out" && i + 1 < argc) {
             out_path = argv[++i];
+        } else if (a == "--only" && i + 1 < argc) {
+            only = argv[++i];
         } else {
-            std::cerr << "usage: aikom_records_bench [--records N] [--rounds R] [--out FILE]\n";
+            std::cerr << "usage: aikom_records_bench [--records N] [--rounds R] [--out FILE] "
+                         "[--only ROW-PREFIX]\n";
             return 2;
         }
     }
@@ -114,6 +120,8 @@ int main(int argc, char** argv)
         {"parse.dom_monotonic", ""},
         {"decode.typed", "parse.dom_default"},
         {"decode.typed", "parse.dom_monotonic"},
+        {"decode.into", "parse.dom_default"},
+        {"decode.into", "parse.dom_monotonic"},
         {"serialize.dom", ""},
         {"encode.canonical", "serialize.dom"},
     };
@@ -142,6 +150,14 @@ int main(int argc, char** argv)
         },
         {}, // the same measurement as the row before, against the other baseline
         [&] {
+            aikom::model::child target;
+            std::vector<aikom::check::issue> issues;
+            for (const auto& l : lines) {
+                sink += decoder.decode_into(l, target, issues).ok ? 1 : 0;
+            }
+        },
+        {},
+        [&] {
             for (const auto& v : doms) {
                 const std::string s = boost::json::serialize(v);
                 sink += s.size();
@@ -157,6 +173,9 @@ int main(int argc, char** argv)
 
     for (std::size_t round = 0; round < rounds; ++round) {
         for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (!only.empty() && !rows[i].name.starts_with(only)) {
+                continue;
+            }
             if (work[i]) {
                 rows[i].seconds = std::min(rows[i].seconds, time_once(work[i]));
             } else {

@@ -127,3 +127,32 @@ TEST_CASE("a decoder can be reused across good and bad records")
     CHECK(r.record->id == "b");
     CHECK(r.issues.empty());
 }
+
+TEST_CASE("decode_into reuses a record: what the new input omits becomes absent")
+{
+    codec::record_decoder d;
+    model::child target;
+    std::vector<check::issue> issues;
+    const auto full = test::every_field_child();
+    REQUIRE(d.decode_into(codec::encode(full), target, issues).ok);
+    CHECK(target == full);
+
+    // A smaller record into the same object: nothing of the first one may survive.
+    auto small = test::minimal_child("kd-2");
+    small.guardians.push_back(model::guardian{.name = std::nullopt,
+                                              .relation = model::guardian_relation::father,
+                                              .phone = std::nullopt});
+    small.name = model::person_name{.last = std::nullopt, .first = "Тарас", .patronymic = std::nullopt};
+    REQUIRE(d.decode_into(codec::encode(small), target, issues).ok);
+    CHECK(target == small);
+    CHECK(target.guardians.size() == 1);
+
+    // null clears; a failed decode reports, and the next good one is exact again.
+    REQUIRE(d.decode_into(R"({"id":"kd-3","name":null,"guardians":[]})", target, issues).ok);
+    CHECK(target == test::minimal_child("kd-3"));
+    CHECK_FALSE(d.decode_into(R"({"id":"kd-4","sex":"?"})", target, issues).ok);
+    CHECK(issues.size() == 1);
+    REQUIRE(d.decode_into(codec::encode(full), target, issues).ok);
+    CHECK(issues.empty());
+    CHECK(target == full);
+}

@@ -54,6 +54,14 @@ struct decode_result {
     [[nodiscard]] bool ok() const noexcept { return record.has_value(); }
 };
 
+/// The outcome of `record_decoder::decode_into`.
+struct decode_status {
+    /// No issue of severity `error`: the target holds the decoded record.
+    bool ok = false;
+    /// Byte offset of a syntax error in the input, or `decode_result::npos`.
+    std::size_t syntax_error_offset = decode_result::npos;
+};
+
 /// A reusable decoder. Reusing one across records avoids re-allocating its buffers.
 /// Not thread-safe: use one per thread.
 class record_decoder {
@@ -65,6 +73,13 @@ public:
 
     /// Decodes one record from `json` (one JSON object, optionally surrounded by whitespace).
     [[nodiscard]] decode_result decode(std::string_view json);
+
+    /// Decodes one record into `out`, reusing the storage `out` already holds: decoding a
+    /// stream of records into the same object allocates almost nothing once its strings have
+    /// grown. On success `out` is exactly the decoded record (fields the input does not mention
+    /// are absent); otherwise its content is unspecified. `issues` is cleared first.
+    decode_status decode_into(std::string_view json, model::child& out,
+                              std::vector<check::issue>& issues);
 
     [[nodiscard]] const decode_options& options() const noexcept;
 

@@ -29,6 +29,9 @@ public:
     [[nodiscard]] const std::string& str() const noexcept { return value_; }
     [[nodiscard]] bool empty() const noexcept { return value_.empty(); }
 
+    /// Replaces the text, reusing the storage already held.
+    void assign(std::string_view value) { value_.assign(value); }
+
     friend bool operator==(const basic_identifier&, const basic_identifier&) = default;
     friend auto operator<=>(const basic_identifier&, const basic_identifier&) = default;
 

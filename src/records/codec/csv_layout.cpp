@@ -55,15 +55,11 @@ void* csv_make_parent(const csv_column& column, model::child& record)
         void* m = step.field->member(object);
         const value_ops& ops = *step.field->ops;
         if (step.field->kind() == value_kind::array) {
-            while (ops.size(m) <= step.index) {
-                (void)ops.enter(m);
+            while (ops.size(m) < step.index) {
+                (void)ops.enter(m, ops.size(m));
             }
-            object = const_cast<void*>(ops.at(m, step.index));
-        } else if (ops.present(m)) {
-            object = const_cast<void*>(ops.object(m));
-        } else {
-            object = ops.enter(m);
         }
+        object = ops.enter(m, step.index);
     }
     return object;
 }

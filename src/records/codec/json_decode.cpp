@@ -7,6 +7,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -72,6 +73,7 @@ struct frame {
     std::string_view key;                // object: the key being read (empty before the first)
     bool has_key = false;
     std::uint32_t index = 0; // array: elements started so far
+    std::size_t hint = 0;    // object: where the next key probably is
 };
 
 class record_handler final : public detail::pointer_source {
@@ -110,9 +112,8 @@ public:
         }
         frame& top = frames_[depth_ - 1];
         if (top.array_field != nullptr) {
-            ++top.index;
-            void* member = top.target;
-            return push_object(*top.array_field->nested, top.array_field->ops->enter(member), ec);
+            void* element = top.array_field->ops->enter(top.target, top.index++);
+            return push_object(*top.array_field->nested, element, ec);
         }
         const field_schema* f = top.field;
         if (f == nullptr) {
@@ -124,7 +125,7 @@ public:
             skip_ = 1;
             return true;
         }
-        return push_object(*f->nested, f->ops->enter(f->member(top.target)), ec);
+        return push_object(*f->nested, f->ops->enter(f->member(top.target), 0), ec);
     }
 
     bool on_object_end(std::size_t, json::error_code& ec)
@@ -134,6 +135,13 @@ public:
             return true;
         }
         frame& top = frames_[depth_ - 1];
+        // A record decoded into reused storage: what this object did not mention is absent.
+        const auto& fields = top.schema->fields;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (((top.seen >> i) & 1u) == 0) {
+                fields[i].ops->reset(fields[i].member(top.target));
+            }
+        }
         if (const auto missing = top.schema->required_mask & ~top.seen; missing != 0) {
             for (std::size_t i = 0; i < top.schema->fields.size(); ++i) {
                 if ((missing >> i) & 1u) {
@@ -193,6 +201,8 @@ public:
             --skip_;
             return true;
         }
+        const frame& top = frames_[depth_ - 1];
+        top.array_field->ops->truncate(top.target, top.index);
         --depth_;
         return true;
     }
@@ -211,34 +221,48 @@ public:
             return true;
         }
         std::string_view key = s;
-        if (!key_buf_.empty()) {
+        if (!key_buf_.empty()) [[unlikely]] {
             key_buf_.append(s);
             key = key_buf_;
         }
         frame& top = frames_[depth_ - 1];
         top.has_key = true;
-        const int i = top.schema->find(key);
-        if (i < 0) {
-            top.field = nullptr;
-            top.unknown_key.assign(key);
-            top.key = top.unknown_key;
-            detail::add_unknown_field(*issues_, pointer(),
-                                      options_->unknown_fields == unknown_field_policy::reject);
+        const int i = top.schema->find(key, top.hint);
+        bool ok = true;
+        if (i < 0) [[unlikely]] {
+            ok = unknown_key(top, key, ec);
         } else {
-            const auto bit = std::uint64_t{1} << i;
-            const field_schema* f = &top.schema->fields[static_cast<std::size_t>(i)];
+            const auto index = static_cast<std::size_t>(i);
+            const auto bit = std::uint64_t{1} << index;
+            const field_schema* f = &top.schema->fields[index];
+            top.hint = index + 1;
             top.key = f->name;
-            if ((top.seen & bit) != 0) {
-                top.field = nullptr; // keep the first value, report the repetition
-                report(pointer(), "field.duplicate",
-                       "the field appears more than once in the object",
-                       "поле повторюється в об’єкті кілька разів");
+            if ((top.seen & bit) != 0) [[unlikely]] {
+                ok = duplicate_key(top, ec);
             } else {
                 top.seen |= bit;
                 top.field = f;
             }
         }
         key_buf_.clear();
+        return ok;
+    }
+
+    [[gnu::noinline]] bool unknown_key(frame& top, std::string_view key, json::error_code& ec)
+    {
+        top.field = nullptr;
+        top.unknown_key.assign(key);
+        top.key = top.unknown_key;
+        detail::add_unknown_field(*issues_, pointer(),
+                                  options_->unknown_fields == unknown_field_policy::reject);
+        return !over_issue_limit(ec);
+    }
+
+    [[gnu::noinline]] bool duplicate_key(frame& top, json::error_code& ec)
+    {
+        top.field = nullptr; // keep the first value, report the repetition
+        report(pointer(), "field.duplicate", "the field appears more than once in the object",
+               "поле повторюється в об’єкті кілька разів");
         return !over_issue_limit(ec);
     }
 
@@ -326,8 +350,13 @@ public:
             return true;
         }
         // null means "unknown" for an optional field: it stays absent.
-        if (const field_schema* f = scalar_target(json_type::null); f != nullptr && !f->ops->nullable) {
-            report(pointer(), "field.required", "required field is null", "обов’язкове поле порожнє (null)");
+        if (const field_schema* f = scalar_target(json_type::null); f != nullptr) {
+            if (f->ops->nullable) {
+                f->ops->reset(f->member(frames_[depth_ - 1].target));
+            } else {
+                report(pointer(), "field.required", "required field is null",
+                       "обов’язкове поле порожнє (null)");
+            }
         }
         return !over_issue_limit(ec);
     }
@@ -352,6 +381,7 @@ private:
         fr.field = nullptr;
         fr.has_key = false;
         fr.key = {};
+        fr.hint = 0;
         return true;
     }
 
@@ -489,61 +519,69 @@ record_decoder& record_decoder::operator=(record_decoder&&) noexcept = default;
 
 const decode_options& record_decoder::options() const noexcept { return impl_->options; }
 
-decode_result record_decoder::decode(std::string_view json_text)
+decode_status record_decoder::decode_into(std::string_view json_text, model::child& out,
+                                          std::vector<check::issue>& issues)
 {
-    decode_result result;
+    issues.clear();
+    decode_status status;
     const auto& o = impl_->options;
     if (json_text.size() > o.max_record_bytes) {
-        detail::add_too_large(result.issues, o.max_record_bytes);
-        return result;
+        detail::add_too_large(issues, o.max_record_bytes);
+        return status;
     }
 
-    model::child record;
     auto& parser = impl_->parser;
     parser.reset();
-    parser.handler().start(record, result.issues);
+    parser.handler().start(out, issues);
     json::error_code ec;
     const std::size_t used = parser.write_some(false, json_text.data(), json_text.size(), ec);
 
     if (ec) {
-        if (ec == json::error::exception && result.issues.size() >= o.max_issues) {
-            detail::add_issue(result.issues, std::string(), "json.too_many_issues",
-                              check::severity::error,
+        if (ec == json::error::exception && issues.size() >= o.max_issues) {
+            detail::add_issue(issues, std::string(), "json.too_many_issues", check::severity::error,
                               "too many problems; the rest of the record was not examined",
                               "забагато помилок; решту запису не перевірено");
         } else if (ec == json::error::too_deep) {
             const auto max = std::to_string(o.max_depth);
-            detail::add_issue(result.issues, parser.handler().current_pointer(), "json.too_deep",
-                              check::severity::error,
-                              "nested deeper than " + max + " levels",
+            detail::add_issue(issues, parser.handler().current_pointer(), "json.too_deep",
+                              check::severity::error, "nested deeper than " + max + " levels",
                               "надто глибока вкладеність: понад " + max + " рівнів");
         } else {
-            result.syntax_error_offset = used;
+            status.syntax_error_offset = used;
             const auto at = std::to_string(used);
-            detail::add_issue(result.issues, parser.handler().current_pointer(), "json.syntax",
+            detail::add_issue(issues, parser.handler().current_pointer(), "json.syntax",
                               check::severity::error,
                               "malformed JSON at byte " + at + ": " + ec.message(),
                               "пошкоджений JSON (байт " + at + ")");
         }
-        return result;
+        return status;
     }
 
     // write_some stops after one value: anything but whitespace after it is an error.
     const auto rest = json_text.substr(used);
     if (const auto extra = rest.find_first_not_of(" \t\r\n"); extra != std::string_view::npos) {
-        result.syntax_error_offset = used + extra;
-        const auto at = std::to_string(result.syntax_error_offset);
-        detail::add_issue(result.issues, std::string(), "json.syntax", check::severity::error,
+        status.syntax_error_offset = used + extra;
+        const auto at = std::to_string(status.syntax_error_offset);
+        detail::add_issue(issues, std::string(), "json.syntax", check::severity::error,
                           "unexpected data after the record at byte " + at,
                           "зайві дані після запису (байт " + at + ")");
-        return result;
+        return status;
     }
-    for (const auto& i : result.issues) {
-        if (i.severity == check::severity::error) {
-            return result;
-        }
+    status.ok = std::none_of(issues.begin(), issues.end(), [](const check::issue& i) {
+        return i.severity == check::severity::error;
+    });
+    return status;
+}
+
+decode_result record_decoder::decode(std::string_view json_text)
+{
+    decode_result result;
+    model::child record;
+    const auto status = decode_into(json_text, record, result.issues);
+    result.syntax_error_offset = status.syntax_error_offset;
+    if (status.ok) {
+        result.record = std::move(record);
     }
-    result.record = std::move(record);
     return result;
 }
 

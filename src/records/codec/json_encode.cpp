@@ -22,9 +22,7 @@ void encode_object(const object_schema& schema, const void* object, std::string&
             out.push_back(',');
         }
         first = false;
-        out.push_back('"');
-        out.append(f.name); // field names are plain ASCII: nothing to escape
-        out.append("\":", 2);
+        out.append(f.json_key);
         switch (f.kind()) {
         case value_kind::object:
             encode_object(*f.nested, f.ops->object(m), out);

@@ -126,10 +126,28 @@ bool is_blank(std::string_view s) noexcept
     return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
-void take_result(decode_result&& r, read_item& item)
+// Starts a fresh item, keeping the storage of the record the caller got last time.
+void begin_item(read_item& item, model::child& spare)
 {
-    item.record = std::move(r.record);
-    item.issues = std::move(r.issues);
+    if (item.record) {
+        spare = std::move(*item.record);
+        item.record.reset();
+    }
+    item.issues.clear();
+    item.index = 0;
+    item.line = 0;
+    item.column = 0;
+}
+
+// Decodes `text` into `item`, reusing `spare`'s storage.
+decode_status decode_item(record_decoder& decoder, std::string_view text, read_item& item,
+                          model::child& spare)
+{
+    const auto status = decoder.decode_into(text, spare, item.issues);
+    if (status.ok) {
+        item.record = std::move(spare);
+    }
+    return status;
 }
 
 // ---- NDJSON -----------------------------------------------------------------------------------
@@ -178,18 +196,17 @@ public:
             if (!overflow && is_blank(line_buf_)) {
                 continue;
             }
-            item = read_item{};
+            begin_item(item, spare_);
             item.index = index_++;
             item.line = line_;
             if (overflow) {
                 detail::add_too_large(item.issues, max_);
                 return true;
             }
-            auto r = decoder_.decode(line_buf_);
-            if (r.syntax_error_offset != decode_result::npos) {
-                item.column = r.syntax_error_offset + 1;
+            const auto st = decode_item(decoder_, line_buf_, item, spare_);
+            if (st.syntax_error_offset != decode_result::npos) {
+                item.column = st.syntax_error_offset + 1;
             }
-            take_result(std::move(r), item);
             return true;
         }
     }
@@ -200,6 +217,7 @@ public:
 private:
     chunk_input in_;
     record_decoder decoder_;
+    model::child spare_;
     std::size_t max_;
     std::string line_buf_;
     std::uint64_t line_ = 0;
@@ -223,7 +241,7 @@ public:
         if (state_ == state::done) {
             return false;
         }
-        item = read_item{};
+        begin_item(item, spare_);
         item.index = index_;
         if (state_ == state::start) {
             skip_space();
@@ -318,13 +336,12 @@ public:
             detail::add_too_large(item.issues, max_);
             return true;
         }
-        auto r = decoder_.decode(elem_);
-        if (r.syntax_error_offset != decode_result::npos) {
-            locate(r.syntax_error_offset, start_column, item);
+        const auto st = decode_item(decoder_, elem_, item, spare_);
+        if (st.syntax_error_offset != decode_result::npos) {
+            locate(st.syntax_error_offset, start_column, item);
         } else {
             item.column = 0;
         }
-        take_result(std::move(r), item);
         return true;
     }
 
@@ -397,6 +414,7 @@ private:
 
     chunk_input in_;
     record_decoder decoder_;
+    model::child spare_;
     std::size_t max_;
     std::string elem_;
     state state_ = state::start;

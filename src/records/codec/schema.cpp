@@ -2,6 +2,8 @@
 
 #include <aikom/model/date.hpp>
 
+#include <array>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 
@@ -157,7 +159,27 @@ constexpr value_ops leaf_ops()
             leaf<U>::text(*static_cast<const T*>(m), out);
         }
     };
-    if constexpr (requires(std::string_view t) { leaf<U>::parse(t); }) {
+    ops.reset = [](void* m) {
+        if constexpr (opt) {
+            static_cast<T*>(m)->reset();
+        }
+    };
+    if constexpr (std::is_same_v<U, std::string> || requires(U& u) { u.assign(std::string_view()); }) {
+        // Assign in place, so that a record decoded again keeps its strings' storage.
+        ops.set_text = [](void* m, std::string_view t) {
+            auto& v = *static_cast<T*>(m);
+            if constexpr (opt) {
+                if (v) {
+                    v->assign(t);
+                } else {
+                    v.emplace(t);
+                }
+            } else {
+                v.assign(t);
+            }
+            return true;
+        };
+    } else if constexpr (requires(std::string_view t) { leaf<U>::parse(t); }) {
         ops.set_text = [](void* m, std::string_view t) {
             auto v = leaf<U>::parse(t);
             if (!v) {
@@ -185,7 +207,14 @@ constexpr value_ops object_ops()
     ops.kind = value_kind::object;
     ops.nullable = true;
     ops.present = [](const void* m) { return static_cast<const T*>(m)->has_value(); };
-    ops.enter = [](void* m) -> void* { return &static_cast<T*>(m)->emplace(); };
+    ops.reset = [](void* m) { static_cast<T*>(m)->reset(); };
+    ops.enter = [](void* m, std::size_t) -> void* {
+        auto& v = *static_cast<T*>(m);
+        if (!v) {
+            v.emplace();
+        }
+        return &*v;
+    };
     ops.object = [](const void* m) -> const void* { return &**static_cast<const T*>(m); };
     return ops;
 }
@@ -198,12 +227,24 @@ constexpr value_ops array_ops()
     ops.kind = value_kind::array;
     ops.nullable = true;
     ops.present = [](const void* m) { return !static_cast<const T*>(m)->empty(); };
-    ops.enter = [](void* m) -> void* { return &static_cast<T*>(m)->emplace_back(); };
+    ops.reset = [](void* m) { static_cast<T*>(m)->clear(); };
+    ops.enter = [](void* m, std::size_t i) -> void* {
+        auto& v = *static_cast<T*>(m);
+        if (i < v.size()) {
+            return &v[i];
+        }
+        return &v.emplace_back();
+    };
+    ops.truncate = [](void* m, std::size_t n) {
+        auto& v = *static_cast<T*>(m);
+        if (n < v.size()) {
+            v.erase(v.begin() + static_cast<std::ptrdiff_t>(n), v.end());
+        }
+    };
     ops.size = [](const void* m) { return static_cast<const T*>(m)->size(); };
     ops.at = [](const void* m, std::size_t i) -> const void* {
         return &(*static_cast<const T*>(m))[i];
     };
-    ops.pop = [](void* m) { static_cast<T*>(m)->pop_back(); };
     return ops;
 }
 
@@ -251,12 +292,45 @@ struct field_limits {
     text_rule rule = text_rule::none;
 };
 
-template <auto M>
-constexpr field_schema field(std::string_view name, field_limits limits = {})
+// A string literal as a template argument, so that each field's `"name":` token is built at
+// compile time.
+template <std::size_t N>
+struct fixed_string {
+    char chars[N]{};
+    constexpr fixed_string(const char (&s)[N])
+    {
+        for (std::size_t i = 0; i < N; ++i) {
+            chars[i] = s[i];
+        }
+    }
+    [[nodiscard]] constexpr std::size_t size() const { return N - 1; }
+};
+
+template <fixed_string Name>
+struct json_key_token {
+    static constexpr auto value = [] {
+        std::array<char, Name.size() + 3> token{};
+        token[0] = '"';
+        for (std::size_t i = 0; i < Name.size(); ++i) {
+            token[i + 1] = Name.chars[i];
+        }
+        token[Name.size() + 1] = '"';
+        token[Name.size() + 2] = ':';
+        return token;
+    }();
+};
+
+template <auto M, fixed_string Name>
+constexpr field_schema field(field_limits limits = {})
 {
-    return field_schema{name,           &ops_for<typename member_info<M>::type>,
-                        &access<M>,     limits.nested,
-                        limits.required, limits.max_chars,
+    constexpr const auto& token = json_key_token<Name>::value;
+    return field_schema{std::string_view(Name.chars, Name.size()),
+                        std::string_view(token.data(), token.size()),
+                        &ops_for<typename member_info<M>::type>,
+                        &access<M>,
+                        limits.nested,
+                        limits.required,
+                        limits.max_chars,
                         limits.rule};
 }
 
@@ -286,105 +360,105 @@ constexpr std::uint32_t text_chars = 500;
 using namespace aikom::model;
 
 constexpr field_schema person_name_fields[] = {
-    field<&person_name::last>("last", {.max_chars = name_chars}),
-    field<&person_name::first>("first", {.max_chars = name_chars}),
-    field<&person_name::patronymic>("patronymic", {.max_chars = name_chars}),
+    field<&person_name::last, "last">({.max_chars = name_chars}),
+    field<&person_name::first, "first">({.max_chars = name_chars}),
+    field<&person_name::patronymic, "patronymic">({.max_chars = name_chars}),
 };
 AIKOM_OBJECT_SCHEMA(person_name_schema, person_name_fields);
 
 constexpr field_schema document_fields[] = {
-    field<&identity_document::type>("type", {.required = true}),
-    field<&identity_document::series>("series", {.max_chars = code_chars}),
-    field<&identity_document::number>("number", {.max_chars = code_chars}),
-    field<&identity_document::issued_on>("issued_on"),
-    field<&identity_document::issuer>("issuer", {.max_chars = text_chars}),
-    field<&identity_document::country>("country", {.max_chars = code_chars}),
+    field<&identity_document::type, "type">({.required = true}),
+    field<&identity_document::series, "series">({.max_chars = code_chars}),
+    field<&identity_document::number, "number">({.max_chars = code_chars}),
+    field<&identity_document::issued_on, "issued_on">(),
+    field<&identity_document::issuer, "issuer">({.max_chars = text_chars}),
+    field<&identity_document::country, "country">({.max_chars = code_chars}),
 };
 AIKOM_OBJECT_SCHEMA(document_schema, document_fields);
 
 constexpr field_schema idp_certificate_fields[] = {
-    field<&idp_certificate::number>("number", {.max_chars = code_chars}),
-    field<&idp_certificate::issued_on>("issued_on"),
+    field<&idp_certificate::number, "number">({.max_chars = code_chars}),
+    field<&idp_certificate::issued_on, "issued_on">(),
 };
 AIKOM_OBJECT_SCHEMA(idp_certificate_schema, idp_certificate_fields);
 
 constexpr field_schema displacement_fields[] = {
-    field<&displacement::status>("status", {.required = true}),
-    field<&displacement::since>("since"),
-    field<&displacement::certificate>("certificate", {.nested = &idp_certificate_schema}),
-    field<&displacement::from_katottg>("from_katottg", {.max_chars = code_chars}),
-    field<&displacement::country>("country", {.max_chars = code_chars}),
+    field<&displacement::status, "status">({.required = true}),
+    field<&displacement::since, "since">(),
+    field<&displacement::certificate, "certificate">({.nested = &idp_certificate_schema}),
+    field<&displacement::from_katottg, "from_katottg">({.max_chars = code_chars}),
+    field<&displacement::country, "country">({.max_chars = code_chars}),
 };
 AIKOM_OBJECT_SCHEMA(displacement_schema, displacement_fields);
 
 constexpr field_schema contact_fields[] = {
-    field<&contact_status::status>("status", {.required = true}),
-    field<&contact_status::since>("since"),
-    field<&contact_status::with>("with"),
+    field<&contact_status::status, "status">({.required = true}),
+    field<&contact_status::since, "since">(),
+    field<&contact_status::with, "with">(),
 };
 AIKOM_OBJECT_SCHEMA(contact_schema, contact_fields);
 
 constexpr field_schema education_fields[] = {
-    field<&education::form>("form", {.required = true}),
+    field<&education::form, "form">({.required = true}),
 };
 AIKOM_OBJECT_SCHEMA(education_schema, education_fields);
 
 constexpr field_schema group_fields[] = {
-    field<&group::id>("id", {.max_chars = short_chars}),
-    field<&group::name>("name", {.max_chars = name_chars}),
-    field<&group::age_band>("age_band"),
-    field<&group::kind>("kind"),
+    field<&group::id, "id">({.max_chars = short_chars}),
+    field<&group::name, "name">({.max_chars = name_chars}),
+    field<&group::age_band, "age_band">(),
+    field<&group::kind, "kind">(),
 };
 AIKOM_OBJECT_SCHEMA(group_schema, group_fields);
 
 constexpr field_schema enrollment_fields[] = {
-    field<&enrollment::group>("group", {.nested = &group_schema}),
-    field<&enrollment::enrolled_on>("enrolled_on"),
-    field<&enrollment::order>("order", {.max_chars = short_chars}),
-    field<&enrollment::left_on>("left_on"),
-    field<&enrollment::leave_reason>("leave_reason", {.max_chars = text_chars}),
+    field<&enrollment::group, "group">({.nested = &group_schema}),
+    field<&enrollment::enrolled_on, "enrolled_on">(),
+    field<&enrollment::order, "order">({.max_chars = short_chars}),
+    field<&enrollment::left_on, "left_on">(),
+    field<&enrollment::leave_reason, "leave_reason">({.max_chars = text_chars}),
 };
 AIKOM_OBJECT_SCHEMA(enrollment_schema, enrollment_fields);
 
 constexpr field_schema residence_fields[] = {
-    field<&residence::country>("country", {.max_chars = code_chars}),
-    field<&residence::katottg>("katottg", {.max_chars = code_chars}),
-    field<&residence::address>("address", {.max_chars = text_chars}),
+    field<&residence::country, "country">({.max_chars = code_chars}),
+    field<&residence::katottg, "katottg">({.max_chars = code_chars}),
+    field<&residence::address, "address">({.max_chars = text_chars}),
 };
 AIKOM_OBJECT_SCHEMA(residence_schema, residence_fields);
 
 constexpr field_schema special_needs_fields[] = {
-    field<&special_needs::has>("has", {.required = true}),
-    field<&special_needs::support_level>("support_level"),
+    field<&special_needs::has, "has">({.required = true}),
+    field<&special_needs::support_level, "support_level">(),
 };
 AIKOM_OBJECT_SCHEMA(special_needs_schema, special_needs_fields);
 
 constexpr field_schema guardian_fields[] = {
-    field<&guardian::name>("name", {.nested = &person_name_schema}),
-    field<&guardian::relation>("relation"),
-    field<&guardian::phone>("phone", {.max_chars = code_chars}),
+    field<&guardian::name, "name">({.nested = &person_name_schema}),
+    field<&guardian::relation, "relation">(),
+    field<&guardian::phone, "phone">({.max_chars = code_chars}),
 };
 AIKOM_OBJECT_SCHEMA(guardian_schema, guardian_fields);
 
 // The order here is the canonical key order of the encoding.
 constexpr field_schema child_fields[] = {
-    field<&child::id>("id", {.max_chars = 64, .required = true, .rule = text_rule::record_id}),
-    field<&child::institution>("institution", {.max_chars = code_chars}),
-    field<&child::name>("name", {.nested = &person_name_schema}),
-    field<&child::birth_date>("birth_date"),
-    field<&child::sex>("sex"),
-    field<&child::citizenship>("citizenship", {.max_chars = code_chars}),
-    field<&child::rnokpp>("rnokpp", {.max_chars = code_chars}),
-    field<&child::unzr>("unzr", {.max_chars = code_chars}),
-    field<&child::document>("document", {.nested = &document_schema}),
-    field<&child::displacement>("displacement", {.nested = &displacement_schema}),
-    field<&child::contact>("contact", {.nested = &contact_schema}),
-    field<&child::education>("education", {.nested = &education_schema}),
-    field<&child::enrollment>("enrollment", {.nested = &enrollment_schema}),
-    field<&child::residence>("residence", {.nested = &residence_schema}),
-    field<&child::special_needs>("special_needs", {.nested = &special_needs_schema}),
-    field<&child::free_meals>("free_meals"),
-    field<&child::guardians>("guardians", {.nested = &guardian_schema}),
+    field<&child::id, "id">({.max_chars = 64, .required = true, .rule = text_rule::record_id}),
+    field<&child::institution, "institution">({.max_chars = code_chars}),
+    field<&child::name, "name">({.nested = &person_name_schema}),
+    field<&child::birth_date, "birth_date">(),
+    field<&child::sex, "sex">(),
+    field<&child::citizenship, "citizenship">({.max_chars = code_chars}),
+    field<&child::rnokpp, "rnokpp">({.max_chars = code_chars}),
+    field<&child::unzr, "unzr">({.max_chars = code_chars}),
+    field<&child::document, "document">({.nested = &document_schema}),
+    field<&child::displacement, "displacement">({.nested = &displacement_schema}),
+    field<&child::contact, "contact">({.nested = &contact_schema}),
+    field<&child::education, "education">({.nested = &education_schema}),
+    field<&child::enrollment, "enrollment">({.nested = &enrollment_schema}),
+    field<&child::residence, "residence">({.nested = &residence_schema}),
+    field<&child::special_needs, "special_needs">({.nested = &special_needs_schema}),
+    field<&child::free_meals, "free_meals">(),
+    field<&child::guardians, "guardians">({.nested = &guardian_schema}),
 };
 AIKOM_OBJECT_SCHEMA(child_schema_value, child_fields);
 
@@ -418,16 +492,6 @@ std::string join_names(std::span<const std::string_view> names)
 }
 
 } // namespace
-
-int object_schema::find(std::string_view name) const noexcept
-{
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (fields[i].name == name) {
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
-}
 
 const object_schema& child_schema() noexcept { return child_schema_value; }
 
@@ -510,8 +574,8 @@ std::size_t utf8_length(std::string_view text) noexcept
     return n;
 }
 
-bool set_text_leaf(const field_schema& field, void* member, std::string_view text,
-                   const pointer_source& where, std::vector<check::issue>& issues)
+bool set_text_leaf_slow(const field_schema& field, void* member, std::string_view text,
+                        const pointer_source& where, std::vector<check::issue>& issues)
 {
     // Byte length bounds the character count from above, so the count is rarely needed.
     if (field.max_chars != 0 && text.size() > field.max_chars &&
@@ -552,6 +616,22 @@ void write_json_string(std::string& out, std::string_view text)
     const char* p = text.data();
     const char* const end = p + text.size();
     const char* run = p;
+    // Skip eight bytes at a time while none of them needs escaping (SWAR: a byte below 0x20,
+    // a quote or a backslash sets the high bit of its lane).
+    constexpr std::uint64_t ones = 0x0101010101010101u;
+    constexpr std::uint64_t highs = 0x8080808080808080u;
+    while (end - p >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        const std::uint64_t quote = w ^ (ones * '"');
+        const std::uint64_t slash = w ^ (ones * '\\');
+        const std::uint64_t hits = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+                                   ((slash - ones) & ~slash);
+        if ((hits & highs) != 0) {
+            break;
+        }
+        p += 8;
+    }
     for (; p != end; ++p) {
         const auto c = static_cast<unsigned char>(*p);
         if (c >= 0x20 && c != '"' && c != '\\') {

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,18 +34,22 @@ struct value_ops {
     bool (*set_text)(void* m, std::string_view text); ///< string, date, enumeration
     void (*set_bool)(void* m, bool value);
     void (*set_integer)(void* m, std::int32_t value);
-    void* (*enter)(void* m); ///< object: emplace, array: append; returns the new struct
+    void (*reset)(void* m); ///< make absent: optional → empty, array → no elements
+    /// object: the struct, created when absent (an existing one is kept, with its storage);
+    /// array: the element at `i`, appended when `i == size` (existing elements are reused).
+    void* (*enter)(void* m, std::size_t i);
+    void (*truncate)(void* m, std::size_t n); ///< array: keep the first n elements
     void (*encode)(const void* m, std::string& out); ///< leaf kinds: as JSON
     void (*to_text)(const void* m, std::string& out); ///< leaf kinds: as plain text (CSV)
     const void* (*object)(const void* m);            ///< object: the struct (present)
     std::size_t (*size)(const void* m);              ///< array
     const void* (*at)(const void* m, std::size_t i); ///< array
-    void (*pop)(void* m);                            ///< array: drop the last element
     std::span<const std::string_view> enum_names;    ///< enumeration
 };
 
 struct field_schema {
     std::string_view name;
+    std::string_view json_key; ///< `"name":`, ready to append
     const value_ops* ops;
     void* (*member)(void* object);
     const object_schema* nested = nullptr; ///< object and array kinds
@@ -63,8 +68,28 @@ struct object_schema {
     std::span<const field_schema> fields;
     std::uint64_t required_mask; ///< bit i set: fields[i] is required
 
-    /// Index of the field named `name`, or -1.
-    [[nodiscard]] int find(std::string_view name) const noexcept;
+    /// Index of the field named `name`, or -1. `hint` is where to look first: records usually
+    /// list their keys in the canonical order, so the field after the previous one is likely.
+    [[nodiscard]] int find(std::string_view name, std::size_t hint = 0) const noexcept
+    {
+        const std::size_t n = fields.size();
+        if (name.empty()) {
+            return -1;
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            std::size_t i = hint + k;
+            if (i >= n) {
+                i -= n;
+            }
+            // Cheap rejections first: most candidates differ in length or first character.
+            const std::string_view f = fields[i].name;
+            if (f.size() == name.size() && f[0] == name[0] &&
+                std::memcmp(f.data(), name.data(), name.size()) == 0) {
+                return static_cast<int>(i);
+            }
+        }
+        return -1;
+    }
 };
 
 /// The schema of the whole record (`model::child`).
@@ -101,8 +126,19 @@ protected:
 /// Sets a text-valued leaf (string, date or enumeration) from `text`, checking its length, its
 /// rule and its value; on failure adds an issue at `where` and leaves the member unchanged.
 /// Returns whether the value was set.
-bool set_text_leaf(const field_schema& field, void* member, std::string_view text,
-                   const pointer_source& where, std::vector<check::issue>& issues);
+bool set_text_leaf_slow(const field_schema& field, void* member, std::string_view text,
+                        const pointer_source& where, std::vector<check::issue>& issues);
+
+inline bool set_text_leaf(const field_schema& field, void* member, std::string_view text,
+                          const pointer_source& where, std::vector<check::issue>& issues)
+{
+    // The common case inline: short enough, no extra rule, a value the member accepts.
+    if (field.rule == text_rule::none && (field.max_chars == 0 || text.size() <= field.max_chars) &&
+        field.ops->set_text(member, text)) [[likely]] {
+        return true;
+    }
+    return set_text_leaf_slow(field, member, text, where, issues);
+}
 
 /// Writes `text` as a JSON string literal (with quotes), escaping what JSON requires.
 void write_json_string(std::string& out, std::string_view text);
