@@ -64,8 +64,14 @@ case "$mode" in
     say "generating a synthetic roster: 5000 children in 4 institutions, 10% with defects"
     "$bin/aikom-gen" --count 5000 --institutions 4 --seed 7 --defect-rate 0.1 --format ndjson -o build/demo/roster.ndjson
     "$bin/aikom-gen" --count 500 --institutions 1 --seed 8 --format csv -o build/demo/roster.csv
-    say "aikom-tour build/demo/roster.ndjson build/demo/roster.csv"
-    "$bin/aikom-tour" build/demo/roster.ndjson build/demo/roster.csv
+    # Three hand-made synthetic lines to show how problems are reported: by position and
+    # JSON Pointer, never by a child's data.
+    printf '%s\n' \
+      '{"id":"demo-1","sex":"female","education":{"form":"distance"}}' \
+      '{"id":"demo-2","birth_date":"2021-02-30","nickname":"x","document":{"series":"I-КВ"}}' \
+      '{"id":"demo-3","sex":"male",' > build/demo/broken.ndjson
+    say "aikom-tour build/demo/roster.ndjson build/demo/roster.csv build/demo/broken.ndjson"
+    "$bin/aikom-tour" build/demo/roster.ndjson build/demo/roster.csv build/demo/broken.ndjson
     ;;
   test)
     say "configuring (preset $preset)"

@@ -57,9 +57,10 @@ int main(int argc, char** argv)
             if (!item.ok()) {
                 ++unreadable;
                 if (shown++ < 5) {
-                    const auto& first = item.issues.front();
-                    std::cout << reader->position(item) << ": " << first.code << " at '"
-                              << first.pointer << "': " << first.message_en << '\n';
+                    for (const auto& issue : item.issues) {
+                        std::cout << reader->position(item) << ": " << issue.code << " at '"
+                                  << issue.pointer << "': " << issue.message_en << '\n';
+                    }
                 }
                 continue;
             }

@@ -153,6 +153,7 @@ public:
             }
         }
         --depth_;
+        value_done();
         return !over_issue_limit(ec);
     }
 
@@ -204,6 +205,7 @@ public:
         const frame& top = frames_[depth_ - 1];
         top.array_field->ops->truncate(top.target, top.index);
         --depth_;
+        value_done();
         return true;
     }
 
@@ -295,6 +297,7 @@ public:
             }
         }
         str_buf_.clear();
+        value_done();
         return !over_issue_limit(ec);
     }
 
@@ -326,6 +329,7 @@ public:
                 type_mismatch(*f, json_type::number);
             }
         }
+        value_done();
         return !over_issue_limit(ec);
     }
 
@@ -341,6 +345,7 @@ public:
                 type_mismatch(*f, json_type::boolean);
             }
         }
+        value_done();
         return !over_issue_limit(ec);
     }
 
@@ -358,6 +363,7 @@ public:
                        "обов’язкове поле порожнє (null)");
             }
         }
+        value_done();
         return !over_issue_limit(ec);
     }
 
@@ -368,6 +374,14 @@ public:
     [[nodiscard]] std::string current_pointer() const { return pointer_upto(depth_); }
 
 private:
+    // The value of the current key is complete: positions no longer point into it.
+    void value_done() noexcept
+    {
+        if (depth_ != 0) {
+            frames_[depth_ - 1].has_key = false;
+        }
+    }
+
     bool push_object(const object_schema& schema, void* target, json::error_code& ec)
     {
         if (depth_ == max_frames) {
@@ -423,6 +437,7 @@ private:
                 f->ops->set_integer(f->member(frames_[depth_ - 1].target), v);
             }
         }
+        value_done();
         return !over_issue_limit(ec);
     }
 
