@@ -202,8 +202,8 @@ int main(int argc, char** argv)
 
     std::printf("%-22s %10s %14s %8s  %s\n", "row", "MB/s", "records/s", "ratio", "baseline");
     for (const auto& r : rows) {
-        std::printf("%-22s %10.1f %14.0f %7.2fx  %s\n", r.name.c_str(), r.mb_per_s,
-                    r.records_per_s, r.ratio, r.baseline.empty() ? "(baseline)" : r.baseline.c_str());
+        std::printf("%-22s %10.1f %14.0f %7.2fx  %s\n", r.name.c_str(), r.mb_per_s, r.records_per_s,
+                    r.ratio, r.baseline.empty() ? "(baseline)" : r.baseline.c_str());
     }
 
     if (!out_path.empty()) {

@@ -29,32 +29,36 @@ model::child every_field_child()
                                    .issued_on = 2021y / March / 20,
                                    .issuer = "Відділ ДРАЦС \"Тестовий\"\\1",
                                    .country = country_code("UA")};
-    c.displacement = model::displacement{.status = displacement_status::internal,
-                                         .since = 2022y / March / 1,
-                                         .certificate = idp_certificate{.number = "0000-0000001",
-                                                                        .issued_on = 2022y / April / 2},
-                                         .from_katottg = katottg("UA14000000000000000"),
-                                         .country = country_code("UA")};
+    c.displacement = model::displacement{
+        .status = displacement_status::internal,
+        .since = 2022y / March / 1,
+        .certificate = idp_certificate{.number = "0000-0000001", .issued_on = 2022y / April / 2},
+        .from_katottg = katottg("UA14000000000000000"),
+        .country = country_code("UA")};
     c.contact = contact_status{.status = contact_state::lost,
                                .since = 2024y / September / 1,
                                .with = contact_scope::child_and_representatives};
     c.education = model::education{.form = education_form::distance};
-    c.enrollment = model::enrollment{
-        .group = group{.id = "g-3", .name = "Сонечко", .age_band = age_band::middle, .kind = group_kind::general},
-        .enrolled_on = 2024y / September / 1,
-        .order = "15-к",
-        .left_on = 2025y / May / 30,
-        .leave_reason = "переїзд\nу інше місто\t(тест)"};
+    c.enrollment = model::enrollment{.group = group{.id = "g-3",
+                                                    .name = "Сонечко",
+                                                    .age_band = age_band::middle,
+                                                    .kind = group_kind::general},
+                                     .enrolled_on = 2024y / September / 1,
+                                     .order = "15-к",
+                                     .left_on = 2025y / May / 30,
+                                     .leave_reason = "переїзд\nу інше місто\t(тест)"};
     c.residence = model::residence{.country = country_code("UA"),
                                    .katottg = katottg("UA80000000000000000"),
                                    .address = "вул. Тестова, 1"};
     c.special_needs = model::special_needs{.has = true, .support_level = 2};
     c.free_meals = true;
     c.guardians = {
-        guardian{.name = person_name{.last = "Тестенко", .first = "Олена", .patronymic = std::nullopt},
+        guardian{.name =
+                     person_name{.last = "Тестенко", .first = "Олена", .patronymic = std::nullopt},
                  .relation = guardian_relation::mother,
                  .phone = "+380501234567"},
-        guardian{.name = std::nullopt, .relation = guardian_relation::other, .phone = "+48123456789"},
+        guardian{
+            .name = std::nullopt, .relation = guardian_relation::other, .phone = "+48123456789"},
     };
     return c;
 }
@@ -114,16 +118,35 @@ std::string to_cp1251(std::string_view text)
             out.push_back(static_cast<char>(0xC0 + (cp - 0x410)));
         } else {
             switch (cp) {
-            case 0x406: out.push_back('\xB2'); break;
-            case 0x456: out.push_back('\xB3'); break;
-            case 0x407: out.push_back('\xAF'); break;
-            case 0x457: out.push_back('\xBF'); break;
-            case 0x404: out.push_back('\xAA'); break;
-            case 0x454: out.push_back('\xBA'); break;
-            case 0x490: out.push_back('\xA5'); break;
-            case 0x491: out.push_back('\xB4'); break;
-            case 0x2019: out.push_back('\x92'); break;
-            default: throw std::invalid_argument("to_cp1251: character not used by the tests");
+            case 0x406:
+                out.push_back('\xB2');
+                break;
+            case 0x456:
+                out.push_back('\xB3');
+                break;
+            case 0x407:
+                out.push_back('\xAF');
+                break;
+            case 0x457:
+                out.push_back('\xBF');
+                break;
+            case 0x404:
+                out.push_back('\xAA');
+                break;
+            case 0x454:
+                out.push_back('\xBA');
+                break;
+            case 0x490:
+                out.push_back('\xA5');
+                break;
+            case 0x491:
+                out.push_back('\xB4');
+                break;
+            case 0x2019:
+                out.push_back('\x92');
+                break;
+            default:
+                throw std::invalid_argument("to_cp1251: character not used by the tests");
             }
         }
     }

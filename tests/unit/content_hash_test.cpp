@@ -29,7 +29,8 @@ TEST_CASE("SHA-256 matches the FIPS 180-4 examples")
 TEST_CASE("the content hash ignores key order and whitespace, and sees every change")
 {
     const auto a = codec::decode_child(R"({"sex":"male","id":"a-1","name":{"first":"Тарас"}})");
-    const auto b = codec::decode_child(R"({ "id" : "a-1", "name" : {"first":"Тарас"}, "sex":"male" })");
+    const auto b =
+        codec::decode_child(R"({ "id" : "a-1", "name" : {"first":"Тарас"}, "sex":"male" })");
     REQUIRE(a.ok());
     REQUIRE(b.ok());
     CHECK(codec::content_hash(*a.record) == codec::content_hash(*b.record));
@@ -49,7 +50,8 @@ TEST_CASE("the content hash ignores key order and whitespace, and sees every cha
 TEST_CASE("the content hash of a fixed record is stable across builds")
 {
     // Pinned: a change here means every stored hash changes, i.e. every record is re-sent.
-    const auto r = codec::decode_child(R"({"id":"kd-000001","sex":"female","birth_date":"2021-03-14"})");
+    const auto r =
+        codec::decode_child(R"({"id":"kd-000001","sex":"female","birth_date":"2021-03-14"})");
     REQUIRE(r.ok());
     CHECK(codec::content_hash(*r.record).to_hex() ==
           codec::sha256(R"({"id":"kd-000001","birth_date":"2021-03-14","sex":"female"})").to_hex());

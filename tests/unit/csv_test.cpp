@@ -31,12 +31,13 @@ std::vector<codec::read_item> read_csv(std::string_view bytes, codec::reader_opt
 // address holds both separators and a line break.
 std::string sample_roster(char sep)
 {
-    std::string s = "id|name.last|name.first|birth_date|sex|document.type|document.series|"
-                    "residence.address|free_meals|guardian1.relation|guardian1.phone\r\n"
-                    "kd-1|Тестенко|Мар’яна|14.03.2021|female|ua_birth_certificate|I-КВ|"
-                    "\"вул. Тестова; 1,\nкв. 2\"|так|mother|+380501234567\r\n"
-                    "kd-2|Пробний|Іван|2020-02-30|male||||ні||\r\n"
-                    "kd-3|Зразкова|Єва|01.09.2019|female|none||\"буд. \"\"Ґ\"\"\"|false|father|\r\n";
+    std::string s =
+        "id|name.last|name.first|birth_date|sex|document.type|document.series|"
+        "residence.address|free_meals|guardian1.relation|guardian1.phone\r\n"
+        "kd-1|Тестенко|Мар’яна|14.03.2021|female|ua_birth_certificate|I-КВ|"
+        "\"вул. Тестова; 1,\nкв. 2\"|так|mother|+380501234567\r\n"
+        "kd-2|Пробний|Іван|2020-02-30|male||||ні||\r\n"
+        "kd-3|Зразкова|Єва|01.09.2019|female|none||\"буд. \"\"Ґ\"\"\"|false|father|\r\n";
     for (auto& c : s) {
         if (c == '|') {
             c = sep;
@@ -144,7 +145,8 @@ TEST_CASE("CSV rows that cannot be used are reported, the rest is read")
 
 TEST_CASE("CSV: an unusable header is one item, then the end")
 {
-    for (std::string_view bad : {"name.last;sex\nТест;male\n", "id;sex;sex\nkd-1;male;male\n", ""}) {
+    for (std::string_view bad :
+         {"name.last;sex\nТест;male\n", "id;sex;sex\nkd-1;male;male\n", ""}) {
         CAPTURE(bad);
         const auto items = read_csv(bad);
         REQUIRE(items.size() == 1);
@@ -173,7 +175,8 @@ TEST_CASE("CSV: bytes that are not UTF-8 in a UTF-8 file are a row error")
 
 TEST_CASE("CSV: guardian2 alone becomes the first guardian; columns may come in any order")
 {
-    const auto items = read_csv("guardian2.phone;id;guardian2.relation\n+380671112233;kd-1;father\n");
+    const auto items =
+        read_csv("guardian2.phone;id;guardian2.relation\n+380671112233;kd-1;father\n");
     REQUIRE(items.size() == 1);
     REQUIRE(items[0].ok());
     REQUIRE(items[0].record->guardians.size() == 1);
@@ -210,7 +213,8 @@ TEST_CASE("CSV writer refuses what it cannot write instead of dropping it")
     std::ostringstream out1251;
     codec::csv_writer w1251(out1251, {.encoding = codec::text_encoding::windows_1251});
     auto c = test::minimal_child();
-    c.name = model::person_name{.last = "Тестенкоʼ", .first = std::nullopt, .patronymic = std::nullopt};
+    c.name =
+        model::person_name{.last = "Тестенкоʼ", .first = std::nullopt, .patronymic = std::nullopt};
     CHECK_THROWS_AS(w1251.write(c), std::invalid_argument);
 }
 

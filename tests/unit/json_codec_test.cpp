@@ -54,7 +54,8 @@ TEST_CASE("each field on its own round-trips, and changing it changes the encodi
 
 TEST_CASE("the encoding is canonical: key order and whitespace of the input do not matter")
 {
-    const auto json_a = R"({"id":"a-1","sex":"male","name":{"first":"Тарас","last":"Тестенко"},"birth_date":"2020-01-02"})";
+    const auto json_a =
+        R"({"id":"a-1","sex":"male","name":{"first":"Тарас","last":"Тестенко"},"birth_date":"2020-01-02"})";
     const auto json_b = R"(  {
         "birth_date" : "2020-01-02",
         "name" : { "last" : "Тестенко", "first" : "Тарас" },
@@ -63,8 +64,9 @@ TEST_CASE("the encoding is canonical: key order and whitespace of the input do n
     const auto b = decode_ok(json_b);
     CHECK(a == b);
     CHECK(codec::encode(a) == codec::encode(b));
-    CHECK(codec::encode(a) ==
-          R"({"id":"a-1","name":{"last":"Тестенко","first":"Тарас"},"birth_date":"2020-01-02","sex":"male"})");
+    CHECK(
+        codec::encode(a) ==
+        R"({"id":"a-1","name":{"last":"Тестенко","first":"Тарас"},"birth_date":"2020-01-02","sex":"male"})");
 }
 
 TEST_CASE("strings with escapes and control characters round-trip")
@@ -74,13 +76,15 @@ TEST_CASE("strings with escapes and control characters round-trip")
     c.residence->address = std::string("a\"b\\c\n\r\t\b\f") + '\x01' + "/ї’";
     const auto json = codec::encode(c);
     CHECK(json.find("\\u0001") != std::string::npos);
-    CHECK(boost::json::parse(json).at("residence").at("address").as_string() == *c.residence->address);
+    CHECK(boost::json::parse(json).at("residence").at("address").as_string() ==
+          *c.residence->address);
     CHECK(decode_ok(json) == c);
 }
 
 TEST_CASE("escaped input is decoded")
 {
-    const auto c = decode_ok(R"({"id":"x","name":{"last":"\u0422\u0435\u0441\u0442","first":"a\/b"}})");
+    const auto c =
+        decode_ok(R"({"id":"x","name":{"last":"\u0422\u0435\u0441\u0442","first":"a\/b"}})");
     CHECK(c.name->last == "Тест");
     CHECK(c.name->first == "a/b");
 }
@@ -108,12 +112,14 @@ TEST_CASE("an absent indicator stays unknown, never a default")
 
 TEST_CASE("false and zero are values, not absence")
 {
-    const auto c = decode_ok(R"({"id":"x","free_meals":false,"special_needs":{"has":false,"support_level":0}})");
+    const auto c = decode_ok(
+        R"({"id":"x","free_meals":false,"special_needs":{"has":false,"support_level":0}})");
     REQUIRE(c.free_meals);
     CHECK(*c.free_meals == false);
     REQUIRE(c.special_needs);
     CHECK(c.special_needs->support_level == 0);
-    CHECK(codec::encode(c) == R"({"id":"x","special_needs":{"has":false,"support_level":0},"free_meals":false})");
+    CHECK(codec::encode(c) ==
+          R"({"id":"x","special_needs":{"has":false,"support_level":0},"free_meals":false})");
 }
 
 TEST_CASE("a decoder can be reused across good and bad records")
@@ -139,10 +145,10 @@ TEST_CASE("decode_into reuses a record: what the new input omits becomes absent"
 
     // A smaller record into the same object: nothing of the first one may survive.
     auto small = test::minimal_child("kd-2");
-    small.guardians.push_back(model::guardian{.name = std::nullopt,
-                                              .relation = model::guardian_relation::father,
-                                              .phone = std::nullopt});
-    small.name = model::person_name{.last = std::nullopt, .first = "Тарас", .patronymic = std::nullopt};
+    small.guardians.push_back(model::guardian{
+        .name = std::nullopt, .relation = model::guardian_relation::father, .phone = std::nullopt});
+    small.name =
+        model::person_name{.last = std::nullopt, .first = "Тарас", .patronymic = std::nullopt};
     REQUIRE(d.decode_into(codec::encode(small), target, issues).ok);
     CHECK(target == small);
     CHECK(target.guardians.size() == 1);

@@ -43,7 +43,8 @@ TEST_CASE("unknown fields are errors, or warnings when lenient")
     check_issues(R"({"id":"x","nickname":"a"})", {{"/nickname", "field.unknown"}});
     check_issues(R"({"id":"x","guardians":[{},{"name":{"middle":"a"}}]})",
                  {{"/guardians/1/name/middle", "field.unknown"}});
-    check_issues(R"({"id":"x","extra":{"deep":[1,{"a":2}]},"sex":"male"})", {{"/extra", "field.unknown"}});
+    check_issues(R"({"id":"x","extra":{"deep":[1,{"a":2}]},"sex":"male"})",
+                 {{"/extra", "field.unknown"}});
 
     codec::decode_options lenient;
     lenient.unknown_fields = codec::unknown_field_policy::warn;
@@ -64,7 +65,8 @@ TEST_CASE("duplicate keys are detected, not silently resolved")
     check_issues(R"({"id":"x","sex":"male","sex":"female"})", {{"/sex", "field.duplicate"}});
     check_issues(R"({"id":"x","document":{"type":"none","number":"1","number":"2"}})",
                  {{"/document/number", "field.duplicate"}});
-    check_issues(R"({"id":"x","guardians":[{"phone":"1"}],"guardians":[]})", {{"/guardians", "field.duplicate"}});
+    check_issues(R"({"id":"x","guardians":[{"phone":"1"}],"guardians":[]})",
+                 {{"/guardians", "field.duplicate"}});
     check_issues(R"({"id":"x","id":"y"})", {{"/id", "field.duplicate"}});
 }
 
@@ -88,12 +90,14 @@ TEST_CASE("wrong types name what was expected")
 
 TEST_CASE("values outside an enumeration list the allowed ones")
 {
-    check_issues(R"({"id":"x","guardians":[{"relation":"aunt"}]})", {{"/guardians/0/relation", "format.enum"}});
+    check_issues(R"({"id":"x","guardians":[{"relation":"aunt"}]})",
+                 {{"/guardians/0/relation", "format.enum"}});
     check_issues(R"({"id":"x","sex":"F"})", {{"/sex", "format.enum"}});
     const auto r = codec::decode_child(R"({"id":"x","education":{"form":"online"}})");
     REQUIRE(r.issues.size() == 1);
     CHECK(r.issues[0].pointer == "/education/form");
-    CHECK(r.issues[0].message_en == "not an allowed value: expected one of: in_person, distance, mixed");
+    CHECK(r.issues[0].message_en ==
+          "not an allowed value: expected one of: in_person, distance, mixed");
 }
 
 TEST_CASE("dates must exist")
@@ -101,8 +105,9 @@ TEST_CASE("dates must exist")
     check_issues(R"({"id":"x","enrollment":{"enrolled_on":"2023-02-29"}})",
                  {{"/enrollment/enrolled_on", "format.date"}});
     check_issues(R"({"id":"x","birth_date":"14.03.2021"})", {{"/birth_date", "format.date"}});
-    check_issues(R"({"id":"x","displacement":{"status":"internal","certificate":{"issued_on":"2022-13-01"}}})",
-                 {{"/displacement/certificate/issued_on", "format.date"}});
+    check_issues(
+        R"({"id":"x","displacement":{"status":"internal","certificate":{"issued_on":"2022-13-01"}}})",
+        {{"/displacement/certificate/issued_on", "format.date"}});
 }
 
 TEST_CASE("over-long strings are refused, counted in characters")
@@ -129,12 +134,15 @@ TEST_CASE("the record id has a fixed alphabet")
 TEST_CASE("required fields: the id, and the discriminator of each sub-object")
 {
     check_issues(R"({"sex":"male"})", {{"/id", "field.required"}});
-    check_issues(R"({"id":"x","document":{"series":"I-КВ"}})", {{"/document/type", "field.required"}});
+    check_issues(R"({"id":"x","document":{"series":"I-КВ"}})",
+                 {{"/document/type", "field.required"}});
     check_issues(R"({"id":"x","guardians":[{}],"special_needs":{"support_level":1}})",
                  {{"/special_needs/has", "field.required"}});
-    check_issues(R"({"id":"x","education":{"form":null}})", {{"/education/form", "field.required"}});
-    check_issues(R"({"id":"x","contact":{},"displacement":{}})",
-                 {{"/contact/status", "field.required"}, {"/displacement/status", "field.required"}});
+    check_issues(R"({"id":"x","education":{"form":null}})",
+                 {{"/education/form", "field.required"}});
+    check_issues(
+        R"({"id":"x","contact":{},"displacement":{}})",
+        {{"/contact/status", "field.required"}, {"/displacement/status", "field.required"}});
 }
 
 TEST_CASE("integers: no fractions, no overflow")
@@ -147,17 +155,19 @@ TEST_CASE("integers: no fractions, no overflow")
                  {{"/special_needs/support_level", "format.integer"}});
     check_issues(R"({"id":"x","special_needs":{"has":true,"support_level":18446744073709551615}})",
                  {{"/special_needs/support_level", "format.integer"}});
-    check_issues(R"({"id":"x","special_needs":{"has":"true"}})", {{"/special_needs/has", "format.type"}});
+    check_issues(R"({"id":"x","special_needs":{"has":"true"}})",
+                 {{"/special_needs/has", "format.type"}});
 }
 
 TEST_CASE("every problem of a record is reported at once, in document order")
 {
-    check_issues(R"({"id":"x","sex":"?","name":{"last":1,"nick":"a"},"birth_date":"2021-02-30","document":{}})",
-                 {{"/sex", "format.enum"},
-                  {"/name/last", "format.type"},
-                  {"/name/nick", "field.unknown"},
-                  {"/birth_date", "format.date"},
-                  {"/document/type", "field.required"}});
+    check_issues(
+        R"({"id":"x","sex":"?","name":{"last":1,"nick":"a"},"birth_date":"2021-02-30","document":{}})",
+        {{"/sex", "format.enum"},
+         {"/name/last", "format.type"},
+         {"/name/nick", "field.unknown"},
+         {"/birth_date", "format.date"},
+         {"/document/type", "field.required"}});
 }
 
 TEST_CASE("nesting deeper than allowed is an error, not a crash")
@@ -179,7 +189,8 @@ TEST_CASE("input larger than allowed is refused before parsing")
 {
     codec::decode_options o;
     o.max_record_bytes = 64;
-    const std::string json = R"({"id":"x","residence":{"address":")" + std::string(100, 'a') + R"("}})";
+    const std::string json =
+        R"({"id":"x","residence":{"address":")" + std::string(100, 'a') + R"("}})";
     check_issues(json, {{"", "json.too_large"}}, o);
 }
 

@@ -166,7 +166,8 @@ TEST_CASE("open_reader picks the format from the extension and reports unreadabl
     CHECK_FALSE(codec::format_from_extension("b.txt"));
 
     test::temp_dir dir;
-    CHECK_THROWS_AS((void)codec::open_reader(dir.file("missing.ndjson")), std::filesystem::filesystem_error);
+    CHECK_THROWS_AS((void)codec::open_reader(dir.file("missing.ndjson")),
+                    std::filesystem::filesystem_error);
     test::write_file(dir.file("r.txt"), "");
     CHECK_THROWS_AS((void)codec::open_reader(dir.file("r.txt")), std::invalid_argument);
     test::write_file(dir.file("r.json"), "[{\"id\":\"a\"}]");
@@ -188,7 +189,7 @@ TEST_CASE("a million-record NDJSON file is read in bounded memory")
         auto c = test::minimal_child();
         c.sex = model::sex::male;
         c.birth_date = std::chrono::year_month_day{std::chrono::year{2021}, std::chrono::month{3},
-                                                  std::chrono::day{14}};
+                                                   std::chrono::day{14}};
         c.name = model::person_name{.last = "Тестенко", .first = "Тарас", .patronymic = "Петрович"};
         c.education = model::education{.form = model::education_form::in_person};
         std::string line;

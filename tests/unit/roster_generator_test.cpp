@@ -107,9 +107,8 @@ std::vector<std::string> name_parts(const model::child& c)
 
 bool has_ascii_letter(std::string_view text)
 {
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    });
+    return std::any_of(text.begin(), text.end(),
+                       [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); });
 }
 
 bool has_typographic_apostrophe(std::string_view text)
@@ -467,9 +466,8 @@ TEST_SUITE("roster_generator")
         CHECK_THROWS_AS(roster_generator{{.institutions = 100001}}, std::invalid_argument);
         CHECK_THROWS_AS(roster_generator{{.defect_rate = -0.1}}, std::invalid_argument);
         CHECK_THROWS_AS(roster_generator{{.defect_rate = 1.5}}, std::invalid_argument);
-        CHECK_THROWS_AS(
-            roster_generator{{.defect_rate = std::numeric_limits<double>::quiet_NaN()}},
-            std::invalid_argument);
+        CHECK_THROWS_AS(roster_generator{{.defect_rate = std::numeric_limits<double>::quiet_NaN()}},
+                        std::invalid_argument);
         const model::date not_a_date{std::chrono::year{2023}, std::chrono::February,
                                      std::chrono::day{29}};
         const model::date leap_day{std::chrono::year{2024}, std::chrono::February,

@@ -38,7 +38,7 @@ enum class input_format {
 [[nodiscard]] std::optional<input_format> format_from_extension(const std::filesystem::path& path);
 
 enum class text_encoding {
-    automatic,    ///< UTF-8 (with or without BOM) unless the bytes are not UTF-8: then Windows-1251
+    automatic, ///< UTF-8 (with or without BOM) unless the bytes are not UTF-8: then Windows-1251
     utf8,
     windows_1251, ///< the code page Excel uses for "CSV" on Ukrainian Windows
 };
@@ -87,16 +87,18 @@ public:
     [[nodiscard]] std::string position(const read_item& item) const;
 
 protected:
-    explicit record_reader(std::string source_name) : source_name_(std::move(source_name)) {}
+    explicit record_reader(std::string source_name)
+        : source_name_(std::move(source_name))
+    {}
 
 private:
     std::string source_name_;
 };
 
 /// A reader over `input`, which must outlive it. `source_name` is used in positions.
-[[nodiscard]] std::unique_ptr<record_reader>
-make_reader(std::istream& input, input_format format, std::string source_name,
-            reader_options options = {});
+[[nodiscard]] std::unique_ptr<record_reader> make_reader(std::istream& input, input_format format,
+                                                         std::string source_name,
+                                                         reader_options options = {});
 
 /// Opens `path` and returns a reader that owns the file. The format comes from the extension
 /// unless given. Throws `std::filesystem::filesystem_error` if the file cannot be opened, and

@@ -9,8 +9,8 @@
 /// There is deliberately no "unknown" enumerator: a value that is not known is an absent
 /// `std::optional`.
 
-#include <iterator>
 #include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -49,19 +49,18 @@ enum class guardian_relation { mother, father, guardian, other };
 template <class E>
 struct enum_names;
 
-#define AIKOM_DETAIL_ENUM_NAMES(E, ...)                                                           \
-    template <>                                                                                   \
-    struct enum_names<E> {                                                                        \
-        static constexpr std::string_view values[] = {__VA_ARGS__};                                          \
+#define AIKOM_DETAIL_ENUM_NAMES(E, ...)                                                            \
+    template <>                                                                                    \
+    struct enum_names<E> {                                                                         \
+        static constexpr std::string_view values[] = {__VA_ARGS__};                                \
     }
 
 AIKOM_DETAIL_ENUM_NAMES(sex, "female", "male");
-AIKOM_DETAIL_ENUM_NAMES(document_type, "ua_birth_certificate", "foreign_birth_certificate",
-                        "other", "none");
+AIKOM_DETAIL_ENUM_NAMES(document_type, "ua_birth_certificate", "foreign_birth_certificate", "other",
+                        "none");
 AIKOM_DETAIL_ENUM_NAMES(displacement_status, "none", "internal", "external");
 AIKOM_DETAIL_ENUM_NAMES(contact_state, "in_contact", "lost");
-AIKOM_DETAIL_ENUM_NAMES(contact_scope, "child", "representatives",
-                        "child_and_representatives");
+AIKOM_DETAIL_ENUM_NAMES(contact_scope, "child", "representatives", "child_and_representatives");
 AIKOM_DETAIL_ENUM_NAMES(education_form, "in_person", "distance", "mixed");
 AIKOM_DETAIL_ENUM_NAMES(age_band, "early", "junior", "middle", "senior", "mixed");
 AIKOM_DETAIL_ENUM_NAMES(group_kind, "general", "inclusive", "special", "sanatorium");
@@ -71,8 +70,10 @@ AIKOM_DETAIL_ENUM_NAMES(guardian_relation, "mother", "father", "guardian", "othe
 
 /// The wire name of `value`.
 template <class E>
-[[nodiscard]] constexpr std::string_view to_string(E value) noexcept
-    requires requires { enum_names<E>::values; }
+[[nodiscard]] constexpr std::string_view to_string(E value) noexcept requires requires
+{
+    enum_names<E>::values;
+}
 {
     return enum_names<E>::values[static_cast<std::size_t>(value)];
 }

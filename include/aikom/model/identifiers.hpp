@@ -21,9 +21,15 @@ template <class Tag>
 class basic_identifier {
 public:
     basic_identifier() = default;
-    explicit basic_identifier(std::string value) : value_(std::move(value)) {}
-    explicit basic_identifier(std::string_view value) : value_(value) {}
-    explicit basic_identifier(const char* value) : value_(value) {}
+    explicit basic_identifier(std::string value)
+        : value_(std::move(value))
+    {}
+    explicit basic_identifier(std::string_view value)
+        : value_(value)
+    {}
+    explicit basic_identifier(const char* value)
+        : value_(value)
+    {}
 
     /// The identifier's text, as stored.
     [[nodiscard]] const std::string& str() const noexcept { return value_; }

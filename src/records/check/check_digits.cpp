@@ -7,7 +7,10 @@
 namespace aikom::check {
 namespace {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
 
 constexpr bool all_digits(std::string_view text, std::size_t length) noexcept
 {
@@ -22,7 +25,10 @@ constexpr bool all_digits(std::string_view text, std::size_t length) noexcept
     return true;
 }
 
-constexpr int digit_at(std::string_view text, std::size_t i) noexcept { return text[i] - '0'; }
+constexpr int digit_at(std::string_view text, std::size_t i) noexcept
+{
+    return text[i] - '0';
+}
 
 /// Non-negative remainder: the C++ `%` keeps the sign of the dividend.
 constexpr int floor_mod(int value, int divisor) noexcept
@@ -42,8 +48,8 @@ constexpr int weighted_sum(std::string_view digits, const std::array<int, 7>& we
 }
 
 // The РНОКПП epoch: day count 0 is 1899-12-31, so 1 is 1900-01-01.
-constexpr std::chrono::sys_days rnokpp_epoch{
-    std::chrono::year{1899} / std::chrono::December / std::chrono::day{31}};
+constexpr std::chrono::sys_days rnokpp_epoch{std::chrono::year{1899} / std::chrono::December /
+                                             std::chrono::day{31}};
 constexpr int rnokpp_max_days = 99999;
 
 } // namespace

@@ -18,7 +18,10 @@ constexpr std::uint32_t k[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
+constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept
+{
+    return (x >> n) | (x << (32 - n));
+}
 
 void compress(std::uint32_t (&h)[8], const unsigned char* block) noexcept
 {
@@ -106,6 +109,9 @@ std::string content_digest::to_hex() const
     return s;
 }
 
-content_digest content_hash(const model::child& record) { return sha256(encode(record)); }
+content_digest content_hash(const model::child& record)
+{
+    return sha256(encode(record));
+}
 
 } // namespace aikom::codec

@@ -3,8 +3,8 @@
 #include "codec/csv_layout.hpp"
 #include "codec/text_encoding.hpp"
 
-#include <ostream>
 #include <cstdio>
+#include <ostream>
 #include <stdexcept>
 
 namespace aikom::codec {
@@ -69,7 +69,8 @@ std::vector<std::string> csv_columns(std::size_t guardians)
 }
 
 csv_writer::csv_writer(std::ostream& out, csv_write_options options)
-    : out_(&out), options_(options)
+    : out_(&out)
+    , options_(options)
 {
     if (options_.encoding == text_encoding::automatic) {
         options_.encoding = text_encoding::utf8;
@@ -93,10 +94,9 @@ csv_writer::csv_writer(std::ostream& out, csv_write_options options)
 void csv_writer::write(const model::child& record)
 {
     if (record.guardians.size() > options_.guardian_columns) {
-        throw std::length_error("aikom::codec::csv_writer: the record has " +
-                                std::to_string(record.guardians.size()) +
-                                " guardians, the header has room for " +
-                                std::to_string(options_.guardian_columns));
+        throw std::length_error(
+            "aikom::codec::csv_writer: the record has " + std::to_string(record.guardians.size()) +
+            " guardians, the header has room for " + std::to_string(options_.guardian_columns));
     }
     row_.clear();
     std::string cell;

@@ -12,8 +12,8 @@ void add_columns(const object_schema& schema, std::string name_prefix, std::stri
         switch (f.kind()) {
         case value_kind::object:
             path.push_back({&f, 0});
-            add_columns(*f.nested, name_prefix + std::string(f.name) + ".", pointer, path,
-                        elements, out);
+            add_columns(*f.nested, name_prefix + std::string(f.name) + ".", pointer, path, elements,
+                        out);
             path.pop_back();
             break;
         case value_kind::array: {

@@ -64,9 +64,9 @@ constexpr std::string_view type_uk(json_type t)
 }
 
 struct frame {
-    const object_schema* schema = nullptr; // object frames
+    const object_schema* schema = nullptr;     // object frames
     const field_schema* array_field = nullptr; // array frames
-    void* target = nullptr; // the struct (object) or the member (array)
+    void* target = nullptr;                    // the struct (object) or the member (array)
     std::uint64_t seen = 0;
     const field_schema* field = nullptr; // object: the field whose value comes next, if wanted
     std::string unknown_key;             // object: storage for a key that is not a field
@@ -83,7 +83,9 @@ public:
     static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
     static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
 
-    explicit record_handler(const decode_options& options) : options_(&options) {}
+    explicit record_handler(const decode_options& options)
+        : options_(&options)
+    {}
 
     void start(model::child& out, std::vector<check::issue>& issues)
     {
@@ -444,7 +446,8 @@ private:
     void type_mismatch(const field_schema& f, json_type got)
     {
         report(pointer(), "format.type",
-               "wrong type: expected " + detail::expected_en(f) + ", got " + std::string(type_en(got)),
+               "wrong type: expected " + detail::expected_en(f) + ", got " +
+                   std::string(type_en(got)),
                "неправильний тип: очікується " + detail::expected_uk(f) + ", а отримано " +
                    std::string(type_uk(got)));
     }
@@ -517,7 +520,10 @@ json::parse_options parser_options(const decode_options& o)
 } // namespace
 
 struct record_decoder::impl {
-    explicit impl(decode_options o) : options(o), parser(parser_options(options), options) {}
+    explicit impl(decode_options o)
+        : options(o)
+        , parser(parser_options(options), options)
+    {}
 
     decode_options options;
     json::basic_parser<record_handler> parser;
@@ -525,14 +531,16 @@ struct record_decoder::impl {
 
 record_decoder::record_decoder(decode_options options)
     : impl_(std::make_unique<impl>(options))
-{
-}
+{}
 
 record_decoder::~record_decoder() = default;
 record_decoder::record_decoder(record_decoder&&) noexcept = default;
 record_decoder& record_decoder::operator=(record_decoder&&) noexcept = default;
 
-const decode_options& record_decoder::options() const noexcept { return impl_->options; }
+const decode_options& record_decoder::options() const noexcept
+{
+    return impl_->options;
+}
 
 decode_status record_decoder::decode_into(std::string_view json_text, model::child& out,
                                           std::vector<check::issue>& issues)

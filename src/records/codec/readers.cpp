@@ -56,9 +56,9 @@ using detail::add_issue;
 class chunk_input {
 public:
     chunk_input(std::istream& in, std::size_t chunk_bytes)
-        : in_(&in), buf_(std::max<std::size_t>(chunk_bytes, 16))
-    {
-    }
+        : in_(&in)
+        , buf_(std::max<std::size_t>(chunk_bytes, 16))
+    {}
 
     // Makes at least one byte available; false at the end of the stream.
     bool fill()
@@ -123,7 +123,8 @@ private:
 
 bool is_blank(std::string_view s) noexcept
 {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
 // Starts a fresh item, keeping the storage of the record the caller got last time.
@@ -155,8 +156,10 @@ decode_status decode_item(record_decoder& decoder, std::string_view text, read_i
 class ndjson_reader final : public record_reader {
 public:
     ndjson_reader(std::istream& in, std::string name, const reader_options& o)
-        : record_reader(std::move(name)), in_(in, o.chunk_bytes), decoder_(o.decode),
-          max_(o.decode.max_record_bytes)
+        : record_reader(std::move(name))
+        , in_(in, o.chunk_bytes)
+        , decoder_(o.decode)
+        , max_(o.decode.max_record_bytes)
     {
         in_.skip_bom();
     }
@@ -230,8 +233,10 @@ private:
 class json_array_reader final : public record_reader {
 public:
     json_array_reader(std::istream& in, std::string name, const reader_options& o)
-        : record_reader(std::move(name)), in_(in, o.chunk_bytes), decoder_(o.decode),
-          max_(o.decode.max_record_bytes)
+        : record_reader(std::move(name))
+        , in_(in, o.chunk_bytes)
+        , decoder_(o.decode)
+        , max_(o.decode.max_record_bytes)
     {
         in_.skip_bom();
     }
@@ -286,8 +291,7 @@ public:
         };
         const int first = in_.peek();
         if (first == -1) {
-            return framing_error(item, "the array ends without ']'",
-                                 "масив обривається без ']'");
+            return framing_error(item, "the array ends without ']'", "масив обривається без ']'");
         }
         if (first == ']' || first == ',') {
             return framing_error(item, "expected a record", "очікується запис");
@@ -323,8 +327,8 @@ public:
                 }
             }
         } else {
-            for (int c = in_.peek(); c != -1 && c != ',' && c != ']' && c != ' ' && c != '\n' &&
-                                     c != '\r' && c != '\t';
+            for (int c = in_.peek();
+                 c != -1 && c != ',' && c != ']' && c != ' ' && c != '\n' && c != '\r' && c != '\t';
                  c = in_.peek()) {
                 keep(get());
             }
@@ -406,8 +410,7 @@ private:
         add_issue(item.issues, std::string(), "json.syntax", check::severity::error,
                   std::string("the file is not a JSON array of records: ") + en +
                       "; reading stopped here",
-                  std::string("файл не є масивом записів JSON: ") + uk +
-                      "; читання зупинено тут");
+                  std::string("файл не є масивом записів JSON: ") + uk + "; читання зупинено тут");
         state_ = state::done;
         return true;
     }
@@ -432,7 +435,9 @@ constexpr std::size_t max_csv_columns = 1024;
 
 class fixed_pointer final : public detail::pointer_source {
 public:
-    explicit fixed_pointer(const std::string& p) : p_(&p) {}
+    explicit fixed_pointer(const std::string& p)
+        : p_(&p)
+    {}
     std::string pointer() const override { return *p_; }
 
 private:
@@ -441,8 +446,10 @@ private:
 
 std::optional<bool> parse_csv_bool(std::string_view t)
 {
-    static constexpr std::string_view yes[] = {"true", "TRUE", "True", "1", "так", "Так", "ТАК", "yes", "Yes", "YES"};
-    static constexpr std::string_view no[] = {"false", "FALSE", "False", "0", "ні", "Ні", "НІ", "no", "No", "NO"};
+    static constexpr std::string_view yes[] = {"true", "TRUE", "True", "1",   "так",
+                                               "Так",  "ТАК",  "yes",  "Yes", "YES"};
+    static constexpr std::string_view no[] = {"false", "FALSE", "False", "0",  "ні",
+                                              "Ні",    "НІ",    "no",    "No", "NO"};
     if (std::find(std::begin(yes), std::end(yes), t) != std::end(yes)) {
         return true;
     }
@@ -507,9 +514,12 @@ std::string column_pointer(std::string_view name)
 class csv_reader final : public record_reader {
 public:
     csv_reader(std::istream& in, std::string name, const reader_options& o)
-        : record_reader(std::move(name)), in_(in, o.chunk_bytes), options_(o),
-          max_(o.decode.max_record_bytes), encoding_(o.csv_encoding),
-          layout_(detail::csv_layout(max_csv_guardians))
+        : record_reader(std::move(name))
+        , in_(in, o.chunk_bytes)
+        , options_(o)
+        , max_(o.decode.max_record_bytes)
+        , encoding_(o.csv_encoding)
+        , layout_(detail::csv_layout(max_csv_guardians))
     {
         if (encoding_ != text_encoding::windows_1251) {
             // A BOM says UTF-8 whatever the option said.
@@ -555,7 +565,8 @@ public:
                           "у рядку більше клітинок, ніж стовпців у заголовку");
                 return true;
             case row_status::unterminated:
-                row_error(item, "csv.syntax", "a quoted cell is not closed before the end of the file",
+                row_error(item, "csv.syntax",
+                          "a quoted cell is not closed before the end of the file",
                           "клітинку в лапках не закрито до кінця файлу");
                 done_ = true;
                 return true;
@@ -681,9 +692,9 @@ private:
                 keep(static_cast<char>(c));
             }
         }
-        high_water_ = std::max(high_water_, in_.capacity() + row_.capacity() +
-                                                converted_.capacity() +
-                                                cells_.capacity() * sizeof(cell));
+        high_water_ =
+            std::max(high_water_, in_.capacity() + row_.capacity() + converted_.capacity() +
+                                      cells_.capacity() * sizeof(cell));
         if (overflow) {
             return row_status::too_long;
         }
@@ -719,8 +730,8 @@ private:
             return true;
         }
         if (encoding_ == text_encoding::automatic) {
-            encoding_ = detail::is_valid_utf8(row_) ? text_encoding::utf8
-                                                    : text_encoding::windows_1251;
+            encoding_ =
+                detail::is_valid_utf8(row_) ? text_encoding::utf8 : text_encoding::windows_1251;
         }
         if (encoding_ == text_encoding::utf8) {
             return detail::is_valid_utf8(row_);
@@ -754,14 +765,18 @@ private:
         };
         if (st == row_status::eof) {
             done_ = true;
-            return fail("the file is empty: expected a header row", "файл порожній: бракує рядка заголовків");
+            return fail("the file is empty: expected a header row",
+                        "файл порожній: бракує рядка заголовків");
         }
         if (st != row_status::ok) {
-            return fail("the header row cannot be read (too long, too many columns or an unclosed quote)",
-                        "рядок заголовків не вдається прочитати (задовгий, забагато стовпців або незакриті лапки)");
+            return fail(
+                "the header row cannot be read (too long, too many columns or an unclosed quote)",
+                "рядок заголовків не вдається прочитати (задовгий, забагато стовпців або незакриті "
+                "лапки)");
         }
         if (!decode_row()) {
-            return fail("the header row is not valid UTF-8", "рядок заголовків не є коректним UTF-8");
+            return fail("the header row is not valid UTF-8",
+                        "рядок заголовків не є коректним UTF-8");
         }
         bool has_id = false;
         for (const auto& c : cells_) {
@@ -792,7 +807,8 @@ private:
     void map_row(read_item& item)
     {
         if (!decode_row()) {
-            row_error(item, "csv.encoding", "the row is not valid UTF-8 (is the file in Windows-1251?)",
+            row_error(item, "csv.encoding",
+                      "the row is not valid UTF-8 (is the file in Windows-1251?)",
                       "рядок не є коректним UTF-8 (можливо, файл у кодуванні Windows-1251?)");
             return;
         }
@@ -854,7 +870,8 @@ private:
             if (const auto d = model::parse_dotted_date(text)) {
                 char iso[10];
                 model::format_iso_date(*d, iso);
-                return detail::set_text_leaf(leaf, member, std::string_view(iso, 10), where, issues);
+                return detail::set_text_leaf(leaf, member, std::string_view(iso, 10), where,
+                                             issues);
             }
             return detail::set_text_leaf(leaf, member, text, where, issues);
         case detail::value_kind::boolean:
@@ -888,7 +905,7 @@ private:
     char separator_ = ';';
     std::vector<detail::csv_column> layout_;
     std::unordered_map<std::string, std::size_t> by_name_;
-    std::vector<std::size_t> header_;       // layout column of each header cell
+    std::vector<std::size_t> header_; // layout column of each header cell
     std::vector<std::string> header_names_;
     std::vector<std::size_t> required_;
     std::vector<char> set_;
@@ -907,9 +924,10 @@ template <class Reader>
 class owning_reader final : public record_reader {
 public:
     owning_reader(std::unique_ptr<std::ifstream> file, std::string name, const reader_options& o)
-        : record_reader(name), file_(std::move(file)), reader_(*file_, std::move(name), o)
-    {
-    }
+        : record_reader(name)
+        , file_(std::move(file))
+        , reader_(*file_, std::move(name), o)
+    {}
     bool next(read_item& item) override { return reader_.next(item); }
     std::size_t buffer_limit() const noexcept override { return reader_.buffer_limit(); }
     std::size_t buffer_high_water() const noexcept override { return reader_.buffer_high_water(); }

@@ -61,7 +61,7 @@ struct leaf<date> {
 };
 
 template <class E>
-    requires std::is_enum_v<E>
+requires std::is_enum_v<E>
 struct leaf<E> {
     static constexpr value_kind kind = value_kind::enumeration;
     static std::optional<E> parse(std::string_view t) { return model::enum_from_string<E>(t); }
@@ -118,7 +118,10 @@ template <class T>
 struct is_vector<std::vector<T>> : std::true_type {};
 
 template <class T>
-constexpr bool is_leaf = requires { leaf<T>::kind; };
+constexpr bool is_leaf = requires
+{
+    leaf<T>::kind;
+};
 
 template <class U>
 constexpr std::span<const std::string_view> names_of()
@@ -164,7 +167,8 @@ constexpr value_ops leaf_ops()
             static_cast<T*>(m)->reset();
         }
     };
-    if constexpr (std::is_same_v<U, std::string> || requires(U& u) { u.assign(std::string_view()); }) {
+    if constexpr (std::is_same_v<U, std::string> ||
+                  requires(U & u) { u.assign(std::string_view()); }) {
         // Assign in place, so that a record decoded again keeps its strings' storage.
         ops.set_text = [](void* m, std::string_view t) {
             auto& v = *static_cast<T*>(m);
@@ -347,9 +351,11 @@ constexpr std::uint64_t required_mask(const field_schema (&fields)[N])
     return mask;
 }
 
-#define AIKOM_OBJECT_SCHEMA(var, fields_array)                                                    \
-    constexpr object_schema var{std::span<const field_schema>(fields_array),                      \
-                                required_mask(fields_array)}
+#define AIKOM_OBJECT_SCHEMA(var, fields_array)                                                     \
+    constexpr object_schema var                                                                    \
+    {                                                                                              \
+        std::span<const field_schema>(fields_array), required_mask(fields_array)                   \
+    }
 
 // Length limits, in Unicode characters. Generous for real data, tight enough to refuse junk.
 constexpr std::uint32_t name_chars = 100;
@@ -470,8 +476,8 @@ bool is_record_id(std::string_view id) noexcept
         return false;
     }
     for (char c : id) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == ':' || c == '-';
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
         if (!ok) {
             return false;
         }
@@ -493,7 +499,10 @@ std::string join_names(std::span<const std::string_view> names)
 
 } // namespace
 
-const object_schema& child_schema() noexcept { return child_schema_value; }
+const object_schema& child_schema() noexcept
+{
+    return child_schema_value;
+}
 
 void add_issue(std::vector<check::issue>& out, std::string pointer, std::string_view code,
                check::severity severity, std::string message_en, std::string message_uk)
@@ -597,10 +606,11 @@ bool set_text_leaf_slow(const field_schema& field, void* member, std::string_vie
         return true;
     }
     if (field.kind() == value_kind::date) {
-        add_issue(issues, where.pointer(), "format.date", check::severity::error,
-                  "not a valid date: expected YYYY-MM-DD (in CSV also dd.mm.yyyy), a day that exists",
-                  "неправильна дата: очікується РРРР-ММ-ДД (у CSV також дд.мм.рррр), "
-                  "реальна календарна дата");
+        add_issue(
+            issues, where.pointer(), "format.date", check::severity::error,
+            "not a valid date: expected YYYY-MM-DD (in CSV also dd.mm.yyyy), a day that exists",
+            "неправильна дата: очікується РРРР-ММ-ДД (у CSV також дд.мм.рррр), "
+            "реальна календарна дата");
     } else {
         add_issue(issues, where.pointer(), "format.enum", check::severity::error,
                   "not an allowed value: expected " + expected_en(field),
@@ -625,8 +635,8 @@ void write_json_string(std::string& out, std::string_view text)
         std::memcpy(&w, p, 8);
         const std::uint64_t quote = w ^ (ones * '"');
         const std::uint64_t slash = w ^ (ones * '\\');
-        const std::uint64_t hits = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-                                   ((slash - ones) & ~slash);
+        const std::uint64_t hits =
+            ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
         if ((hits & highs) != 0) {
             break;
         }

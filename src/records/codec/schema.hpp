@@ -38,13 +38,13 @@ struct value_ops {
     /// object: the struct, created when absent (an existing one is kept, with its storage);
     /// array: the element at `i`, appended when `i == size` (existing elements are reused).
     void* (*enter)(void* m, std::size_t i);
-    void (*truncate)(void* m, std::size_t n); ///< array: keep the first n elements
-    void (*encode)(const void* m, std::string& out); ///< leaf kinds: as JSON
+    void (*truncate)(void* m, std::size_t n);         ///< array: keep the first n elements
+    void (*encode)(const void* m, std::string& out);  ///< leaf kinds: as JSON
     void (*to_text)(const void* m, std::string& out); ///< leaf kinds: as plain text (CSV)
-    const void* (*object)(const void* m);            ///< object: the struct (present)
-    std::size_t (*size)(const void* m);              ///< array
-    const void* (*at)(const void* m, std::size_t i); ///< array
-    std::span<const std::string_view> enum_names;    ///< enumeration
+    const void* (*object)(const void* m);             ///< object: the struct (present)
+    std::size_t (*size)(const void* m);               ///< array
+    const void* (*at)(const void* m, std::size_t i);  ///< array
+    std::span<const std::string_view> enum_names;     ///< enumeration
 };
 
 struct field_schema {

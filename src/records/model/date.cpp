@@ -3,7 +3,10 @@
 namespace aikom::model {
 namespace {
 
-constexpr bool digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
 
 // Reads [first, last) as a non-negative decimal; every character must be a digit.
 constexpr bool read_number(std::string_view text, unsigned& out) noexcept
@@ -42,8 +45,9 @@ std::optional<date> parse_iso_date(std::string_view text) noexcept
     unsigned y = 0;
     unsigned m = 0;
     unsigned d = 0;
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !read_number(text.substr(0, 4), y) ||
-        !read_number(text.substr(5, 2), m) || !read_number(text.substr(8, 2), d)) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
+        !read_number(text.substr(0, 4), y) || !read_number(text.substr(5, 2), m) ||
+        !read_number(text.substr(8, 2), d)) {
         return std::nullopt;
     }
     return make_date(y, m, d);

@@ -92,8 +92,14 @@ model::date years_before(model::date d, int years)
     return model::date{shifted.year() / shifted.month() / std::chrono::last};
 }
 
-model::date later_of(model::date a, model::date b) { return a < b ? b : a; }
-model::date earlier_of(model::date a, model::date b) { return a < b ? a : b; }
+model::date later_of(model::date a, model::date b)
+{
+    return a < b ? b : a;
+}
+model::date earlier_of(model::date a, model::date b)
+{
+    return a < b ? a : b;
+}
 
 /// Appends `value` in decimal, zero-padded to at least `width` digits.
 void append_number(std::string& out, std::uint64_t value, std::size_t width)
@@ -338,7 +344,8 @@ std::vector<model::group> make_groups(random_source& rng)
 
 } // namespace
 
-roster_generator::roster_generator(roster_options options) : options_(options)
+roster_generator::roster_generator(roster_options options)
+    : options_(options)
 {
     if (options_.institutions < 1 || options_.institutions > 100000) {
         throw std::invalid_argument("roster_options::institutions must be in 1..100000");
@@ -393,7 +400,10 @@ const std::vector<model::edrpou>& roster_generator::institutions() const noexcep
     return institutions_;
 }
 
-const roster_options& roster_generator::options() const noexcept { return options_; }
+const roster_options& roster_generator::options() const noexcept
+{
+    return options_;
+}
 
 // ---------------------------------------------------------------------------------------------
 // A clean record
@@ -480,8 +490,8 @@ model::person_name make_adult_name(random_source& rng, model::sex sex)
 }
 
 model::child make_clean_record(random_source& rng, std::uint64_t ordinal, const model::edrpou& code,
-                               std::string_view settlement,
-                               const std::vector<model::group>& groups, model::date today)
+                               std::string_view settlement, const std::vector<model::group>& groups,
+                               model::date today)
 {
     model::child c;
     c.id = "kd-";
@@ -600,9 +610,9 @@ model::child make_clean_record(random_source& rng, std::uint64_t ordinal, const 
 
         const int age = age_at(birth, today);
         auto band = band_for_age(age);
-        const bool has_mixed =
-            std::any_of(groups.begin(), groups.end(),
-                        [](const model::group& g) { return g.age_band == model::age_band::mixed; });
+        const bool has_mixed = std::any_of(groups.begin(), groups.end(), [](const model::group& g) {
+            return g.age_band == model::age_band::mixed;
+        });
         if (has_mixed && rng.chance(0.1)) {
             band = model::age_band::mixed;
         }
@@ -730,10 +740,9 @@ bool defect_applicable(defect_kind kind, const model::child& c,
     if (std::find(applied.begin(), applied.end(), kind) != applied.end()) {
         return false;
     }
-    const bool certificate_touched =
-        std::any_of(applied.begin(), applied.end(), [](defect_kind k) {
-            return is_series_defect(k) || k == defect_kind::document_missing;
-        });
+    const bool certificate_touched = std::any_of(applied.begin(), applied.end(), [](defect_kind k) {
+        return is_series_defect(k) || k == defect_kind::document_missing;
+    });
     switch (kind) {
     case defect_kind::series_look_alike:
         return !certificate_touched && clean_series(c) &&
