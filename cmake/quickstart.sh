@@ -24,6 +24,11 @@ say() { printf '\n==> %s\n' "$*"; }
 packages=(cmake g++ make ccache
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
           doctest-dev libssl-dev libsqlite3-dev python3-stdnum)
+# Only the test mode needs these: headless Chromium renders the HTML readiness report
+# (test html.report_renders), so `demo` and `bench` do not install a browser.
+if [ "$mode" = test ]; then
+  packages+=(chromium)
+fi
 
 install_missing() {
   local missing=() p

@@ -136,7 +136,7 @@ TEST_CASE("JSON array: broken framing ends the file with an item that says where
     REQUIRE(items.size() == 2);
     CHECK(items[0].ok());
     CHECK_FALSE(items[1].ok());
-    CHECK(items[1].issues.at(0).code == "json.syntax");
+    CHECK(items[1].issues.at(0).code == "json.array");
     CHECK(items[1].column == 13);
 
     CHECK(read_all("[]", codec::input_format::json_array).empty());

@@ -5,6 +5,8 @@
 
 #include "codec/schema.hpp"
 
+#include <aikom/check/issue_codes.hpp>
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
@@ -149,8 +151,7 @@ public:
                 if ((missing >> i) & 1u) {
                     std::string p = pointer_upto(depth_ - 1);
                     check::append_pointer_token(p, top.schema->fields[i].name);
-                    report(std::move(p), "field.required", "required field is missing",
-                           "бракує обов’язкового поля");
+                    report(std::move(p), "field.required");
                 }
             }
         }
@@ -265,8 +266,7 @@ public:
     [[gnu::noinline]] bool duplicate_key(frame& top, json::error_code& ec)
     {
         top.field = nullptr; // keep the first value, report the repetition
-        report(pointer(), "field.duplicate", "the field appears more than once in the object",
-               "поле повторюється в об’єкті кілька разів");
+        report(pointer(), "field.duplicate");
         return !over_issue_limit(ec);
     }
 
@@ -325,8 +325,7 @@ public:
         }
         if (const field_schema* f = scalar_target(json_type::number)) {
             if (f->kind() == value_kind::integer) {
-                report(pointer(), "format.integer", "expected an integer, not a fraction",
-                       "очікується ціле число, а не дріб");
+                report(pointer(), "format.integer");
             } else {
                 type_mismatch(*f, json_type::number);
             }
@@ -361,8 +360,7 @@ public:
             if (f->ops->nullable) {
                 f->ops->reset(f->member(frames_[depth_ - 1].target));
             } else {
-                report(pointer(), "field.required", "required field is null",
-                       "обов’язкове поле порожнє (null)");
+                report(pointer(), "field.required");
             }
         }
         value_done();
@@ -433,8 +431,7 @@ private:
             if (f->kind() != value_kind::integer) {
                 type_mismatch(*f, json_type::number);
             } else if (!in_range) {
-                report(pointer(), "format.integer", "integer out of range",
-                       "ціле число поза допустимими межами");
+                report(pointer(), "format.integer");
             } else {
                 f->ops->set_integer(f->member(frames_[depth_ - 1].target), v);
             }
@@ -445,31 +442,26 @@ private:
 
     void type_mismatch(const field_schema& f, json_type got)
     {
-        report(pointer(), "format.type",
-               "wrong type: expected " + detail::expected_en(f) + ", got " +
-                   std::string(type_en(got)),
-               "неправильний тип: очікується " + detail::expected_uk(f) + ", а отримано " +
-                   std::string(type_uk(got)));
+        wrong_type(pointer(), detail::expected_en(f), detail::expected_uk(f), got);
     }
 
-    void element_mismatch(json_type got)
-    {
-        report(pointer(), "format.type",
-               "wrong type: expected an object, got " + std::string(type_en(got)),
-               "неправильний тип: очікується об’єкт, а отримано " + std::string(type_uk(got)));
-    }
+    void element_mismatch(json_type got) { wrong_type(pointer(), "an object", "об’єкт", got); }
 
     void root_mismatch(json_type got)
     {
-        report(std::string(), "format.type",
-               "a record must be a JSON object, got " + std::string(type_en(got)),
-               "запис має бути об’єктом JSON, а отримано " + std::string(type_uk(got)));
+        wrong_type(std::string(), "a JSON object (one record)", "об’єкт JSON (один запис)", got);
     }
 
-    void report(std::string pointer, std::string_view code, std::string en, std::string uk,
-                check::severity s = check::severity::error)
+    void wrong_type(std::string where, std::string_view en, std::string_view uk, json_type got)
     {
-        detail::add_issue(*issues_, std::move(pointer), code, s, std::move(en), std::move(uk));
+        issues_->push_back(check::make_issue("format.type", std::move(where),
+                                             {{"expected", en, uk},
+                                              {"got", type_en(got), type_uk(got)}}));
+    }
+
+    void report(std::string where, std::string_view code)
+    {
+        issues_->push_back(check::make_issue(code, std::move(where)));
     }
 
     bool over_issue_limit(json::error_code& ec) const
@@ -561,21 +553,18 @@ decode_status record_decoder::decode_into(std::string_view json_text, model::chi
 
     if (ec) {
         if (ec == json::error::exception && issues.size() >= o.max_issues) {
-            detail::add_issue(issues, std::string(), "json.too_many_issues", check::severity::error,
-                              "too many problems; the rest of the record was not examined",
-                              "забагато помилок; решту запису не перевірено");
+            issues.push_back(check::make_issue("json.too_many_issues", std::string()));
         } else if (ec == json::error::too_deep) {
             const auto max = std::to_string(o.max_depth);
-            detail::add_issue(issues, parser.handler().current_pointer(), "json.too_deep",
-                              check::severity::error, "nested deeper than " + max + " levels",
-                              "надто глибока вкладеність: понад " + max + " рівнів");
+            issues.push_back(check::make_issue("json.too_deep", parser.handler().current_pointer(),
+                                               {{"max", max, max}}));
         } else {
             status.syntax_error_offset = used;
             const auto at = std::to_string(used);
-            detail::add_issue(issues, parser.handler().current_pointer(), "json.syntax",
-                              check::severity::error,
-                              "malformed JSON at byte " + at + ": " + ec.message(),
-                              "пошкоджений JSON (байт " + at + ")");
+            const auto what = ec.message();
+            issues.push_back(check::make_issue("json.syntax", parser.handler().current_pointer(),
+                                               {{"offset", at, at},
+                                                {"detail", what, "синтаксична помилка"}}));
         }
         return status;
     }
@@ -585,9 +574,10 @@ decode_status record_decoder::decode_into(std::string_view json_text, model::chi
     if (const auto extra = rest.find_first_not_of(" \t\r\n"); extra != std::string_view::npos) {
         status.syntax_error_offset = used + extra;
         const auto at = std::to_string(status.syntax_error_offset);
-        detail::add_issue(issues, std::string(), "json.syntax", check::severity::error,
-                          "unexpected data after the record at byte " + at,
-                          "зайві дані після запису (байт " + at + ")");
+        issues.push_back(check::make_issue(
+            "json.syntax", std::string(),
+            {{"offset", at, at},
+             {"detail", "unexpected data after the record", "зайві дані після запису"}}));
         return status;
     }
     status.ok = std::none_of(issues.begin(), issues.end(), [](const check::issue& i) {

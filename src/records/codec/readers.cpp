@@ -4,6 +4,8 @@
 #include <aikom/codec/reader.hpp>
 
 #include "codec/csv_layout.hpp"
+
+#include <aikom/check/issue_codes.hpp>
 #include "codec/schema.hpp"
 #include "codec/text_encoding.hpp"
 
@@ -50,7 +52,6 @@ std::optional<input_format> format_from_extension(const std::filesystem::path& p
 
 namespace {
 
-using detail::add_issue;
 
 // A chunk of the stream at a time.
 class chunk_input {
@@ -407,10 +408,7 @@ private:
         item.line = line_;
         item.column = column_ + 1;
         item.record.reset();
-        add_issue(item.issues, std::string(), "json.syntax", check::severity::error,
-                  std::string("the file is not a JSON array of records: ") + en +
-                      "; reading stopped here",
-                  std::string("файл не є масивом записів JSON: ") + uk + "; читання зупинено тут");
+        item.issues.push_back(check::make_issue("json.array", std::string(), {{"detail", en, uk}}));
         state_ = state::done;
         return true;
     }
@@ -561,13 +559,10 @@ public:
                 detail::add_too_large(item.issues, max_);
                 return true;
             case row_status::too_many_cells:
-                row_error(item, "csv.columns", "the row has more cells than the header has columns",
-                          "у рядку більше клітинок, ніж стовпців у заголовку");
+                row_error(item, "csv.columns");
                 return true;
             case row_status::unterminated:
-                row_error(item, "csv.syntax",
-                          "a quoted cell is not closed before the end of the file",
-                          "клітинку в лапках не закрито до кінця файлу");
+                row_error(item, "csv.syntax");
                 done_ = true;
                 return true;
             default:
@@ -716,10 +711,9 @@ private:
                            [this](const cell& c) { return cell_text(c).empty(); });
     }
 
-    void row_error(read_item& item, std::string_view code, std::string en, std::string uk)
+    static void row_error(read_item& item, std::string_view code)
     {
-        add_issue(item.issues, std::string(), code, check::severity::error, std::move(en),
-                  std::move(uk));
+        item.issues.push_back(check::make_issue(code, std::string()));
     }
 
     // Converts the row to UTF-8 in place if the file is Windows-1251; false if the bytes are
@@ -758,25 +752,22 @@ private:
         const row_status st = read_row(start_line, max_csv_columns);
         item = read_item{};
         item.line = start_line;
-        auto fail = [&](std::string en, std::string uk) {
-            row_error(item, "csv.header", std::move(en), std::move(uk));
+        auto fail = [&](std::string_view en, std::string_view uk) {
+            item.issues.push_back(
+                check::make_issue("csv.header", std::string(), {{"detail", en, uk}}));
             done_ = true;
             return false;
         };
         if (st == row_status::eof) {
             done_ = true;
-            return fail("the file is empty: expected a header row",
-                        "файл порожній: бракує рядка заголовків");
+            return fail("the file is empty", "файл порожній");
         }
         if (st != row_status::ok) {
-            return fail(
-                "the header row cannot be read (too long, too many columns or an unclosed quote)",
-                "рядок заголовків не вдається прочитати (задовгий, забагато стовпців або незакриті "
-                "лапки)");
+            return fail("it is too long, has too many columns or an unclosed quote",
+                        "він задовгий, має забагато стовпців або незакриті лапки");
         }
         if (!decode_row()) {
-            return fail("the header row is not valid UTF-8",
-                        "рядок заголовків не є коректним UTF-8");
+            return fail("it is not valid UTF-8", "він не є коректним UTF-8");
         }
         bool has_id = false;
         for (const auto& c : cells_) {
@@ -785,15 +776,15 @@ private:
             const std::size_t column = it != by_name_.end() ? it->second : unknown_column;
             if (column != unknown_column &&
                 std::find(header_.begin(), header_.end(), column) != header_.end()) {
-                return fail("the header names the column more than once: " + name,
-                            "стовпець у заголовку повторюється: " + name);
+                return fail("it names the column " + name + " more than once",
+                            "стовпець " + name + " у ньому повторюється");
             }
             has_id = has_id || name == "id";
             header_.push_back(column);
             header_names_.push_back(name);
         }
         if (!has_id) {
-            return fail("the header has no 'id' column", "у заголовку немає стовпця 'id'");
+            return fail("it has no 'id' column", "у ньому немає стовпця 'id'");
         }
         for (std::size_t i = 0; i < layout_.size(); ++i) {
             if (layout_[i].leaf().required) {
@@ -807,9 +798,7 @@ private:
     void map_row(read_item& item)
     {
         if (!decode_row()) {
-            row_error(item, "csv.encoding",
-                      "the row is not valid UTF-8 (is the file in Windows-1251?)",
-                      "рядок не є коректним UTF-8 (можливо, файл у кодуванні Windows-1251?)");
+            row_error(item, "csv.encoding");
             return;
         }
         model::child record;
@@ -821,8 +810,7 @@ private:
                 continue;
             }
             if (i >= header_.size()) {
-                row_error(item, "csv.columns", "the row has more cells than the header has columns",
-                          "у рядку більше клітинок, ніж стовпців у заголовку");
+                row_error(item, "csv.columns");
                 continue;
             }
             const std::size_t col = header_[i];
@@ -838,9 +826,7 @@ private:
         for (const std::size_t r : required_) {
             if (set_[r] == 0 && detail::csv_find_parent(layout_[r], record) != nullptr &&
                 !has_error_at(item.issues, layout_[r].pointer)) {
-                add_issue(item.issues, layout_[r].pointer, "field.required", check::severity::error,
-                          "required field is missing (column " + layout_[r].name + ")",
-                          "бракує обов’язкового поля (стовпець " + layout_[r].name + ")");
+                item.issues.push_back(check::make_issue("field.required", layout_[r].pointer));
             }
         }
         // guardian2 without guardian1 leaves an empty element: drop it.
@@ -879,17 +865,17 @@ private:
                 leaf.ops->set_bool(member, *b);
                 return true;
             }
-            add_issue(issues, col.pointer, "format.type", check::severity::error,
-                      "expected true or false (also 1/0, так/ні)",
-                      "очікується true або false (також 1/0, так/ні)");
+            issues.push_back(check::make_issue(
+                "format.type", col.pointer,
+                {{"expected", "true or false (also 1/0, так/ні)", "true або false (також 1/0, так/ні)"},
+                 {"got", "other text", "інший текст"}}));
             return false;
         case detail::value_kind::integer:
             if (const auto v = parse_csv_int(text)) {
                 leaf.ops->set_integer(member, *v);
                 return true;
             }
-            add_issue(issues, col.pointer, "format.integer", check::severity::error,
-                      "expected an integer", "очікується ціле число");
+            issues.push_back(check::make_issue("format.integer", col.pointer));
             return false;
         default:
             return detail::set_text_leaf(leaf, member, text, where, issues);

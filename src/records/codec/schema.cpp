@@ -1,7 +1,10 @@
 #include "codec/schema.hpp"
 
+#include <aikom/check/issue_codes.hpp>
+
 #include <aikom/model/date.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -504,32 +507,18 @@ const object_schema& child_schema() noexcept
     return child_schema_value;
 }
 
-void add_issue(std::vector<check::issue>& out, std::string pointer, std::string_view code,
-               check::severity severity, std::string message_en, std::string message_uk)
-{
-    check::issue i;
-    i.pointer = std::move(pointer);
-    i.code = std::string(code);
-    i.severity = severity;
-    i.message_en = std::move(message_en);
-    i.message_uk = std::move(message_uk);
-    out.push_back(std::move(i));
-}
-
 void add_too_large(std::vector<check::issue>& out, std::size_t max_bytes)
 {
     const auto max = std::to_string(max_bytes);
-    add_issue(out, std::string(), "json.too_large", check::severity::error,
-              "the record is larger than " + max + " bytes",
-              "запис завеликий: понад " + max + " байтів");
+    out.push_back(check::make_issue("json.too_large", std::string(), {{"max", max, max}}));
 }
 
 void add_unknown_field(std::vector<check::issue>& out, std::string pointer, bool strict)
 {
-    add_issue(out, std::move(pointer), "field.unknown",
-              strict ? check::severity::error : check::severity::warning,
-              "unknown field: the format does not define it",
-              "невідоме поле: формат його не передбачає");
+    out.push_back(check::make_issue("field.unknown", std::move(pointer)));
+    if (!strict) {
+        out.back().severity = check::severity::warning;
+    }
 }
 
 std::string expected_en(const field_schema& field)
@@ -590,31 +579,86 @@ bool set_text_leaf_slow(const field_schema& field, void* member, std::string_vie
     if (field.max_chars != 0 && text.size() > field.max_chars &&
         utf8_length(text) > field.max_chars) {
         const auto max = std::to_string(field.max_chars);
-        add_issue(issues, where.pointer(), "format.too_long", check::severity::error,
-                  "too long: at most " + max + " characters",
-                  "задовге значення: щонайбільше " + max + " символів");
+        issues.push_back(check::make_issue("format.too_long", where.pointer(), {{"max", max, max}}));
         return false;
     }
     if (field.rule == text_rule::record_id && !is_record_id(text)) {
-        add_issue(issues, where.pointer(), "format.record_id", check::severity::error,
-                  "the record id must be 1 to 64 characters of A-Z, a-z, 0-9 and . _ : -",
-                  "ідентифікатор запису має містити від 1 до 64 символів: латинські літери, "
-                  "цифри та . _ : -");
+        issues.push_back(check::make_issue("format.record_id", where.pointer()));
         return false;
     }
     if (field.ops->set_text(member, text)) {
         return true;
     }
     if (field.kind() == value_kind::date) {
-        add_issue(
-            issues, where.pointer(), "format.date", check::severity::error,
-            "not a valid date: expected YYYY-MM-DD (in CSV also dd.mm.yyyy), a day that exists",
-            "неправильна дата: очікується РРРР-ММ-ДД (у CSV також дд.мм.рррр), "
-            "реальна календарна дата");
+        issues.push_back(check::make_issue("format.date", where.pointer()));
     } else {
-        add_issue(issues, where.pointer(), "format.enum", check::severity::error,
-                  "not an allowed value: expected " + expected_en(field),
-                  "неприпустиме значення: очікується " + expected_uk(field));
+        const auto en = expected_en(field);
+        const auto uk = expected_uk(field);
+        issues.push_back(check::make_issue("format.enum", where.pointer(), {{"expected", en, uk}}));
+    }
+    return false;
+}
+
+bool assign_text_at(model::child& record, std::string_view pointer, std::string_view text)
+{
+    const object_schema* schema = &child_schema();
+    void* object = &record;
+    std::string token;
+    // Reads the next reference token, unescaping ~1 and ~0; false at the end.
+    auto next_token = [&]() {
+        if (pointer.empty() || pointer.front() != '/') {
+            return false;
+        }
+        pointer.remove_prefix(1);
+        const auto end = pointer.find('/');
+        const auto raw = pointer.substr(0, end);
+        pointer.remove_prefix(end == std::string_view::npos ? pointer.size() : end);
+        token.clear();
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+                token.push_back(raw[i + 1] == '0' ? '~' : '/');
+                ++i;
+            } else {
+                token.push_back(raw[i]);
+            }
+        }
+        return true;
+    };
+    while (next_token()) {
+        const int i = schema->find(token);
+        if (i < 0) {
+            return false;
+        }
+        const field_schema& f = schema->fields[static_cast<std::size_t>(i)];
+        void* m = f.member(object);
+        switch (f.kind()) {
+        case value_kind::object:
+            if (!f.ops->present(m)) {
+                return false;
+            }
+            object = f.ops->enter(m, 0);
+            schema = f.nested;
+            break;
+        case value_kind::array: {
+            if (!next_token() || token.empty() || token.size() > 6 ||
+                !std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                return false;
+            }
+            const auto index = static_cast<std::size_t>(std::stoul(token));
+            if (index >= f.ops->size(m)) {
+                return false;
+            }
+            object = f.ops->enter(m, index);
+            schema = f.nested;
+            break;
+        }
+        case value_kind::string:
+        case value_kind::date:
+        case value_kind::enumeration:
+            return pointer.empty() && f.ops->present(m) && f.ops->set_text(m, text);
+        default:
+            return false;
+        }
     }
     return false;
 }

@@ -97,10 +97,6 @@ struct object_schema {
 
 // ---- messages shared by every reader of the format -------------------------------------------
 
-/// Appends an issue with both messages to `out`.
-void add_issue(std::vector<check::issue>& out, std::string pointer, std::string_view code,
-               check::severity severity, std::string message_en, std::string message_uk);
-
 /// Adds the issue for a record larger than `max_bytes`.
 void add_too_large(std::vector<check::issue>& out, std::size_t max_bytes);
 
@@ -139,6 +135,11 @@ inline bool set_text_leaf(const field_schema& field, void* member, std::string_v
     }
     return set_text_leaf_slow(field, member, text, where, issues);
 }
+
+/// Sets the text leaf (string, date or enumeration) at RFC 6901 `pointer` in `record` to `text`.
+/// Every object and array element on the way must be present. Returns false when the pointer
+/// names no present text leaf or the text is not acceptable for it; `record` is then unchanged.
+bool assign_text_at(model::child& record, std::string_view pointer, std::string_view text);
 
 /// Writes `text` as a JSON string literal (with quotes), escaping what JSON requires.
 void write_json_string(std::string& out, std::string_view text);
