@@ -173,91 +173,46 @@ constexpr bool is_apostrophe_like(char32_t c) noexcept
     return c == '\'' || c == 0x2019 || c == 0x02BC || c == 0x2018 || c == '`' || c == 0xB4;
 }
 
-/// The Cyrillic twin of a Latin letter that looks the same in a name, or 0.
+struct look_alike {
+    char32_t latin;
+    char32_t cyrillic;
+};
+
+/// Latin letters and the Cyrillic letters they look like. The capitals are exactly the
+/// look-alikes DOMAIN.md lists for certificate series; names also use the lower case ones.
+constexpr std::array<look_alike, 21> look_alikes{{
+    {'A', U'А'}, {'a', U'а'}, {'B', U'В'}, {'C', U'С'}, {'c', U'с'}, {'E', U'Е'}, {'e', U'е'},
+    {'H', U'Н'}, {'I', U'І'}, {'i', U'і'}, {'K', U'К'}, {'k', U'к'}, {'M', U'М'}, {'O', U'О'},
+    {'o', U'о'}, {'P', U'Р'}, {'p', U'р'}, {'T', U'Т'}, {'X', U'Х'}, {'x', U'х'}, {'y', U'у'},
+}};
+
+static_assert(
+    [] {
+        for (const auto& pair : look_alikes) {
+            if (!is_ascii_letter(pair.latin) || pair.cyrillic < 0x400 || pair.cyrillic > 0x4FF) {
+                return false;
+            }
+        }
+        return true;
+    }(),
+    "look_alikes maps ASCII letters to Cyrillic ones");
+
+/// The Cyrillic twin of a Latin letter in a name (case kept), or 0.
 constexpr char32_t name_cyrillic_twin(char32_t c) noexcept
 {
-    switch (c) {
-    case 'A':
-        return 0x410;
-    case 'a':
-        return 0x430;
-    case 'B':
-        return 0x412;
-    case 'C':
-        return 0x421;
-    case 'c':
-        return 0x441;
-    case 'E':
-        return 0x415;
-    case 'e':
-        return 0x435;
-    case 'H':
-        return 0x41D;
-    case 'I':
-        return 0x406;
-    case 'i':
-        return 0x456;
-    case 'K':
-        return 0x41A;
-    case 'k':
-        return 0x43A;
-    case 'M':
-        return 0x41C;
-    case 'O':
-        return 0x41E;
-    case 'o':
-        return 0x43E;
-    case 'P':
-        return 0x420;
-    case 'p':
-        return 0x440;
-    case 'T':
-        return 0x422;
-    case 'X':
-        return 0x425;
-    case 'x':
-        return 0x445;
-    case 'y':
-        return 0x443;
-    default:
-        return 0;
+    for (const auto& pair : look_alikes) {
+        if (pair.latin == c) {
+            return pair.cyrillic;
+        }
     }
+    return 0;
 }
 
-/// The Cyrillic capital a Latin look-alike in a certificate's letter part stands for, or 0.
+/// The Cyrillic capital a Latin look-alike of either case stands for in a certificate's letter
+/// part (`b` → `В`, as DOMAIN.md lists the letters without case), or 0.
 constexpr char32_t series_cyrillic_twin(char32_t c) noexcept
 {
-    if (is_ascii_lower(c)) {
-        c -= 'a' - 'A';
-    }
-    switch (c) {
-    case 'A':
-        return 0x410;
-    case 'B':
-        return 0x412;
-    case 'C':
-        return 0x421;
-    case 'E':
-        return 0x415;
-    case 'H':
-        return 0x41D;
-    case 'I':
-        return 0x406;
-    case 'K':
-        return 0x41A;
-    case 'M':
-        return 0x41C;
-    case 'O':
-        return 0x41E;
-    case 'P':
-        return 0x420;
-    case 'T':
-        return 0x422;
-    case 'X':
-        return 0x425;
-    default:
-        return 0;
-    }
+    return name_cyrillic_twin(is_ascii_lower(c) ? c - ('a' - 'A') : c);
 }
 
 // ---- shared shapes --------------------------------------------------------------------------

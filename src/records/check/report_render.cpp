@@ -447,9 +447,14 @@ std::size_t not_ready(const readiness_counts& c) noexcept
 
 // ---- text -------------------------------------------------------------------------------------
 
-// Columns of text aligned by code points; the first column left-aligned, the others right.
+// Columns of text aligned by code points; the first column left-aligned, the others right
+// (numbers) or left (values of a key/value list).
 class text_table {
 public:
+    explicit text_table(bool right_aligned = true)
+        : right_aligned_(right_aligned)
+    {}
+
     void row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 
     void write(std::string& out, std::string_view indent) const
@@ -466,9 +471,11 @@ public:
             for (std::size_t i = 0; i < r.size(); ++i) {
                 const std::string pad(widths[i] - display_width(r[i]), ' ');
                 if (i == 0) {
-                    out.append(r[i]).append(pad);
-                } else {
+                    out.append(r[i]).append(i + 1 < r.size() ? pad : std::string{});
+                } else if (right_aligned_) {
                     out.append("  ").append(pad).append(r[i]);
+                } else {
+                    out.append(" ").append(r[i]).append(i + 1 < r.size() ? pad : std::string{});
                 }
             }
             out.push_back('\n');
@@ -476,31 +483,23 @@ public:
     }
 
 private:
+    bool right_aligned_;
     std::vector<std::vector<std::string>> rows_;
 };
 
-void write_counts_text(std::string& out, const readiness_counts& c, const labels& l,
-                       report_language language, std::string_view indent)
+void write_indicators_text(std::string& out, const readiness_counts& c, const labels& l,
+                           report_language language, std::string_view indent)
 {
     text_table t;
-    t.row({std::string(l.children) + ":", count_text(c.children, language)});
-    t.row({std::string(l.ready) + ":",
-           count_text(c.ready, language) + " (" + percent_text(c.percent_ready(), language) + ")"});
-    t.row({std::string(l.not_ready) + ":", count_text(not_ready(c), language)});
-    t.row({std::string(l.non_ukrainian) + ":", count_text(c.non_ukrainian_document, language)});
-    t.write(out, indent);
-    out.push_back('\n');
-
-    text_table ind;
-    ind.row({std::string(l.indicator), std::string(l.states[0]), std::string(l.states[1]),
-             std::string(l.states[2])});
+    t.row({std::string(l.indicator), std::string(l.states[0]), std::string(l.states[1]),
+           std::string(l.states[2])});
     for (const indicator i : all_indicators) {
         const auto& n = c.indicators[static_cast<std::size_t>(i)];
-        ind.row({std::string(l.indicator_names[static_cast<std::size_t>(i)]),
-                 count_text(n.filled, language), count_text(n.missing, language),
-                 count_text(n.invalid, language)});
+        t.row({std::string(l.indicator_names[static_cast<std::size_t>(i)]),
+               count_text(n.filled, language), count_text(n.missing, language),
+               count_text(n.invalid, language)});
     }
-    ind.write(out, indent);
+    t.write(out, indent);
 }
 
 std::string triple_text(const indicator_counts& n, report_language language)
@@ -523,12 +522,19 @@ std::string render_text(const readiness_report& r, report_language language)
     out.append(".\n\n");
 
     out.append(language == report_language::uk ? "РАЗОМ" : "TOTAL").append("\n");
-    write_counts_text(out, r.total, l, language, "  ");
+    text_table totals(false);
+    totals.row({std::string(l.children) + ":", count_text(r.total.children, language)});
+    totals.row({std::string(l.ready) + ":", count_text(r.total.ready, language) + " (" +
+                                                percent_text(r.total.percent_ready(), language) +
+                                                ")"});
+    totals.row({std::string(l.not_ready) + ":", count_text(not_ready(r.total), language)});
+    totals.row(
+        {std::string(l.non_ukrainian) + ":", count_text(r.total.non_ukrainian_document, language)});
+    totals.row({std::string(l.withdrawn) + ":", count_text(r.withdrawn, language)});
+    totals.row({std::string(l.unreadable) + ":", count_text(r.unreadable, language)});
+    totals.write(out, "  ");
     out.push_back('\n');
-    text_table other;
-    other.row({std::string(l.withdrawn) + ":", count_text(r.withdrawn, language)});
-    other.row({std::string(l.unreadable) + ":", count_text(r.unreadable, language)});
-    other.write(out, "  ");
+    write_indicators_text(out, r.total, l, language, "  ");
 
     for (const auto& inst : r.institutions) {
         out.append("\n").append(institution_title(inst, l)).append(": ");
@@ -536,7 +542,9 @@ std::string render_text(const readiness_report& r, report_language language)
         out.append(", ").append(l.percent_ready).append(" ");
         out.append(count_text(inst.counts.ready, language));
         out.append(" (").append(percent_text(inst.counts.percent_ready(), language)).append(")\n");
-        write_counts_text(out, inst.counts, l, language, "  ");
+        out.append("  ").append(l.non_ukrainian).append(": ");
+        out.append(count_text(inst.counts.non_ukrainian_document, language)).append("\n\n");
+        write_indicators_text(out, inst.counts, l, language, "  ");
         if (!inst.groups.empty()) {
             out.append("\n  ").append(l.groups).append(" (");
             out.append(l.states[0]).append("/").append(l.states[1]).append("/");
@@ -745,7 +753,7 @@ table{border-collapse:collapse;margin:6px 0 10px;font-size:14px}
 th,td{border:1px solid var(--line);padding:5px 9px;text-align:left;vertical-align:top}
 thead th{background:var(--panel);position:sticky;top:0}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
-table.sortable thead th{cursor:pointer;user-select:none}
+table.sortable thead th{cursor:pointer;user-select:none;white-space:nowrap}
 table.sortable thead th:hover{background:#eaeef2}
 table.sortable thead th::after{content:" \2195";color:#8c959f;font-size:11px}
 table.sortable thead th[aria-sort=ascending]::after{content:" \25B2";color:var(--ink)}
