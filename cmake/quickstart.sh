@@ -63,7 +63,7 @@ case "$mode" in
     say "configuring (preset $preset)"
     cmake --preset "$preset"
     say "building the example programs"
-    cmake --build --preset "$preset" --target aikom-gen aikom-tour
+    cmake --build --preset "$preset" --target aikom-gen aikom-tour aikom-validate aikom-audit
     bin="build/$preset/examples"
     mkdir -p build/demo
     say "generating a synthetic roster: 5000 children in 4 institutions, 10% with defects"
@@ -77,6 +77,23 @@ case "$mode" in
       '{"id":"demo-3","sex":"male",' > build/demo/broken.ndjson
     say "aikom-tour build/demo/roster.ndjson build/demo/roster.csv build/demo/broken.ndjson"
     "$bin/aikom-tour" build/demo/roster.ndjson build/demo/roster.csv build/demo/broken.ndjson
+
+    # The generator's reference date is 2025-06-01; the checks are made as of that day.
+    say "aikom-validate: what AIKOM would refuse, and what can be fixed safely (first lines)"
+    set +e
+    "$bin/aikom-validate" --as-of 2025-06-01 --fix build/demo/fixed.ndjson build/demo/roster.ndjson > build/demo/validate.txt
+    status=$?
+    set -e
+    head -n 12 build/demo/validate.txt
+    echo "  ... (all of it in build/demo/validate.txt)"
+    tail -n 1 build/demo/validate.txt
+    echo "  exit status $status (1 = errors found); fixed records in build/demo/fixed.ndjson"
+    say "aikom-validate on the fixed records"
+    "$bin/aikom-validate" --as-of 2025-06-01 build/demo/fixed.ndjson | tail -n 1 || true
+    say "aikom-audit: the readiness report (the four indicators of the ministry's letter)"
+    "$bin/aikom-audit" build/demo/fixed.ndjson --as-of 2025-06-01 --deadline 2025-06-07 \
+      --json build/demo/readiness.json --html build/demo/readiness.html | head -n 40
+    echo "  ... the whole report: build/demo/readiness.html (open it in a browser), build/demo/readiness.json"
     ;;
   test)
     say "configuring (preset $preset)"
