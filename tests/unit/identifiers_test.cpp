@@ -476,3 +476,11 @@ TEST_SUITE("identifiers")
         }
     }
 }
+
+TEST_CASE("series letters are Ukrainian: Ъ, Ы, Э are refused")
+{
+    using aikom::check::id_error;
+    CHECK(aikom::check::validate_certificate_series("I-ЫЭ") == id_error::character);
+    CHECK(aikom::check::validate_certificate_series("I-КЪ") == id_error::character);
+    CHECK(aikom::check::validate_certificate_series("I-ЇҐ") == id_error::ok);
+}

@@ -61,9 +61,9 @@ enum class id_error : std::uint8_t {
 // ---- documents --------------------------------------------------------------------------------
 
 /// Series of a Ukrainian birth certificate in canonical form: a Roman numeral 1..39 in Latin
-/// capitals (I, V, X, in standard subtractive form), a hyphen-minus, two Cyrillic capital
-/// letters (А..Я and Є, І, Ї, Ґ). E.g. `I-КВ`, `XII-БК`. The letter pair is not checked against
-/// a list: no public list exists.
+/// capitals (I, V, X, in standard subtractive form), a hyphen-minus, two capital letters of the
+/// Ukrainian alphabet (А..Я without Ъ Ы Э, with Є І Ї Ґ). E.g. `I-КВ`, `XII-БК`. The letter pair
+/// is not checked against a list: no public list exists.
 [[nodiscard]] id_error validate_certificate_series(std::string_view text) noexcept;
 
 /// Number of a Ukrainian birth certificate: exactly 6 ASCII digits.
@@ -85,7 +85,8 @@ enum class id_error : std::uint8_t {
 // ---- phones -----------------------------------------------------------------------------------
 
 /// Canonical phone: `+380` and 9 digits, the first of them not 0 (Ukraine), or `+` and 7..15
-/// digits not starting with 0 (a foreign E.164 number, for families abroad).
+/// digits not starting with 0 (a foreign E.164 number, for families abroad). A number that
+/// starts with `+380` always follows the Ukrainian rule.
 [[nodiscard]] id_error validate_phone(std::string_view text) noexcept;
 
 /// The canonical phone for `text` when certain and different: spaces, `-`, `.`, `(`, `)`

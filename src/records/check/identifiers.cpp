@@ -147,10 +147,11 @@ constexpr bool is_ukrainian_lower(char32_t c) noexcept
            c == 0x456 || c == 0x457 || c == 0x491;
 }
 
-/// A letter the letter part of a certificate series may hold: А..Я, Є, І, Ї, Ґ.
+/// A letter the letter part of a certificate series may hold: a capital of the Ukrainian
+/// alphabet (А..Я without Ъ, Ы, Э; with Є, І, Ї, Ґ).
 constexpr bool is_series_letter(char32_t c) noexcept
 {
-    return (c >= 0x410 && c <= 0x42F) || c == 0x404 || c == 0x406 || c == 0x407 || c == 0x490;
+    return is_ukrainian_upper(c);
 }
 
 /// Spaces a person may type or paste: ASCII space and tab, no-break and typographic spaces.
