@@ -92,8 +92,10 @@ case "$mode" in
     "$bin/aikom-validate" --as-of 2025-06-01 build/demo/fixed.ndjson | tail -n 1 || true
     say "aikom-audit: the readiness report (the four indicators of the ministry's letter)"
     "$bin/aikom-audit" build/demo/fixed.ndjson --as-of 2025-06-01 --deadline 2025-06-07 \
-      --json build/demo/readiness.json --html build/demo/readiness.html | head -n 40
-    echo "  ... the whole report: build/demo/readiness.html (open it in a browser), build/demo/readiness.json"
+      --json build/demo/readiness.json --html build/demo/readiness.html > build/demo/readiness.txt
+    head -n 40 build/demo/readiness.txt
+    echo "  ... the whole report: build/demo/readiness.txt, build/demo/readiness.html (open it in a"
+    echo "      browser), build/demo/readiness.json"
     ;;
   test)
     say "configuring (preset $preset)"

@@ -132,12 +132,13 @@ int main(int argc, char** argv)
     }
 
     const auto report = builder.report();
-    std::cout << check::render_text(report, language);
+    // The files first: a reader of stdout that stops early must not cost them.
     if (json_out && !write_file(*json_out, check::render_json(report))) {
         return 2;
     }
     if (html_out && !write_file(*html_out, check::render_html(report, language))) {
         return 2;
     }
-    return 0;
+    std::cout << check::render_text(report, language);
+    return std::cout.good() ? 0 : 2;
 }
