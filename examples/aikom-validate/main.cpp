@@ -155,7 +155,8 @@ void write_json_issue(std::ostream& out, bool& first, const std::string& file,
     o["severity"] = check::to_string(i.severity);
     o["message"] = i.message_en;
     o["message_uk"] = i.message_uk;
-    o["suggestion"] = i.suggestion ? boost::json::value(*i.suggestion) : boost::json::value(nullptr);
+    o["suggestion"] =
+        i.suggestion ? boost::json::value(*i.suggestion) : boost::json::value(nullptr);
     out << (first ? "\n    " : ",\n    ") << boost::json::serialize(o);
     first = false;
 }

@@ -108,8 +108,9 @@ TEST_CASE("aikom-validate --fix removes every fixable defect and nothing else")
     const std::string as_of = " --as-of 2025-06-01 ";
     constexpr std::size_t count = 3000;
 
-    REQUIRE(run(std::string(AIKOM_GEN) + " --count 3000 --institutions 3 --seed 11 --defect-rate 0.2 -o " +
-                in.string()) == 0);
+    REQUIRE(run(std::string(AIKOM_GEN) +
+                " --count 3000 --institutions 3 --seed 11 --defect-rate 0.2 -o " + in.string()) ==
+            0);
     CHECK(run(std::string(AIKOM_VALIDATE) + as_of + "--format json --fix " + fixed.string() + " " +
               in.string() + " > " + r1.string()) == 1); // the roster has errors
     const int second = run(std::string(AIKOM_VALIDATE) + as_of + "--format json " + fixed.string() +

@@ -97,7 +97,8 @@ TEST_CASE("make_issue fills placeholders in both languages")
     CHECK(i.message_uk == "задовге значення: щонайбільше 100 символів");
     CHECK(i.severity == check::severity::error);
     CHECK(i.pointer == "/name/last");
-    const auto fix = check::make_issue("phone.normalized", "/guardians/0/phone", {}, "+380501234567");
+    const auto fix =
+        check::make_issue("phone.normalized", "/guardians/0/phone", {}, "+380501234567");
     CHECK(fix.severity == check::severity::fix);
     CHECK(fix.suggestion == "+380501234567");
 }

@@ -25,7 +25,10 @@ model::child generated(std::uint64_t seed = 3)
     }
 }
 
-std::size_t idx(indicator i) { return static_cast<std::size_t>(i); }
+std::size_t idx(indicator i)
+{
+    return static_cast<std::size_t>(i);
+}
 
 } // namespace
 

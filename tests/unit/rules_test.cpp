@@ -27,8 +27,8 @@ model::child ready_child()
     c.sex = sex::female;
     c.citizenship = country_code("UA");
     c.rnokpp = model::rnokpp(*check::make_rnokpp(2021y / March / 14, sex::female, 17));
-    c.unzr = model::unzr("20210314-0123" +
-                         std::to_string(*check::unzr_check_digit("202103140123")));
+    c.unzr =
+        model::unzr("20210314-0123" + std::to_string(*check::unzr_check_digit("202103140123")));
     c.document = identity_document{.type = document_type::ua_birth_certificate,
                                    .series = "I-КВ",
                                    .number = "123456",
@@ -135,7 +135,8 @@ TEST_CASE("structure: names")
     expect_from(c, profile::structure,
                 {{"/name/first", "name.normalized", severity::fix, "Мар'яна"}});
     c.name->first = "Maрія"; // Latin M inside a Cyrillic word: a certain twin
-    expect_from(c, profile::structure, {{"/name/first", "name.normalized", severity::fix, "Марія"}});
+    expect_from(c, profile::structure,
+                {{"/name/first", "name.normalized", severity::fix, "Марія"}});
     c.name->first = "Мар1я";
     expect_from(c, profile::structure, {{"/name/first", "name.character"}});
     c.name->first = "Maria";
@@ -165,9 +166,8 @@ TEST_CASE("structure: the birth certificate series and number")
     c.document->number = "12345";
     expect_from(c, profile::structure, {{"/document/number", "document.number.format"}});
     // A foreign certificate has no Ukrainian series rules.
-    c.document = model::identity_document{.type = model::document_type::foreign_birth_certificate,
-                                          .series = "AB",
-                                          .number = "X-1"};
+    c.document = model::identity_document{
+        .type = model::document_type::foreign_birth_certificate, .series = "AB", .number = "X-1"};
     expect_from(c, profile::structure, {});
 }
 
@@ -181,7 +181,8 @@ TEST_CASE("structure: phones, certificates, support level")
     expect_from(c, profile::structure, {{"/guardians/0/phone", "phone.format"}});
     c = ready_child();
     c.special_needs = model::special_needs{.has = true, .support_level = 6};
-    expect_from(c, profile::structure, {{"/special_needs/support_level", "special_needs.support_level"}});
+    expect_from(c, profile::structure,
+                {{"/special_needs/support_level", "special_needs.support_level"}});
     c = ready_child();
     c.displacement = model::displacement{.status = model::displacement_status::internal,
                                          .since = 2022y / March / 1,
@@ -232,8 +233,9 @@ TEST_CASE("submission: dates in order, nothing in the future, a preschool age")
     c = ready_child();
     c.enrollment->enrolled_on = 2025y / June / 2;
     c.document->issued_on = 2026y / January / 1;
-    expect_from(c, profile::submission,
-                {{"/document/issued_on", "date.future"}, {"/enrollment/enrolled_on", "date.future"}});
+    expect_from(
+        c, profile::submission,
+        {{"/document/issued_on", "date.future"}, {"/enrollment/enrolled_on", "date.future"}});
 
     c = ready_child();
     c.rnokpp.reset();
@@ -242,10 +244,12 @@ TEST_CASE("submission: dates in order, nothing in the future, a preschool age")
     c.birth_date = 2017y / May / 31; // 8 years old on 2025-06-01
     expect_from(c, profile::submission, {{"/birth_date", "birth_date.age"}});
     c.birth_date = 2018y / May / 31; // 7
-    expect_from(c, profile::submission, {{"/birth_date", "birth_date.age_unusual", severity::warning}});
+    expect_from(c, profile::submission,
+                {{"/birth_date", "birth_date.age_unusual", severity::warning}});
     c.birth_date = 2024y / December / 1; // under one year
     c.enrollment->enrolled_on = 2025y / February / 1;
-    expect_from(c, profile::submission, {{"/birth_date", "birth_date.age_unusual", severity::warning}});
+    expect_from(c, profile::submission,
+                {{"/birth_date", "birth_date.age_unusual", severity::warning}});
     c.birth_date = 2025y / June / 2;
     c.enrollment->enrolled_on.reset();
     expect_from(c, profile::submission, {{"/birth_date", "date.future"}});
@@ -277,7 +281,8 @@ TEST_CASE("readiness: each indicator consistent with itself")
     expect_from(c, profile::readiness, {{"/contact/since", "contact.since.missing"}});
     c = ready_child();
     c.document = model::identity_document{.type = model::document_type::foreign_birth_certificate};
-    expect_from(c, profile::readiness, {{"/document/number", "document.number.missing", severity::warning}});
+    expect_from(c, profile::readiness,
+                {{"/document/number", "document.number.missing", severity::warning}});
 }
 
 TEST_CASE("readiness: cross-checks are warnings")
@@ -288,7 +293,8 @@ TEST_CASE("readiness: cross-checks are warnings")
                 {{"/rnokpp", "rnokpp.birth_date_mismatch", severity::warning},
                  {"/rnokpp", "rnokpp.sex_mismatch", severity::warning}});
     c = ready_child();
-    c.unzr = model::unzr("20210315-0123" + std::to_string(*check::unzr_check_digit("202103150123")));
+    c.unzr =
+        model::unzr("20210315-0123" + std::to_string(*check::unzr_check_digit("202103150123")));
     expect_from(c, profile::readiness, {{"/unzr", "unzr.birth_date_mismatch", severity::warning}});
     c = ready_child();
     c.displacement->certificate = model::idp_certificate{.number = "1234-5678901234"};

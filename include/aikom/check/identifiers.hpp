@@ -23,16 +23,16 @@ namespace aikom::check {
 
 /// Why a value is not valid.
 enum class id_error : std::uint8_t {
-    ok,           ///< valid as written
-    empty,        ///< nothing there
-    length,       ///< wrong number of characters or digits
-    character,    ///< a character that may not appear there
-    format,       ///< the parts are there but not in the required shape
-    check_digit,  ///< the check digit does not match
-    date,         ///< an embedded date that does not exist
-    sequence,     ///< an embedded sequence number out of range (УНЗР 0000)
-    mixed_script, ///< Latin and Cyrillic letters inside one word
-    latin,        ///< a name written in Latin letters only
+    ok,                   ///< valid as written
+    empty,                ///< nothing there
+    length,               ///< wrong number of characters or digits
+    character,            ///< a character that may not appear there
+    format,               ///< the parts are there but not in the required shape
+    check_digit,          ///< the check digit does not match
+    date,                 ///< an embedded date that does not exist
+    sequence,             ///< an embedded sequence number out of range (УНЗР 0000)
+    mixed_script,         ///< Latin and Cyrillic letters inside one word
+    latin,                ///< a name written in Latin letters only
     non_ukrainian_letter, ///< a Cyrillic letter not of the Ukrainian alphabet (ы, э, ъ, ё)
 };
 

@@ -37,12 +37,12 @@ enum class severity {
 }
 
 struct issue {
-    std::string pointer; ///< RFC 6901 JSON Pointer to the field
-    std::string code;    ///< stable dotted code, see docs/issue-codes.md
+    std::string pointer{}; ///< RFC 6901 JSON Pointer to the field
+    std::string code{};    ///< stable dotted code, see docs/issue-codes.md
     check::severity severity = check::severity::error;
-    std::string message_en;                ///< English, for integrators
-    std::string message_uk;                ///< Ukrainian, for the institution's staff
-    std::optional<std::string> suggestion; ///< a corrected value, when one is known
+    std::string message_en{};                ///< English, for integrators
+    std::string message_uk{};                ///< Ukrainian, for the institution's staff
+    std::optional<std::string> suggestion{}; ///< a corrected value, when one is known
 
     friend bool operator==(const issue&, const issue&) = default;
 };

@@ -18,10 +18,10 @@
 namespace aikom::check {
 
 struct issue_code_info {
-    std::string_view code;
-    check::severity severity; ///< the severity the code is normally raised with
-    std::string_view message_en;
-    std::string_view message_uk;
+    std::string_view code{};
+    check::severity severity{}; ///< the severity the code is normally raised with
+    std::string_view message_en{};
+    std::string_view message_uk{};
 };
 
 /// Every registered code, grouped by family (`json.`, `field.`, `format.`, `csv.`, then the
@@ -33,9 +33,9 @@ struct issue_code_info {
 
 /// A value for a `{name}` placeholder, in each language.
 struct message_arg {
-    std::string_view name;
-    std::string_view en;
-    std::string_view uk;
+    std::string_view name{};
+    std::string_view en{};
+    std::string_view uk{};
 };
 
 /// An issue with the registered severity and messages of `code`, placeholders filled from

@@ -50,8 +50,8 @@ struct indicator_counts {
 };
 
 struct readiness_counts {
-    std::size_t children = 0;  ///< active children (not withdrawn)
-    std::size_t ready = 0;     ///< all four indicators filled and no `submission` error
+    std::size_t children = 0; ///< active children (not withdrawn)
+    std::size_t ready = 0;    ///< all four indicators filled and no `submission` error
     std::array<indicator_counts, indicator_count> indicators{}; ///< indexed by `indicator`
     /// Children whose document is not a Ukrainian birth certificate (foreign, other, none):
     /// counted as filled when stated, and shown apart because AIKOM cannot check them against
@@ -63,45 +63,45 @@ struct readiness_counts {
 };
 
 struct group_readiness {
-    std::string id;   ///< `enrollment.group.id`, or empty when unknown
-    std::string name; ///< `enrollment.group.name`, or empty
-    readiness_counts counts;
+    std::string id{};   ///< `enrollment.group.id`, or empty when unknown
+    std::string name{}; ///< `enrollment.group.name`, or empty
+    readiness_counts counts{};
 };
 
 struct institution_readiness {
-    std::string edrpou; ///< the institution's code, or empty when the records lack it
-    readiness_counts counts;
-    std::vector<group_readiness> groups; ///< sorted by group id
+    std::string edrpou{}; ///< the institution's code, or empty when the records lack it
+    readiness_counts counts{};
+    std::vector<group_readiness> groups{}; ///< sorted by group id
 };
 
 /// A record that is not ready, and why. Identifies the record by id and position only.
 struct record_to_fix {
-    std::string id;
-    std::string institution;
-    std::string group;
-    std::string position; ///< where it was read, e.g. `roster.csv:17`, if known
+    std::string id{};
+    std::string institution{};
+    std::string group{};
+    std::string position{}; ///< where it was read, e.g. `roster.csv:17`, if known
     /// The state of each indicator, indexed by `indicator`.
     std::array<indicator_state, indicator_count> indicators{};
-    std::vector<std::string> codes; ///< the codes of its errors, each once, in order
-    std::optional<std::string> name; ///< "Last First" only with `include_names`
+    std::vector<std::string> codes{};  ///< the codes of its errors, each once, in order
+    std::optional<std::string> name{}; ///< "Last First" only with `include_names`
 };
 
 struct readiness_report {
-    model::date as_of{};                ///< the date the report was made for
-    std::optional<model::date> deadline; ///< e.g. 7 June
-    std::vector<institution_readiness> institutions; ///< sorted by code
-    readiness_counts total;
-    std::size_t withdrawn = 0;  ///< records skipped because the child has left
-    std::size_t unreadable = 0; ///< records that could not be decoded at all
-    std::vector<record_to_fix> to_fix; ///< the first `max_listed` records not ready
-    std::size_t to_fix_total = 0;      ///< all records not ready (may exceed `to_fix.size()`)
+    model::date as_of{};                               ///< the date the report was made for
+    std::optional<model::date> deadline{};             ///< e.g. 7 June
+    std::vector<institution_readiness> institutions{}; ///< sorted by code
+    readiness_counts total{};
+    std::size_t withdrawn = 0;           ///< records skipped because the child has left
+    std::size_t unreadable = 0;          ///< records that could not be decoded at all
+    std::vector<record_to_fix> to_fix{}; ///< the first `max_listed` records not ready
+    std::size_t to_fix_total = 0;        ///< all records not ready (may exceed `to_fix.size()`)
     bool names_included = false;
 };
 
 struct readiness_options {
     /// "Today": withdrawals, ages and "not in the future" are judged against it.
     model::date as_of{};
-    std::optional<model::date> deadline;
+    std::optional<model::date> deadline{};
     /// Put children's names in `record_to_fix::name`. Off by default: reports travel.
     bool include_names = false;
     /// At most this many records are listed in `to_fix` (all are counted).

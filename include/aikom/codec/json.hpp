@@ -43,9 +43,9 @@ struct decode_options {
 
 struct decode_result {
     /// The record, present exactly when no issue has severity `error`.
-    std::optional<model::child> record;
+    std::optional<model::child> record{};
     /// Every problem found, in document order. Warnings may accompany a decoded record.
-    std::vector<check::issue> issues;
+    std::vector<check::issue> issues{};
     /// Byte offset of a syntax error in the input (also reported as an issue), or `npos`.
     std::size_t syntax_error_offset = npos;
 

@@ -59,8 +59,8 @@ struct read_item {
     std::uint64_t index = 0;  ///< 0-based ordinal of the record in the input (bad ones count)
     std::uint64_t line = 0;   ///< 1-based line on which the record starts
     std::uint64_t column = 0; ///< 1-based column of a syntax error, 0 where none applies
-    std::optional<model::child> record; ///< present when the record decoded without errors
-    std::vector<check::issue> issues;   ///< problems found, errors and warnings
+    std::optional<model::child> record{}; ///< present when the record decoded without errors
+    std::vector<check::issue> issues{};   ///< problems found, errors and warnings
 
     [[nodiscard]] bool ok() const noexcept { return record.has_value(); }
 };

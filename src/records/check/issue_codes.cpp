@@ -29,7 +29,8 @@ constexpr issue_code_info codes[] = {
     {"field.unknown", error, "unknown field: the format does not define it",
      "невідоме поле: формат його не передбачає"},
     // ---- value formats -----------------------------------------------------------------------
-    {"format.date", error, "not a valid date: expected YYYY-MM-DD (in CSV also dd.mm.yyyy), a day that exists",
+    {"format.date", error,
+     "not a valid date: expected YYYY-MM-DD (in CSV also dd.mm.yyyy), a day that exists",
      "неправильна дата: очікується РРРР-ММ-ДД (у CSV також дд.мм.рррр), реальна календарна дата"},
     {"format.enum", error, "not an allowed value: expected {expected}",
      "неприпустиме значення: очікується {expected}"},
@@ -62,7 +63,8 @@ constexpr issue_code_info codes[] = {
      "показник 3: не заповнено, чи є контакт із дитиною та її законними представниками"},
     {"contact.since.missing", error, "when contact is lost, the date it was lost is needed",
      "якщо контакт втрачено, потрібно вказати дату, відколи його немає"},
-    {"country.format", error, "a country code is two capital Latin letters (ISO 3166-1), e.g. UA, PL",
+    {"country.format", error,
+     "a country code is two capital Latin letters (ISO 3166-1), e.g. UA, PL",
      "код країни — дві великі латинські літери (ISO 3166-1), наприклад UA, PL"},
     {"date.before_birth", error, "the date is before the child's birth date",
      "дата раніша за дату народження дитини"},
@@ -185,7 +187,10 @@ std::string fill(std::string_view text, std::initializer_list<message_arg> args,
 
 } // namespace
 
-std::span<const issue_code_info> issue_codes() noexcept { return codes; }
+std::span<const issue_code_info> issue_codes() noexcept
+{
+    return codes;
+}
 
 const issue_code_info* find_issue_code(std::string_view code) noexcept
 {

@@ -75,8 +75,7 @@ evaluate_indicators(const model::child&, const std::vector<issue>& readiness_iss
 
 readiness_builder::readiness_builder(readiness_options options)
     : options_(std::move(options))
-{
-}
+{}
 
 void readiness_builder::add(const model::child& record, std::string_view position)
 {
@@ -88,10 +87,9 @@ void readiness_builder::add(const model::child& record, std::string_view positio
     scratch_.clear();
     check_record(record, profile::readiness, rule_options{.as_of = options_.as_of}, scratch_);
     const auto states = evaluate_indicators(record, scratch_);
-    const bool ready =
-        !has_errors(scratch_) && std::all_of(states.begin(), states.end(), [](indicator_state s) {
-            return s == indicator_state::filled;
-        });
+    const bool ready = !has_errors(scratch_) &&
+                       std::all_of(states.begin(), states.end(),
+                                   [](indicator_state s) { return s == indicator_state::filled; });
     const bool non_ukrainian =
         record.document && record.document->type != model::document_type::ua_birth_certificate;
 
@@ -101,10 +99,9 @@ void readiness_builder::add(const model::child& record, std::string_view positio
             ? *record.enrollment->group->id
             : std::string();
 
-    auto& inst = find_or_insert(institutions_, code,
-                                [](const institution_readiness& i) -> const std::string& {
-                                    return i.edrpou;
-                                });
+    auto& inst = find_or_insert(
+        institutions_, code,
+        [](const institution_readiness& i) -> const std::string& { return i.edrpou; });
     inst.edrpou = code;
     auto& grp = find_or_insert(inst.groups, group_id,
                                [](const group_readiness& g) -> const std::string& { return g.id; });

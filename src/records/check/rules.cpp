@@ -57,9 +57,11 @@ int full_years(date from, date to) noexcept
 class checker {
 public:
     checker(const model::child& r, profile p, const rule_options& o, std::vector<issue>& out)
-        : r_(r), p_(p), o_(o), out_(out)
-    {
-    }
+        : r_(r)
+        , p_(p)
+        , o_(o)
+        , out_(out)
+    {}
 
     void run()
     {

@@ -454,9 +454,9 @@ private:
 
     void wrong_type(std::string where, std::string_view en, std::string_view uk, json_type got)
     {
-        issues_->push_back(check::make_issue("format.type", std::move(where),
-                                             {{"expected", en, uk},
-                                              {"got", type_en(got), type_uk(got)}}));
+        issues_->push_back(
+            check::make_issue("format.type", std::move(where),
+                              {{"expected", en, uk}, {"got", type_en(got), type_uk(got)}}));
     }
 
     void report(std::string where, std::string_view code)
@@ -562,9 +562,9 @@ decode_status record_decoder::decode_into(std::string_view json_text, model::chi
             status.syntax_error_offset = used;
             const auto at = std::to_string(used);
             const auto what = ec.message();
-            issues.push_back(check::make_issue("json.syntax", parser.handler().current_pointer(),
-                                               {{"offset", at, at},
-                                                {"detail", what, "синтаксична помилка"}}));
+            issues.push_back(
+                check::make_issue("json.syntax", parser.handler().current_pointer(),
+                                  {{"offset", at, at}, {"detail", what, "синтаксична помилка"}}));
         }
         return status;
     }

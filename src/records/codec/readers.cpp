@@ -5,9 +5,9 @@
 
 #include "codec/csv_layout.hpp"
 
-#include <aikom/check/issue_codes.hpp>
 #include "codec/schema.hpp"
 #include "codec/text_encoding.hpp"
+#include <aikom/check/issue_codes.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -51,7 +51,6 @@ std::optional<input_format> format_from_extension(const std::filesystem::path& p
 }
 
 namespace {
-
 
 // A chunk of the stream at a time.
 class chunk_input {
@@ -865,10 +864,10 @@ private:
                 leaf.ops->set_bool(member, *b);
                 return true;
             }
-            issues.push_back(check::make_issue(
-                "format.type", col.pointer,
-                {{"expected", "true or false (also 1/0, так/ні)", "true або false (також 1/0, так/ні)"},
-                 {"got", "other text", "інший текст"}}));
+            issues.push_back(check::make_issue("format.type", col.pointer,
+                                               {{"expected", "true or false (also 1/0, так/ні)",
+                                                 "true або false (також 1/0, так/ні)"},
+                                                {"got", "other text", "інший текст"}}));
             return false;
         case detail::value_kind::integer:
             if (const auto v = parse_csv_int(text)) {

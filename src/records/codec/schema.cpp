@@ -579,7 +579,8 @@ bool set_text_leaf_slow(const field_schema& field, void* member, std::string_vie
     if (field.max_chars != 0 && text.size() > field.max_chars &&
         utf8_length(text) > field.max_chars) {
         const auto max = std::to_string(field.max_chars);
-        issues.push_back(check::make_issue("format.too_long", where.pointer(), {{"max", max, max}}));
+        issues.push_back(
+            check::make_issue("format.too_long", where.pointer(), {{"max", max, max}}));
         return false;
     }
     if (field.rule == text_rule::record_id && !is_record_id(text)) {
@@ -641,7 +642,8 @@ bool assign_text_at(model::child& record, std::string_view pointer, std::string_
             break;
         case value_kind::array: {
             if (!next_token() || token.empty() || token.size() > 6 ||
-                !std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                !std::all_of(token.begin(), token.end(),
+                             [](char c) { return c >= '0' && c <= '9'; })) {
                 return false;
             }
             const auto index = static_cast<std::size_t>(std::stoul(token));

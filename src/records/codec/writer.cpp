@@ -6,13 +6,14 @@
 #include <stdexcept>
 #include <string>
 
-
 namespace aikom::codec {
 namespace {
 
 class ndjson_writer final : public record_writer {
 public:
-    explicit ndjson_writer(std::ostream& out) : out_(&out) {}
+    explicit ndjson_writer(std::ostream& out)
+        : out_(&out)
+    {}
     void write(const model::child& record) override
     {
         line_.clear();
@@ -29,7 +30,9 @@ private:
 
 class json_array_writer final : public record_writer {
 public:
-    explicit json_array_writer(std::ostream& out) : out_(&out) {}
+    explicit json_array_writer(std::ostream& out)
+        : out_(&out)
+    {}
     void write(const model::child& record) override
     {
         buf_.assign(first_ ? "[\n" : ",\n");
@@ -47,7 +50,9 @@ private:
 
 class csv_record_writer final : public record_writer {
 public:
-    csv_record_writer(std::ostream& out, csv_write_options o) : writer_(out, o) {}
+    csv_record_writer(std::ostream& out, csv_write_options o)
+        : writer_(out, o)
+    {}
     void write(const model::child& record) override { writer_.write(record); }
     void finish() override {}
 
