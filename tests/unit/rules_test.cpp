@@ -319,3 +319,22 @@ TEST_CASE("apply_fixes applies exactly the fixes, and the record then checks cle
     CHECK_FALSE(c.sex);
     expect(c, profile::submission, {{"/sex", "required.missing"}});
 }
+
+TEST_CASE("structure: the remaining name verdicts")
+{
+    auto c = ready_child();
+    c.name->patronymic = "Іван--івна";
+    expect_from(c, profile::structure, {{"/name/patronymic", "name.format"}});
+    c.name->patronymic = "Ивановна";
+    CHECK(check::check_record(c, profile::structure, opts).empty()); // И is a Ukrainian letter
+    c.name->patronymic = "Эдуардовна";
+    expect_from(c, profile::structure,
+                {{"/name/patronymic", "name.non_ukrainian_letter", severity::warning}});
+    c.name->patronymic = "Sвітлана"; // S has no Cyrillic twin: no certain fix
+    expect_from(c, profile::structure, {{"/name/patronymic", "name.mixed_script"}});
+    c = ready_child();
+    c.displacement = model::displacement{.status = model::displacement_status::internal,
+                                         .since = 2022y / March / 1,
+                                         .from_katottg = model::katottg("UA1")};
+    expect_from(c, profile::structure, {{"/displacement/from_katottg", "katottg.format"}});
+}
