@@ -72,8 +72,6 @@ int main(int argc, char** argv)
     std::optional<std::string> json_out;
     std::optional<std::string> html_out;
     check::readiness_options options;
-    options.as_of = std::chrono::year_month_day{
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
     auto language = check::report_language::uk;
 
     for (int i = 1; i < argc; ++i) {

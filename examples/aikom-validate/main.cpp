@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -69,17 +70,11 @@ bool locale_is_ukrainian()
     return false;
 }
 
-aikom::model::date today()
-{
-    return std::chrono::year_month_day{
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-}
-
 options parse(int argc, char** argv)
 {
     options o;
     o.english = !locale_is_ukrainian();
-    o.as_of = today();
+    o.as_of = aikom::model::today_utc();
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         auto value = [&]() -> std::string_view {
@@ -167,20 +162,37 @@ int main(int argc, char** argv)
 {
     const options opt = parse(argc, argv);
 
+    // --fix writes to OUT.partial and renames it at the end: OUT is never half-written, and an
+    // input is never truncated before it is read.
     std::ofstream fix_file;
     std::unique_ptr<codec::record_writer> fix_writer;
+    std::string partial;
     if (opt.fix_out) {
         const auto format = codec::format_from_extension(*opt.fix_out);
         if (!format) {
             usage_error("--fix: cannot tell the output format from '" + *opt.fix_out + "'");
         }
-        fix_file.open(*opt.fix_out, std::ios::binary | std::ios::trunc);
+        for (const auto& f : opt.files) {
+            std::error_code ec;
+            if (std::filesystem::equivalent(f, *opt.fix_out, ec)) {
+                usage_error("--fix: the output is one of the inputs (" + f + ")");
+            }
+        }
+        partial = *opt.fix_out + ".partial";
+        fix_file.open(partial, std::ios::binary | std::ios::trunc);
         if (!fix_file) {
-            std::cerr << "aikom-validate: cannot write " << *opt.fix_out << '\n';
+            std::cerr << "aikom-validate: cannot write " << partial << '\n';
             return 2;
         }
         fix_writer = codec::make_writer(fix_file, *format);
     }
+    auto discard_partial = [&] {
+        if (!partial.empty()) {
+            fix_file.close();
+            std::error_code ec;
+            std::filesystem::remove(partial, ec);
+        }
+    };
 
     codec::reader_options ropt;
     if (opt.lenient) {
@@ -200,6 +212,7 @@ int main(int argc, char** argv)
             reader = codec::open_reader(file, ropt);
         } catch (const std::exception& e) {
             std::cerr << "aikom-validate: " << e.what() << '\n';
+            discard_partial();
             return 2;
         }
         codec::read_item item;
@@ -253,6 +266,7 @@ int main(int argc, char** argv)
             }
         } catch (const std::exception& e) {
             std::cerr << "aikom-validate: " << file << ": " << e.what() << '\n';
+            discard_partial();
             return 2;
         }
     }
@@ -278,9 +292,17 @@ int main(int argc, char** argv)
     }
     if (fix_writer) {
         fix_writer->finish();
-        fix_file.flush();
+        fix_file.close();
+        std::error_code ec;
         if (!fix_file) {
-            std::cerr << "aikom-validate: writing " << *opt.fix_out << " failed\n";
+            std::cerr << "aikom-validate: writing " << partial << " failed\n";
+            discard_partial();
+            return 2;
+        }
+        std::filesystem::rename(partial, *opt.fix_out, ec);
+        if (ec) {
+            std::cerr << "aikom-validate: cannot rename " << partial << " to " << *opt.fix_out
+                      << ": " << ec.message() << '\n';
             return 2;
         }
         if (unwritten != 0) {

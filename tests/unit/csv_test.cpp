@@ -228,3 +228,53 @@ TEST_CASE("CSV columns are the dotted paths of the JSON format")
     CHECK(std::find(cols.begin(), cols.end(), "guardian3.name.last") == cols.end());
     CHECK(cols.back() == "guardian2.phone");
 }
+
+TEST_CASE("CSV: review findings stay fixed")
+{
+    // A UTF-8 character split across two cells is not valid UTF-8 in either.
+    const auto split = read_csv("id;name.last;name.first\nz;Тест;Тест\na;\xD0;\x90\n");
+    REQUIRE(split.size() == 2);
+    CHECK(split[0].ok()); // the file is UTF-8
+    CHECK_FALSE(split[1].ok());
+    CHECK(split[1].issues.at(0).code == "csv.encoding");
+    // Alone, the same bytes are valid Windows-1251, and automatic detection reads them so.
+    const auto alone = read_csv("id;name.last;name.first\na;\xD0;\x90\n");
+    REQUIRE(alone.size() == 1);
+    REQUIRE(alone[0].ok());
+    CHECK(alone[0].record->name->last == "Р");
+
+    // Warnings reaching the issue limit refuse the record instead of dropping columns.
+    codec::reader_options lenient;
+    lenient.decode.unknown_fields = codec::unknown_field_policy::warn;
+    lenient.decode.max_issues = 5;
+    const auto truncated = read_csv("id;n1;n2;n3;n4;n5;name.last;sex\na;x;x;x;x;x;Тестенко;male\n", lenient);
+    REQUIRE(truncated.size() == 1);
+    CHECK_FALSE(truncated[0].ok());
+    CHECK(truncated[0].issues.back().code == "json.too_many_issues");
+
+    // Windows-1251 rows near the size limit stay within the reader's declared bound.
+    codec::reader_options big;
+    big.decode.max_record_bytes = 21000;
+    big.chunk_bytes = 16;
+    std::string text = "id;name.last\n";
+    for (int i = 0; i < 4; ++i) {
+        text += "a" + std::to_string(i) + ";" + std::string(20990, '\xB9') + "\n";
+    }
+    const auto rows = read_csv(text, big); // read_csv checks high water <= limit
+    CHECK(rows.size() == 4);
+
+    // The whole int32 range, signs included.
+    const auto ints = read_csv("id;special_needs.has;special_needs.support_level\na;true;-2147483648\n");
+    REQUIRE(ints.size() == 1);
+    REQUIRE(ints[0].ok());
+    CHECK(ints[0].record->special_needs->support_level == -2147483647 - 1);
+}
+
+TEST_CASE("the encoder refuses a date it cannot write instead of writing another day")
+{
+    auto c = test::minimal_child();
+    c.birth_date = model::date{};
+    CHECK_THROWS_AS((void)codec::encode(c), std::invalid_argument);
+    c.birth_date = std::chrono::year{12345} / 1 / 1;
+    CHECK_THROWS_AS((void)codec::encode(c), std::invalid_argument);
+}

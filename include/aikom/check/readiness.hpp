@@ -99,8 +99,9 @@ struct readiness_report {
 };
 
 struct readiness_options {
-    /// "Today": withdrawals, ages and "not in the future" are judged against it.
-    model::date as_of{};
+    /// "Today": withdrawals, ages and "not in the future" are judged against it. Defaults to the
+    /// current UTC date.
+    model::date as_of = model::today_utc();
     std::optional<model::date> deadline{};
     /// Put children's names in `record_to_fix::name`. Off by default: reports travel.
     bool include_names = false;

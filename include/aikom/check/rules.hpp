@@ -34,8 +34,9 @@ enum class profile { structure, submission, readiness };
 [[nodiscard]] std::optional<profile> profile_from_string(std::string_view name) noexcept;
 
 struct rule_options {
-    /// "Today": dates after it are in the future; ages are computed at it.
-    model::date as_of{};
+    /// "Today": dates after it are in the future; ages are computed at it. Defaults to the
+    /// current UTC date; pass it explicitly for reproducible results.
+    model::date as_of = model::today_utc();
 };
 
 /// Appends the issues of `record` under profile `p` to `out`, in the order of the record's

@@ -91,7 +91,9 @@ private:
 /// Decodes one record with a temporary decoder.
 [[nodiscard]] decode_result decode_child(std::string_view json, const decode_options& options = {});
 
-/// Appends the canonical JSON of `record` to `out`. Strings must be valid UTF-8.
+/// Appends the canonical JSON of `record` to `out`. Strings must be valid UTF-8. Throws
+/// `std::invalid_argument` for a date that is not a real day in the years 1000..9999 (the
+/// decoder never produces one): writing another day instead would be worse.
 void encode(const model::child& record, std::string& out);
 
 /// The canonical JSON of `record`.

@@ -27,6 +27,9 @@ void format_iso_date(date d, char* out) noexcept;
 /// `d` as `YYYY-MM-DD`.
 [[nodiscard]] std::string to_iso_string(date d);
 
+/// Today's date by the system clock, in UTC.
+[[nodiscard]] date today_utc();
+
 } // namespace aikom::model
 
 #endif

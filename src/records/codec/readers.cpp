@@ -458,7 +458,7 @@ std::optional<bool> parse_csv_bool(std::string_view t)
 
 std::optional<std::int32_t> parse_csv_int(std::string_view t)
 {
-    if (t.empty() || t.size() > 10) {
+    if (t.empty() || t.size() > 11) {
         return std::nullopt;
     }
     std::size_t i = 0;
@@ -519,7 +519,7 @@ public:
         , layout_(detail::csv_layout(max_csv_guardians))
     {
         if (encoding_ != text_encoding::windows_1251) {
-            // A BOM says UTF-8 whatever the option said.
+            // Unless the caller insists on Windows-1251, a BOM means UTF-8.
             if (in_.fill() && in_.available() >= 3 &&
                 std::memcmp(in_.data(), "\xEF\xBB\xBF", 3) == 0) {
                 in_.consume(3);
@@ -700,7 +700,7 @@ private:
 
     std::string_view cell_text(const cell& c) const noexcept
     {
-        const std::string_view raw(row_.data() + c.offset, c.size);
+        const std::string_view raw(text_.data() + c.offset, c.size);
         return c.quoted ? raw : trim(raw);
     }
 
@@ -717,17 +717,25 @@ private:
 
     // Converts the row to UTF-8 in place if the file is Windows-1251; false if the bytes are
     // not valid in the file's encoding.
+    // Whether every cell is valid UTF-8 on its own (a character split across two cells is not).
+    bool cells_are_utf8() const noexcept
+    {
+        return std::all_of(cells_.begin(), cells_.end(), [this](const cell& c) {
+            return detail::is_valid_utf8(std::string_view(row_.data() + c.offset, c.size));
+        });
+    }
+
     bool decode_row()
     {
+        text_ = row_;
         if (is_ascii(row_)) {
             return true;
         }
         if (encoding_ == text_encoding::automatic) {
-            encoding_ =
-                detail::is_valid_utf8(row_) ? text_encoding::utf8 : text_encoding::windows_1251;
+            encoding_ = cells_are_utf8() ? text_encoding::utf8 : text_encoding::windows_1251;
         }
         if (encoding_ == text_encoding::utf8) {
-            return detail::is_valid_utf8(row_);
+            return cells_are_utf8();
         }
         // Re-encode cell by cell so that the cell table points into the converted text.
         converted_.clear();
@@ -738,7 +746,7 @@ private:
             c.offset = static_cast<std::uint32_t>(start);
             c.size = static_cast<std::uint32_t>(converted_.size() - start);
         }
-        row_.swap(converted_);
+        text_ = converted_;
         return true;
     }
 
@@ -804,6 +812,11 @@ private:
         std::fill(set_.begin(), set_.end(), 0);
         const bool strict = options_.decode.unknown_fields == unknown_field_policy::reject;
         for (std::size_t i = 0; i < cells_.size(); ++i) {
+            if (item.issues.size() >= options_.decode.max_issues) {
+                // Stop, and refuse the record: the rest of the row was not looked at.
+                item.issues.push_back(check::make_issue("json.too_many_issues", std::string()));
+                return;
+            }
             const std::string_view text = cell_text(cells_[i]);
             if (text.empty()) {
                 continue;
@@ -818,9 +831,6 @@ private:
                 continue;
             }
             set_.at(col) = set_cell(layout_[col], text, record, item.issues) ? 1 : 0;
-            if (item.issues.size() >= options_.decode.max_issues) {
-                break;
-            }
         }
         for (const std::size_t r : required_) {
             if (set_[r] == 0 && detail::csv_find_parent(layout_[r], record) != nullptr &&
@@ -894,8 +904,9 @@ private:
     std::vector<std::string> header_names_;
     std::vector<std::size_t> required_;
     std::vector<char> set_;
-    std::string row_;
-    std::string converted_;
+    std::string row_;       // the row's bytes as read
+    std::string converted_; // the row in UTF-8, when the file is Windows-1251
+    std::string_view text_; // the cells' text: row_ or converted_
     std::vector<cell> cells_;
     bool header_read_ = false;
     bool done_ = false;

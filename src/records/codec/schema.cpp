@@ -8,6 +8,7 @@
 #include <array>
 #include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <type_traits>
 
 namespace aikom::codec::detail {
@@ -43,12 +44,23 @@ struct leaf<basic_identifier<Tag>> {
     static void text(const basic_identifier<Tag>& v, std::string& out) { out.append(v.str()); }
 };
 
+// A date the format can write: a real day in the years 1000..9999.
+void require_writable(const date& d)
+{
+    const int y = static_cast<int>(d.year());
+    if (!d.ok() || y < 1000 || y > 9999) {
+        throw std::invalid_argument("aikom::codec: a date in the record is not a real day in the "
+                                    "years 1000..9999 and cannot be written");
+    }
+}
+
 template <>
 struct leaf<date> {
     static constexpr value_kind kind = value_kind::date;
     static std::optional<date> parse(std::string_view t) { return model::parse_iso_date(t); }
     static void encode(const date& v, std::string& out)
     {
+        require_writable(v);
         char buf[12];
         buf[0] = '"';
         model::format_iso_date(v, buf + 1);
@@ -57,6 +69,7 @@ struct leaf<date> {
     }
     static void text(const date& v, std::string& out)
     {
+        require_writable(v);
         char buf[10];
         model::format_iso_date(v, buf);
         out.append(buf, sizeof buf);

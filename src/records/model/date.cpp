@@ -103,4 +103,9 @@ std::string to_iso_string(date d)
     return s;
 }
 
+date today_utc()
+{
+    return date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+}
+
 } // namespace aikom::model

@@ -1,0 +1,106 @@
+#ifndef AIKOM_SANDBOX_SERVER_HPP
+#define AIKOM_SANDBOX_SERVER_HPP
+
+/// @file
+/// The reference server ("sandbox") of protocol v1 (docs/protocol.md): HTTPS (TLS 1.2+) on
+/// Boost.Beast, a small thread pool, SQLite storage in WAL mode, the library's own validators,
+/// roles and scopes, and fault-injection knobs for tests. Embeddable: start it on port 0,
+/// read the port and the CA certificate, talk to it, stop it.
+///
+/// ```
+/// aikom::sandbox::server srv({.tls_dir = dir, .clients = {{.id = "zdo", .secret = "s",
+///                              .role = aikom::sandbox::role::institution,
+///                              .institutions = {"32855961"}}}});
+/// srv.start();
+/// auto port = srv.port();          // trust srv.ca_pem() and connect to https://127.0.0.1:port
+/// srv.stop();                      // finishes in-flight requests
+/// ```
+/// Thread safety: `start`, `stop` and `wait` from one controlling thread; the getters from any.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace aikom::sandbox {
+
+enum class role { admin, authority, institution, platform, reviewer };
+
+/// A client allowed to obtain tokens. `secret` is hashed on load; the plain text is not kept.
+struct client_entry {
+    std::string id{};
+    std::string secret{};
+    sandbox::role role = sandbox::role::institution;
+    std::vector<std::string> institutions{}; ///< ЄДРПОУ codes in its scope
+};
+
+/// Reads a clients file: `{"clients": [{"id", "secret", "role", "institutions": [...]}]}`.
+/// Throws `std::runtime_error` naming the file and the JSON Pointer of the first problem.
+[[nodiscard]] std::vector<client_entry> load_clients_file(const std::filesystem::path& path);
+
+/// Test knobs, all off by default. Never enable them in front of real clients.
+struct fault_settings {
+    std::chrono::milliseconds latency{0}; ///< added before every answer
+    double error_rate = 0.0;              ///< share of requests answered `error_status`
+    unsigned error_status = 503;          ///< 503 or 429, with Retry-After
+    std::chrono::seconds retry_after{1};
+    double drop_rate = 0.0; ///< share of connections closed after the request is read
+};
+
+struct server_options {
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t port = 0; ///< 0: any free port, see `server::port()`
+    /// SQLite database file, or ":memory:" for a throwaway one.
+    std::string database = ":memory:";
+    /// Holds `server.key`, `server.pem` (and `ca.pem`). When the key and certificate are
+    /// missing, a local CA and a server certificate for localhost/127.0.0.1 are created and
+    /// `ca.pem` is written for clients to trust.
+    std::filesystem::path tls_dir{};
+    std::vector<client_entry> clients{};
+    std::size_t threads = 2;
+    std::size_t max_body_bytes = 1024 * 1024;      ///< larger bodies: 413, not read whole
+    std::chrono::seconds token_lifetime{3600};
+    std::chrono::seconds change_retention{7 * 24 * 3600};
+    std::chrono::seconds idempotency_retention{24 * 3600};
+    std::chrono::seconds read_timeout{30}; ///< per request, header and body
+    fault_settings faults{};
+};
+
+class server {
+public:
+    explicit server(server_options options);
+    ~server(); ///< stops the server if running
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Binds, listens and starts the worker threads. Throws `std::system_error` if the
+    /// address cannot be bound, `std::runtime_error` for TLS or storage problems.
+    void start();
+
+    /// Stops accepting, lets in-flight requests finish (up to `grace`), then stops the threads.
+    void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+
+    /// Blocks until the server has stopped (after `stop()` from another thread or a signal
+    /// handler of the caller's).
+    void wait();
+
+    [[nodiscard]] std::uint16_t port() const noexcept;
+
+    /// The PEM of the CA that signed the server certificate (what clients must trust).
+    [[nodiscard]] std::string ca_pem() const;
+
+    /// Current fault settings; changes take effect for the next request.
+    [[nodiscard]] fault_settings faults() const;
+    void set_faults(const fault_settings& f);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace aikom::sandbox
+
+#endif

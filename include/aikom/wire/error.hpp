@@ -1,0 +1,35 @@
+#ifndef AIKOM_WIRE_ERROR_HPP
+#define AIKOM_WIRE_ERROR_HPP
+
+/// @file
+/// Error codes of the protocol layer (category `aikom.protocol`): what went wrong reading a
+/// response or a request, phrased so that the message says what to do.
+
+#include <boost/system/error_code.hpp>
+
+#include <type_traits>
+
+namespace aikom::wire {
+
+enum class protocol_errc {
+    ok = 0,
+    malformed_json = 1,  ///< the body is not JSON, or not the JSON the endpoint returns
+    missing_field,       ///< a field the protocol requires is absent
+    unexpected_status,   ///< the status code is not one the endpoint documents
+    bad_cursor,          ///< a cursor that this server did not issue
+    bad_target,          ///< a request target that is not an origin-form URI
+};
+
+[[nodiscard]] const boost::system::error_category& protocol_category() noexcept;
+
+[[nodiscard]] inline boost::system::error_code make_error_code(protocol_errc e) noexcept
+{
+    return {static_cast<int>(e), protocol_category()};
+}
+
+} // namespace aikom::wire
+
+template <>
+struct boost::system::is_error_code_enum<aikom::wire::protocol_errc> : std::true_type {};
+
+#endif

@@ -1,0 +1,84 @@
+#ifndef AIKOM_WIRE_ROUTES_HPP
+#define AIKOM_WIRE_ROUTES_HPP
+
+/// @file
+/// The endpoints of protocol v1 as data: matching a request path to an endpoint, building
+/// request targets, and the opaque cursors of paging and the change feed. Pure functions.
+
+#include <boost/system/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace aikom::wire {
+
+enum class endpoint {
+    discovery,           ///< GET /v1
+    token,               ///< POST /v1/oauth/token
+    children,            ///< GET /v1/institutions/{edrpou}/children
+    child,               ///< GET|PUT|DELETE /v1/institutions/{edrpou}/children/{id}
+    withdrawal,          ///< POST /v1/institutions/{edrpou}/children/{id}/withdrawal
+    batches,             ///< POST /v1/batches
+    changes,             ///< GET /v1/changes
+    validate,            ///< POST /v1/validate
+    corrections,         ///< GET|POST /v1/correction-requests
+    correction,          ///< GET /v1/correction-requests/{id}
+    correction_apply,    ///< POST /v1/correction-requests/{id}/apply
+    correction_reject,   ///< POST /v1/correction-requests/{id}/reject
+    completeness_report, ///< GET /v1/reports/completeness
+    admin_faults,        ///< GET|PUT /v1/admin/faults
+};
+
+struct route {
+    wire::endpoint endpoint = wire::endpoint::discovery;
+    std::string institution{};   ///< {edrpou}, percent-decoded
+    std::string child_id{};      ///< {id}, percent-decoded
+    std::string correction_id{}; ///< {id} of a correction request
+};
+
+/// The endpoint a path (without query) names, or nullopt. Path parameters are percent-decoded
+/// but not validated: that is the server's job.
+[[nodiscard]] std::optional<route> match_route(std::string_view path);
+
+/// A request target split into its path and decoded query parameters.
+struct target {
+    std::string path{};
+    std::vector<std::pair<std::string, std::string>> query{};
+
+    /// The first value of query parameter `name`.
+    [[nodiscard]] std::optional<std::string_view> param(std::string_view name) const noexcept;
+};
+
+/// Parses an origin-form target (`/v1/changes?cursor=…`). Error: `protocol_errc::bad_target`.
+[[nodiscard]] boost::system::result<target> parse_target(std::string_view text);
+
+// ---- targets a client sends ---------------------------------------------------------------------
+
+[[nodiscard]] std::string child_target(std::string_view institution, std::string_view id);
+[[nodiscard]] std::string withdrawal_target(std::string_view institution, std::string_view id);
+[[nodiscard]] std::string children_target(std::string_view institution, std::size_t limit = 0,
+                                          std::string_view cursor = {});
+[[nodiscard]] std::string changes_target(std::string_view cursor = {}, std::size_t limit = 0);
+[[nodiscard]] std::string correction_target(std::string_view id, std::string_view action = {});
+
+// ---- cursors ----------------------------------------------------------------------------------
+
+/// An opaque cursor: base64url (no padding) of `kind:value`. Clients must not look inside.
+[[nodiscard]] std::string encode_cursor(std::string_view kind, std::string_view value);
+
+/// The value of a cursor of `kind`, or nullopt for anything else.
+[[nodiscard]] std::optional<std::string> decode_cursor(std::string_view cursor,
+                                                       std::string_view kind);
+
+/// The change feed's cursor for sequence `seq` and back.
+[[nodiscard]] std::string change_cursor(std::int64_t seq);
+[[nodiscard]] std::optional<std::int64_t> parse_change_cursor(std::string_view cursor);
+
+} // namespace aikom::wire
+
+#endif

@@ -1,0 +1,263 @@
+#include "sandbox/auth.hpp"
+
+#include <aikom/codec/content_hash.hpp>
+
+#include <boost/json.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace aikom::sandbox {
+
+std::vector<client_entry> load_clients_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("cannot read the clients file " + path.string());
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(ss.str(), ec);
+    auto fail = [&](const std::string& where, const std::string& what) {
+        return std::runtime_error(path.string() + ": " + where + ": " + what);
+    };
+    if (ec) {
+        throw fail("", "not valid JSON (" + ec.message() + ")");
+    }
+    if (!doc.is_object() || !doc.as_object().contains("clients") ||
+        !doc.as_object().at("clients").is_array()) {
+        throw fail("/clients", "expected {\"clients\": [...]}");
+    }
+    std::vector<client_entry> out;
+    const auto& list = doc.as_object().at("clients").as_array();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string at = "/clients/" + std::to_string(i);
+        if (!list[i].is_object()) {
+            throw fail(at, "expected an object");
+        }
+        const auto& o = list[i].as_object();
+        auto text = [&](const char* key) -> std::string {
+            const auto* v = o.if_contains(key);
+            if (v == nullptr || !v->is_string() || v->as_string().empty()) {
+                throw fail(at + "/" + key, "expected a non-empty string");
+            }
+            return std::string(v->as_string());
+        };
+        client_entry c;
+        c.id = text("id");
+        c.secret = text("secret");
+        const auto r = detail::role_from_string(text("role"));
+        if (!r) {
+            throw fail(at + "/role", "expected admin, authority, institution, platform or reviewer");
+        }
+        c.role = *r;
+        if (const auto* inst = o.if_contains("institutions")) {
+            if (!inst->is_array()) {
+                throw fail(at + "/institutions", "expected an array of ЄДРПОУ codes");
+            }
+            for (std::size_t k = 0; k < inst->as_array().size(); ++k) {
+                const auto& v = inst->as_array()[k];
+                if (!v.is_string()) {
+                    throw fail(at + "/institutions/" + std::to_string(k), "expected a string");
+                }
+                c.institutions.emplace_back(v.as_string());
+            }
+        }
+        for (const auto& seen : out) {
+            if (seen.id == c.id) {
+                throw fail(at + "/id", "the client id is listed twice");
+            }
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+namespace detail {
+
+std::string_view to_string(role r) noexcept
+{
+    switch (r) {
+    case role::admin:
+        return "admin";
+    case role::authority:
+        return "authority";
+    case role::institution:
+        return "institution";
+    case role::platform:
+        return "platform";
+    case role::reviewer:
+        return "reviewer";
+    }
+    return "institution";
+}
+
+std::optional<role> role_from_string(std::string_view s) noexcept
+{
+    for (auto r : {role::admin, role::authority, role::institution, role::platform, role::reviewer}) {
+        if (to_string(r) == s) {
+            return r;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> scopes_of(role r)
+{
+    switch (r) {
+    case role::admin:
+        return {std::begin(all_scopes), std::end(all_scopes)};
+    case role::authority:
+        return {"children:read", "reports:read"};
+    case role::institution:
+    case role::platform:
+        return {"children:read", "children:write", "reports:read", "corrections:create"};
+    case role::reviewer:
+        return {"corrections:review"};
+    }
+    return {};
+}
+
+bool principal::unrestricted() const noexcept
+{
+    return role == sandbox::role::admin ||
+           (role == sandbox::role::reviewer && institutions.empty());
+}
+
+bool principal::in_scope(std::string_view institution) const
+{
+    return unrestricted() || institutions.count(std::string(institution)) != 0;
+}
+
+std::string random_hex(std::size_t n)
+{
+    std::string bytes(n, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1) {
+        throw std::runtime_error("the random generator failed");
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * n);
+    for (unsigned char b : bytes) {
+        out.push_back(hex[b >> 4]);
+        out.push_back(hex[b & 0xF]);
+    }
+    return out;
+}
+
+namespace {
+
+std::string hash_secret(std::string_view salt, std::string_view secret)
+{
+    return codec::sha256(std::string(salt) + ":" + std::string(secret)).to_hex();
+}
+
+std::vector<std::string> split_scopes(std::string_view s)
+{
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') {
+            ++i;
+        }
+        const auto start = i;
+        while (i < s.size() && s[i] != ' ') {
+            ++i;
+        }
+        if (i > start) {
+            out.emplace_back(s.substr(start, i - start));
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+authority::authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime)
+    : lifetime_(token_lifetime)
+{
+    for (const auto& c : clients) {
+        client_record r;
+        r.role = c.role;
+        r.institutions = {c.institutions.begin(), c.institutions.end()};
+        r.salt = random_hex(16);
+        r.secret_hash = hash_secret(r.salt, c.secret);
+        clients_.emplace(c.id, std::move(r));
+    }
+}
+
+token_refusal authority::issue(std::string_view client_id, std::string_view secret,
+                               std::string_view requested_scope, token_grant& grant)
+{
+    const auto it = clients_.find(std::string(client_id));
+    // Hash even for an unknown client, so that timing does not tell which ids exist.
+    const std::string salt = it != clients_.end() ? it->second.salt : std::string(32, '0');
+    const std::string h = hash_secret(salt, secret);
+    if (it == clients_.end() ||
+        CRYPTO_memcmp(h.data(), it->second.secret_hash.data(), h.size()) != 0) {
+        return token_refusal::invalid_client;
+    }
+    const auto& c = it->second;
+    const auto allowed = scopes_of(c.role);
+    principal p;
+    p.client_id = std::string(client_id);
+    p.role = c.role;
+    p.institutions = c.institutions;
+    const auto requested = split_scopes(requested_scope);
+    if (requested.empty()) {
+        p.scopes = {allowed.begin(), allowed.end()};
+    } else {
+        for (const auto& s : requested) {
+            if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+                return token_refusal::invalid_scope;
+            }
+            p.scopes.insert(s);
+        }
+    }
+    grant.access_token = random_hex(32);
+    grant.expires_in = lifetime_;
+    grant.scope.clear();
+    for (const auto& s : all_scopes) { // a stable order
+        if (p.scopes.count(std::string(s)) != 0) {
+            grant.scope += (grant.scope.empty() ? "" : " ") + std::string(s);
+        }
+    }
+    std::lock_guard lock(mutex_);
+    tokens_[codec::sha256(grant.access_token).to_hex()] =
+        token_record{std::move(p), std::chrono::steady_clock::now() + lifetime_};
+    return token_refusal::none;
+}
+
+std::optional<principal> authority::authenticate(std::string_view token)
+{
+    if (token.empty() || token.size() > 256) {
+        return std::nullopt;
+    }
+    const auto key = codec::sha256(token).to_hex();
+    std::lock_guard lock(mutex_);
+    const auto it = tokens_.find(key);
+    if (it == tokens_.end()) {
+        return std::nullopt;
+    }
+    if (it->second.expires <= std::chrono::steady_clock::now()) {
+        tokens_.erase(it);
+        return std::nullopt;
+    }
+    return it->second.who;
+}
+
+void authority::prune()
+{
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    std::erase_if(tokens_, [&](const auto& kv) { return kv.second.expires <= now; });
+}
+
+} // namespace detail
+} // namespace aikom::sandbox

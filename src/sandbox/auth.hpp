@@ -1,0 +1,94 @@
+// Private: the sandbox's clients, OAuth2 client-credentials tokens, roles and scopes.
+#ifndef AIKOM_SRC_SANDBOX_AUTH_HPP
+#define AIKOM_SRC_SANDBOX_AUTH_HPP
+
+#include <aikom/sandbox/server.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace aikom::sandbox::detail {
+
+/// The scopes of protocol v1, in the order discovery lists them.
+inline constexpr std::string_view all_scopes[] = {"children:read",      "children:write",
+                                                  "reports:read",       "corrections:create",
+                                                  "corrections:review", "admin"};
+
+[[nodiscard]] std::string_view to_string(role r) noexcept;
+[[nodiscard]] std::optional<role> role_from_string(std::string_view s) noexcept;
+
+/// The scopes a role may hold.
+[[nodiscard]] std::vector<std::string> scopes_of(role r);
+
+/// Who is calling, as a validated token says.
+struct principal {
+    std::string client_id{};
+    sandbox::role role = sandbox::role::institution;
+    std::set<std::string> institutions{};
+    std::set<std::string> scopes{};
+
+    [[nodiscard]] bool has_scope(std::string_view s) const { return scopes.count(std::string(s)) != 0; }
+
+    /// Whether `institution` is within the caller's reach (admin: all; a reviewer with an empty
+    /// list: all; everyone else: the listed ones).
+    [[nodiscard]] bool in_scope(std::string_view institution) const;
+
+    /// Every institution is within reach.
+    [[nodiscard]] bool unrestricted() const noexcept;
+};
+
+/// Outcome of a token request.
+struct token_grant {
+    std::string access_token{};
+    std::chrono::seconds expires_in{0};
+    std::string scope{}; ///< space-separated
+};
+
+enum class token_refusal { none, invalid_client, invalid_scope };
+
+class authority {
+public:
+    authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime);
+
+    /// Checks the client's secret (constant time) and issues a token with `requested_scope`
+    /// (space-separated; empty: every scope of the role).
+    token_refusal issue(std::string_view client_id, std::string_view secret,
+                        std::string_view requested_scope, token_grant& grant);
+
+    /// The principal of a valid, unexpired token.
+    [[nodiscard]] std::optional<principal> authenticate(std::string_view token);
+
+    /// Drops expired tokens.
+    void prune();
+
+private:
+    struct client_record {
+        sandbox::role role = sandbox::role::institution;
+        std::set<std::string> institutions{};
+        std::string salt{};
+        std::string secret_hash{};
+    };
+    struct token_record {
+        principal who{};
+        std::chrono::steady_clock::time_point expires{};
+    };
+
+    std::unordered_map<std::string, client_record> clients_;
+    std::chrono::seconds lifetime_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, token_record> tokens_; ///< keyed by SHA-256 of the token
+};
+
+/// `n` random bytes from OpenSSL's generator, as lower-case hex.
+[[nodiscard]] std::string random_hex(std::size_t n);
+
+} // namespace aikom::sandbox::detail
+
+#endif

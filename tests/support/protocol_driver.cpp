@@ -1,0 +1,263 @@
+#include "protocol_driver.hpp"
+
+#include <aikom/codec/json.hpp>
+#include <aikom/wire/routes.hpp>
+#include <aikom/wire/types.hpp>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+namespace aikom::test {
+
+using namespace std::chrono;
+
+std::vector<sandbox::client_entry> test_clients()
+{
+    using sandbox::role;
+    const std::string a(institution_a);
+    const std::string b(institution_b);
+    return {
+        {"admin", "admin-secret", role::admin, {}},
+        {"authority", "authority-secret", role::authority, {a}},
+        {"zdo-a", "zdo-a-secret", role::institution, {a}},
+        {"zdo-b", "zdo-b-secret", role::institution, {b}},
+        {"platform", "platform-secret", role::platform, {a, b}},
+        {"reviewer", "reviewer-secret", role::reviewer, {}},
+    };
+}
+
+model::child valid_child(std::string id, std::string_view institution)
+{
+    model::child c;
+    c.id = std::move(id);
+    c.institution = model::edrpou(std::string(institution));
+    c.name = model::person_name{.last = "Тестенко", .first = "Марія"};
+    c.birth_date = 2021y / March / 14;
+    c.sex = model::sex::female;
+    c.document = model::identity_document{.type = model::document_type::ua_birth_certificate,
+                                          .series = "I-КВ",
+                                          .number = "123456"};
+    c.displacement = model::displacement{.status = model::displacement_status::none};
+    c.contact = model::contact_status{.status = model::contact_state::in_contact};
+    c.education = model::education{.form = model::education_form::in_person};
+    return c;
+}
+
+const std::string& protocol_driver::token(const std::string& client)
+{
+    auto it = tokens_.find(client);
+    if (it != tokens_.end()) {
+        return it->second;
+    }
+    request req{http::verb::post, "/v1/oauth/token", 11};
+    req.set(http::field::host, "sandbox.test");
+    req.set(http::field::content_type, "application/x-www-form-urlencoded");
+    req.body() = "grant_type=client_credentials&client_id=" + client + "&client_secret=" + client +
+                 "-secret";
+    req.prepare_payload();
+    const auto res = transport_(std::move(req));
+    REQUIRE(res.result() == http::status::ok);
+    auto t = wire::parse_token_response(res.body());
+    REQUIRE(t.has_value());
+    return tokens_[client] = t->access_token;
+}
+
+response protocol_driver::call(http::verb method, std::string target, const std::string& client,
+                               std::string body, const std::map<std::string, std::string>& headers)
+{
+    request req{method, target, 11};
+    req.set(http::field::host, "sandbox.test");
+    if (!client.empty()) {
+        req.set(http::field::authorization, "Bearer " + token(client));
+    }
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+    }
+    for (const auto& [k, v] : headers) {
+        req.set(k, v);
+    }
+    req.body() = std::move(body);
+    req.prepare_payload();
+    return transport_(std::move(req));
+}
+
+response protocol_driver::put(const model::child& c, const std::string& client,
+                              const std::map<std::string, std::string>& headers)
+{
+    return call(http::verb::put, wire::child_target(c.institution->str(), c.id), client,
+                codec::encode(c), headers);
+}
+
+namespace {
+
+// The status of one call, and for a batch the status of its single item.
+struct outcome {
+    unsigned status = 0;
+    std::string item{}; ///< batches: the item's status
+};
+
+std::string problem_without_request_id(const response& res)
+{
+    boost::system::error_code ec;
+    auto v = boost::json::parse(res.body(), ec);
+    if (ec || !v.is_object()) {
+        return res.body();
+    }
+    v.as_object().erase("request_id");
+    return boost::json::serialize(v);
+}
+
+} // namespace
+
+void run_role_matrix(protocol_driver& d)
+{
+    using http::verb;
+    const std::string a(institution_a);
+    const std::string b(institution_b);
+    int serial = 0;
+    auto fresh = [&](const std::string& inst) {
+        auto c = valid_child("m-" + std::to_string(++serial), inst);
+        REQUIRE(d.put(c, "admin").result_int() == 201);
+        return c;
+    };
+    const auto seeded_a = fresh(a);
+    const auto seeded_b = fresh(b);
+
+    enum class action {
+        get, put, del, list, withdraw, batch, changes, validate, correct, apply, report, faults
+    };
+    auto run = [&](const std::string& role, action act, const std::string& inst) -> outcome {
+        switch (act) {
+        case action::get:
+            return {d.call(verb::get, wire::child_target(inst, inst == a ? seeded_a.id : seeded_b.id), role)
+                        .result_int()};
+        case action::put:
+            return {d.put(valid_child("p-" + std::to_string(++serial), inst), role).result_int()};
+        case action::del: {
+            const auto c = fresh(inst);
+            return {d.call(verb::delete_, wire::child_target(inst, c.id), role).result_int()};
+        }
+        case action::list:
+            return {d.call(verb::get, wire::children_target(inst), role).result_int()};
+        case action::withdraw: {
+            const auto c = fresh(inst);
+            return {d.call(verb::post, wire::withdrawal_target(inst, c.id), role,
+                           R"({"left_on":"2025-05-30","reason":"переїзд"})")
+                        .result_int()};
+        }
+        case action::batch: {
+            const auto res = d.call(verb::post, "/v1/batches", role,
+                                    wire::batch_request_json(
+                                        {valid_child("b-" + std::to_string(++serial), inst)}));
+            outcome o{res.result_int(), {}};
+            if (o.status == 200) {
+                auto r = wire::parse_batch_results(res.body());
+                REQUIRE(r.has_value());
+                REQUIRE(r->size() == 1);
+                o.item = r->front().status;
+            }
+            return o;
+        }
+        case action::changes:
+            return {d.call(verb::get, "/v1/changes", role).result_int()};
+        case action::validate:
+            return {d.call(verb::post, "/v1/validate", role, R"({"id":"v-1"})").result_int()};
+        case action::correct: {
+            boost::json::object body{{"institution", inst},
+                                     {"child_id", "c-" + std::to_string(++serial)},
+                                     {"reason", "свідоцтво видано за кордоном"},
+                                     {"record", boost::json::parse(R"({"id":"x","sex":"male"})")}};
+            return {d.call(verb::post, "/v1/correction-requests", role, boost::json::serialize(body))
+                        .result_int()};
+        }
+        case action::apply: {
+            boost::json::object body{{"institution", inst},
+                                     {"child_id", "c-" + std::to_string(++serial)},
+                                     {"reason", "тест"},
+                                     {"record", boost::json::parse(R"({"id":"x"})")}};
+            const auto created =
+                d.call(verb::post, "/v1/correction-requests", "admin", boost::json::serialize(body));
+            REQUIRE(created.result_int() == 201);
+            const auto id = std::string(boost::json::parse(created.body()).at("id").as_string());
+            return {d.call(verb::post, wire::correction_target(id, "apply"), role, R"({"note":"ok"})")
+                        .result_int()};
+        }
+        case action::report:
+            return {d.call(verb::get, "/v1/reports/completeness?institution=" + inst, role)
+                        .result_int()};
+        case action::faults:
+            return {d.call(verb::get, "/v1/admin/faults", role).result_int()};
+        }
+        return {};
+    };
+
+    struct cell {
+        std::string role;
+        action act;
+        std::string inst;
+        unsigned status;       ///< 0: 200 or 201
+        std::string item = {}; ///< batches
+    };
+    const std::vector<cell> cells = {
+        // admin: everything, everywhere
+        {"admin", action::get, b, 200}, {"admin", action::put, b, 201}, {"admin", action::del, b, 204},
+        {"admin", action::list, b, 200}, {"admin", action::withdraw, b, 200},
+        {"admin", action::batch, b, 200, "created"}, {"admin", action::changes, a, 200},
+        {"admin", action::validate, a, 200}, {"admin", action::correct, b, 201},
+        {"admin", action::apply, b, 200}, {"admin", action::report, b, 200},
+        {"admin", action::faults, a, 200},
+        // authority (A): reads and reports, writes nothing
+        {"authority", action::get, a, 200}, {"authority", action::get, b, 403},
+        {"authority", action::put, a, 403}, {"authority", action::del, a, 403},
+        {"authority", action::list, a, 200}, {"authority", action::list, b, 403},
+        {"authority", action::withdraw, a, 403}, {"authority", action::batch, a, 403},
+        {"authority", action::changes, a, 200}, {"authority", action::validate, a, 200},
+        {"authority", action::correct, a, 403}, {"authority", action::apply, a, 403},
+        {"authority", action::report, a, 200}, {"authority", action::report, b, 403},
+        {"authority", action::faults, a, 403},
+        // institution A: its own institution only
+        {"zdo-a", action::get, a, 200}, {"zdo-a", action::get, b, 403},
+        {"zdo-a", action::put, a, 201}, {"zdo-a", action::put, b, 403},
+        {"zdo-a", action::del, a, 204}, {"zdo-a", action::del, b, 403},
+        {"zdo-a", action::list, a, 200}, {"zdo-a", action::list, b, 403},
+        {"zdo-a", action::withdraw, a, 200}, {"zdo-a", action::withdraw, b, 403},
+        {"zdo-a", action::batch, a, 200, "created"}, {"zdo-a", action::batch, b, 200, "forbidden"},
+        {"zdo-a", action::changes, a, 200}, {"zdo-a", action::validate, a, 200},
+        {"zdo-a", action::correct, a, 201}, {"zdo-a", action::correct, b, 403},
+        {"zdo-a", action::apply, a, 403}, {"zdo-a", action::report, a, 200},
+        {"zdo-a", action::report, b, 403}, {"zdo-a", action::faults, a, 403},
+        // platform (A and B): both
+        {"platform", action::get, b, 200}, {"platform", action::put, b, 201},
+        {"platform", action::del, b, 204}, {"platform", action::list, b, 200},
+        {"platform", action::withdraw, b, 200}, {"platform", action::batch, b, 200, "created"},
+        {"platform", action::changes, a, 200}, {"platform", action::correct, b, 201},
+        {"platform", action::apply, b, 403}, {"platform", action::report, b, 200},
+        {"platform", action::faults, a, 403},
+        // reviewer: correction requests only
+        {"reviewer", action::get, a, 403}, {"reviewer", action::put, a, 403},
+        {"reviewer", action::del, a, 403}, {"reviewer", action::list, a, 403},
+        {"reviewer", action::withdraw, a, 403}, {"reviewer", action::batch, a, 403},
+        {"reviewer", action::changes, a, 403}, {"reviewer", action::validate, a, 200},
+        {"reviewer", action::correct, a, 403}, {"reviewer", action::apply, a, 200},
+        {"reviewer", action::apply, b, 200}, {"reviewer", action::report, a, 403},
+        {"reviewer", action::faults, a, 403},
+    };
+    for (const auto& c : cells) {
+        CAPTURE(c.role);
+        CAPTURE(static_cast<int>(c.act));
+        CAPTURE(c.inst);
+        const auto got = run(c.role, c.act, c.inst);
+        CHECK(got.status == c.status);
+        CHECK(got.item == c.item);
+    }
+
+    // Out of scope tells nothing about existence: the same answer for a record that exists and
+    // one that does not.
+    const auto exists = d.call(verb::get, wire::child_target(b, seeded_b.id), "zdo-a");
+    const auto absent = d.call(verb::get, wire::child_target(b, "no-such-record"), "zdo-a");
+    CHECK(exists.result_int() == 403);
+    CHECK(absent.result_int() == 403);
+    CHECK(problem_without_request_id(exists) == problem_without_request_id(absent));
+}
+
+} // namespace aikom::test

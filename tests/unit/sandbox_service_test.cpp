@@ -1,0 +1,456 @@
+// The sandbox's protocol logic driven directly, without sockets: every endpoint's happy path,
+// the documented errors, preconditions, idempotency, paging, the change feed and the role
+// matrix. The same driver runs over real TLS in the integration tier.
+#include "sandbox/service.hpp"
+#include "sandbox/storage.hpp"
+
+#include <aikom/codec/json.hpp>
+#include <aikom/wire/problem.hpp>
+#include <aikom/wire/routes.hpp>
+#include <aikom/wire/types.hpp>
+
+#include "protocol_driver.hpp"
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include <set>
+
+using namespace aikom;
+using http = boost::beast::http::verb;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+struct fixture {
+    sandbox::detail::storage store{":memory:"};
+    sandbox::server_options options = [] {
+        sandbox::server_options o;
+        o.clients = test::test_clients();
+        return o;
+    }();
+    sandbox::detail::service svc{options, store};
+    test::protocol_driver d{[this](test::request req) { return svc.handle(req, "test"); }};
+};
+
+std::string problem_type(const test::response& res)
+{
+    auto p = wire::parse_problem(res.body());
+    return p ? p->type : std::string("(not a problem: ") + res.body() + ")";
+}
+
+const std::string a(test::institution_a);
+const std::string b(test::institution_b);
+
+} // namespace
+
+TEST_CASE("sandbox: discovery needs no token and states the limits")
+{
+    fixture f;
+    const auto res = f.d.call(http::get, "/v1");
+    REQUIRE(res.result_int() == 200);
+    const auto d = wire::parse_discovery(res.body());
+    REQUIRE(d.has_value());
+    CHECK(d->version == "1");
+    CHECK(d->limits.max_body_bytes == f.options.max_body_bytes);
+    CHECK(d->scopes.size() == 6);
+    CHECK_FALSE(res["X-Request-Id"].empty());
+}
+
+TEST_CASE("sandbox: tokens by client credentials (RFC 6749 §4.4)")
+{
+    fixture f;
+    auto token_call = [&](std::string body, std::string basic = {},
+                          std::string type = "application/x-www-form-urlencoded") {
+        test::request req{bhttp::verb::post, "/v1/oauth/token", 11};
+        req.set(bhttp::field::content_type, type);
+        if (!basic.empty()) {
+            req.set(bhttp::field::authorization, "Basic " + basic);
+        }
+        req.body() = std::move(body);
+        req.prepare_payload();
+        return f.svc.handle(req, "test");
+    };
+    // Basic: "zdo-a:zdo-a-secret"
+    auto ok = token_call("grant_type=client_credentials", "emRvLWE6emRvLWEtc2VjcmV0");
+    REQUIRE(ok.result_int() == 200);
+    CHECK(ok[bhttp::field::cache_control] == "no-store");
+    auto t = wire::parse_token_response(ok.body());
+    REQUIRE(t.has_value());
+    CHECK(t->token_type == "Bearer");
+    CHECK(t->scope == "children:read children:write reports:read corrections:create");
+
+    auto narrowed = token_call(
+        "grant_type=client_credentials&scope=children%3Aread&client_id=zdo-a&client_secret=zdo-a-secret");
+    REQUIRE(narrowed.result_int() == 200);
+    CHECK(wire::parse_token_response(narrowed.body())->scope == "children:read");
+
+    auto wrong = token_call("grant_type=client_credentials", "emRvLWE6d3Jvbmc="); // zdo-a:wrong
+    CHECK(wrong.result_int() == 401);
+    CHECK(wire::parse_oauth_error(wrong.body())->error == "invalid_client");
+    CHECK_FALSE(wrong[bhttp::field::www_authenticate].empty());
+    CHECK(wire::parse_oauth_error(token_call("grant_type=password&client_id=zdo-a&client_secret=zdo-a-secret").body())->error ==
+          "unsupported_grant_type");
+    CHECK(wire::parse_oauth_error(token_call("grant_type=client_credentials&scope=admin&client_id=zdo-a&client_secret=zdo-a-secret").body())->error ==
+          "invalid_scope");
+    CHECK(token_call("grant_type=client_credentials&client_id=zdo-a&client_secret=zdo-a-secret",
+                     "emRvLWE6emRvLWEtc2VjcmV0")
+              .result_int() == 400); // both ways at once
+    CHECK(token_call("{}", {}, "application/json").result_int() == 400);
+
+    // A token that was never issued, and none at all.
+    const auto bad = f.d.call(http::get, "/v1/changes", {}, {}, {{"Authorization", "Bearer nope"}});
+    CHECK(bad.result_int() == 401);
+    CHECK(bad[bhttp::field::www_authenticate] == "Bearer error=\"invalid_token\"");
+    const auto none = f.d.call(http::get, "/v1/changes");
+    CHECK(none.result_int() == 401);
+    CHECK(none[bhttp::field::www_authenticate] == "Bearer");
+    CHECK(problem_type(none) == "urn:aikom:problem:unauthorized");
+}
+
+TEST_CASE("sandbox: PUT creates, updates, keeps unchanged; GET reads back with its ETag")
+{
+    fixture f;
+    auto c = test::valid_child("kd-000001", a);
+    auto created = f.d.put(c, "zdo-a");
+    REQUIRE(created.result_int() == 201);
+    const std::string etag1(created[bhttp::field::etag]);
+    CHECK(etag1.size() == 34);
+    CHECK(created[bhttp::field::location] == wire::child_target(a, "kd-000001"));
+    auto w = wire::parse_write_result(created.body());
+    REQUIRE(w.has_value());
+    CHECK(w->status == "created");
+
+    auto same = f.d.put(c, "zdo-a");
+    CHECK(same.result_int() == 200);
+    CHECK(wire::parse_write_result(same.body())->status == "unchanged");
+    CHECK(same[bhttp::field::etag] == etag1);
+
+    c.name->first = "Олена";
+    auto updated = f.d.put(c, "zdo-a", {{"If-Match", etag1}});
+    CHECK(updated.result_int() == 200);
+    CHECK(wire::parse_write_result(updated.body())->status == "updated");
+    const std::string etag2(updated[bhttp::field::etag]);
+    CHECK(etag2 != etag1);
+
+    // Optimistic concurrency: the old ETag no longer matches.
+    c.name->first = "Ганна";
+    CHECK(f.d.put(c, "zdo-a", {{"If-Match", etag1}}).result_int() == 412);
+    CHECK(f.d.put(c, "zdo-a", {{"If-None-Match", "*"}}).result_int() == 412);
+
+    auto got = f.d.call(http::get, wire::child_target(a, "kd-000001"), "zdo-a");
+    REQUIRE(got.result_int() == 200);
+    CHECK(got[bhttp::field::etag] == etag2);
+    auto back = codec::decode_child(got.body());
+    REQUIRE(back.ok());
+    CHECK(back.record->name->first == "Олена");
+    CHECK(f.d.call(http::get, wire::child_target(a, "kd-000001"), "zdo-a", {},
+                   {{"If-None-Match", etag2}})
+              .result_int() == 304);
+    CHECK(f.d.call(http::get, wire::child_target(a, "kd-000002"), "zdo-a").result_int() == 404);
+}
+
+TEST_CASE("sandbox: what PUT refuses, with every error at once")
+{
+    fixture f;
+    auto c = test::valid_child("kd-1", a);
+    c.sex.reset();
+    c.birth_date = std::chrono::year{2030} / 1 / 1;
+    const auto res = f.d.put(c, "zdo-a");
+    REQUIRE(res.result_int() == 422);
+    auto p = wire::parse_problem(res.body());
+    REQUIRE(p.has_value());
+    CHECK(p->type == "urn:aikom:problem:validation-failed");
+    std::set<std::string> pointers;
+    for (const auto& e : p->errors) {
+        pointers.insert(e.pointer);
+        CHECK_FALSE(e.message_uk.empty());
+    }
+    CHECK(pointers == std::set<std::string>{"/birth_date", "/sex"});
+    CHECK_FALSE(p->request_id.empty());
+    CHECK(p->request_id == res["X-Request-Id"]);
+
+    const auto target = wire::child_target(a, "kd-2");
+    CHECK(f.d.call(http::put, target, "zdo-a", R"({"id":"kd-2",)").result_int() == 400);
+    CHECK(f.d.call(http::put, target, "zdo-a", R"({"id":"other"})").result_int() == 400);
+    const auto unknown = f.d.call(http::put, target, "zdo-a",
+                                  codec::encode(test::valid_child("kd-2", a)).insert(1, "\"nick\":\"x\","));
+    CHECK(unknown.result_int() == 422);
+    const auto lenient = f.d.call(http::put, target, "zdo-a",
+                                  codec::encode(test::valid_child("kd-2", a)).insert(1, "\"nick\":\"x\","),
+                                  {{"Prefer", "handling=lenient"}});
+    CHECK(lenient.result_int() == 201);
+    CHECK(wire::parse_write_result(lenient.body())->warnings.at(0).code == "field.unknown");
+    test::request wrong_type{bhttp::verb::put, target, 11};
+    wrong_type.set(bhttp::field::authorization, "Bearer " + f.d.token("zdo-a"));
+    wrong_type.set(bhttp::field::content_type, "text/plain");
+    wrong_type.body() = "x";
+    wrong_type.prepare_payload();
+    CHECK(f.svc.handle(wrong_type, "t").result_int() == 415);
+    CHECK(f.d.call(http::post, target, "zdo-a", "{}").result_int() == 405);
+    CHECK(f.d.call(http::get, "/v1/nothing", "zdo-a").result_int() == 404);
+}
+
+TEST_CASE("sandbox: DELETE leaves a tombstone; paging walks every record once")
+{
+    fixture f;
+    for (int i = 0; i < 25; ++i) {
+        char id[16];
+        std::snprintf(id, sizeof id, "kd-%03d", i);
+        REQUIRE(f.d.put(test::valid_child(id, a), "zdo-a").result_int() == 201);
+    }
+    std::vector<std::string> seen;
+    std::string cursor;
+    int pages = 0;
+    for (;;) {
+        const auto res = f.d.call(http::get, wire::children_target(a, 10, cursor), "zdo-a");
+        REQUIRE(res.result_int() == 200);
+        auto page = wire::parse_child_page(res.body());
+        REQUIRE(page.has_value());
+        ++pages;
+        for (const auto& c : page->items) {
+            seen.push_back(c.id);
+        }
+        if (!page->has_more) {
+            CHECK_FALSE(page->next_cursor);
+            break;
+        }
+        REQUIRE(page->next_cursor);
+        cursor = *page->next_cursor;
+    }
+    CHECK(pages == 3);
+    REQUIRE(seen.size() == 25);
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+    CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 25);
+    CHECK(f.d.call(http::get, wire::children_target(a, 0, "bogus"), "zdo-a").result_int() == 400);
+    CHECK(f.d.call(http::get, "/v1/institutions/" + a + "/children?limit=0", "zdo-a").result_int() == 400);
+
+    CHECK(f.d.call(http::delete_, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 204);
+    CHECK(f.d.call(http::get, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
+    CHECK(f.d.call(http::delete_, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
+    const auto feed = wire::parse_change_page(f.d.call(http::get, "/v1/changes?limit=1000", "zdo-a").body());
+    REQUIRE(feed.has_value());
+    REQUIRE(feed->changes.size() == 26);
+    CHECK(feed->changes.back().deleted);
+    CHECK(feed->changes.back().id == "kd-003");
+}
+
+TEST_CASE("sandbox: withdrawal is a state change")
+{
+    fixture f;
+    REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
+    const auto res = f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+                              R"({"left_on":"2025-05-30","reason":"переїзд"})");
+    REQUIRE(res.result_int() == 200);
+    auto back = codec::decode_child(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").body());
+    REQUIRE(back.ok());
+    CHECK(back.record->enrollment->left_on == std::chrono::year{2025} / 5 / 30);
+    CHECK(back.record->enrollment->leave_reason == "переїзд");
+    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a", R"({"left_on":"30.05.2025"})")
+              .result_int() == 422);
+    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-9"), "zdo-a", R"({"left_on":"2025-05-30"})")
+              .result_int() == 404);
+}
+
+TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses reuse")
+{
+    fixture f;
+    auto bad = test::valid_child("kd-2", a);
+    bad.sex.reset();
+    auto no_institution = test::valid_child("kd-3", a);
+    no_institution.institution.reset();
+    const auto body = wire::batch_request_json(
+        {test::valid_child("kd-1", a), bad, no_institution, test::valid_child("kd-4", b)});
+    const auto res = f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
+    REQUIRE(res.result_int() == 200);
+    auto results = wire::parse_batch_results(res.body());
+    REQUIRE(results.has_value());
+    REQUIRE(results->size() == 4);
+    CHECK((*results)[0].status == "created");
+    CHECK_FALSE((*results)[0].etag.empty());
+    CHECK((*results)[1].status == "rejected");
+    CHECK((*results)[1].issues.at(0).pointer == "/sex");
+    CHECK((*results)[2].status == "rejected");
+    CHECK((*results)[3].status == "forbidden");
+
+    const auto replay = f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
+    CHECK(replay.result_int() == 200);
+    CHECK(replay["Idempotent-Replayed"] == "true");
+    CHECK(replay.body() == res.body());
+    const auto reused = f.d.call(http::post, "/v1/batches", "zdo-a",
+                                 wire::batch_request_json({test::valid_child("kd-9", a)}),
+                                 {{"Idempotency-Key", "batch-1"}});
+    CHECK(reused.result_int() == 422);
+    CHECK(problem_type(reused) == "urn:aikom:problem:idempotency-key-reused");
+    // Another client's key space is its own.
+    CHECK(f.d.call(http::post, "/v1/batches", "platform", body, {{"Idempotency-Key", "batch-1"}})
+              .result_int() == 200);
+
+    std::vector<model::child> many;
+    for (int i = 0; i < 501; ++i) {
+        many.push_back(test::valid_child("m-" + std::to_string(i), a));
+    }
+    const auto too_many = f.d.call(http::post, "/v1/batches", "zdo-a", wire::batch_request_json(many));
+    CHECK(too_many.result_int() == 422);
+    CHECK(problem_type(too_many) == "urn:aikom:problem:too-many-items");
+    CHECK(f.d.call(http::post, "/v1/batches", "zdo-a", R"({"records":[]})").result_int() == 400);
+}
+
+TEST_CASE("sandbox: the change feed pages to the end, in order, within scope")
+{
+    fixture f;
+    for (int i = 0; i < 7; ++i) {
+        REQUIRE(f.d.put(test::valid_child("a-" + std::to_string(i), a), "zdo-a").result_int() == 201);
+        REQUIRE(f.d.put(test::valid_child("b-" + std::to_string(i), b), "zdo-b").result_int() == 201);
+    }
+    std::vector<std::int64_t> seqs;
+    std::string cursor;
+    for (int guard = 0; guard < 100; ++guard) {
+        const auto res = f.d.call(http::get, wire::changes_target(cursor, 3), "zdo-a");
+        REQUIRE(res.result_int() == 200);
+        auto page = wire::parse_change_page(res.body());
+        REQUIRE(page.has_value());
+        for (const auto& c : page->changes) {
+            CHECK(c.institution == a);
+            REQUIRE(c.record);
+            CHECK(c.record->id == c.id);
+            seqs.push_back(c.seq);
+        }
+        cursor = page->next_cursor;
+        if (!page->has_more) {
+            break;
+        }
+    }
+    CHECK(seqs.size() == 7);
+    CHECK(std::is_sorted(seqs.begin(), seqs.end()));
+    // At the end, the cursor stays where it is and the page is empty.
+    auto end = wire::parse_change_page(f.d.call(http::get, wire::changes_target(cursor), "zdo-a").body());
+    REQUIRE(end.has_value());
+    CHECK(end->changes.empty());
+    CHECK(end->next_cursor == cursor);
+    CHECK(f.d.call(http::get, wire::changes_target("zzz"), "zdo-a").result_int() == 400);
+}
+
+TEST_CASE("sandbox: an expired cursor is 410 resync-required")
+{
+    fixture f;
+    std::int64_t now = 1'000'000;
+    f.store.set_clock([&] { return now; });
+    REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
+    REQUIRE(f.d.put(test::valid_child("kd-2", a), "zdo-a").result_int() == 201);
+    REQUIRE(f.d.call(http::delete_, wire::child_target(a, "kd-2"), "zdo-a").result_int() == 204);
+    REQUIRE(f.d.put(test::valid_child("kd-3", a), "zdo-a").result_int() == 201);
+    now += 8 * 24 * 3600; // past the 7-day retention
+    REQUIRE(f.d.put(test::valid_child("kd-4", a), "zdo-a").result_int() == 201);
+    f.svc.housekeeping();
+    const auto old = f.d.call(http::get, wire::changes_target(wire::change_cursor(1)), "zdo-a");
+    CHECK(old.result_int() == 410);
+    CHECK(problem_type(old) == "urn:aikom:problem:resync-required");
+    // From the beginning, the feed still rebuilds the current state.
+    auto all = wire::parse_change_page(f.d.call(http::get, "/v1/changes", "zdo-a").body());
+    REQUIRE(all.has_value());
+    std::set<std::string> ids;
+    for (const auto& c : all->changes) {
+        if (!c.deleted) {
+            ids.insert(c.id);
+        }
+    }
+    CHECK(ids == std::set<std::string>{"kd-1", "kd-3", "kd-4"});
+}
+
+TEST_CASE("sandbox: validate is a dry run")
+{
+    fixture f;
+    auto c = test::valid_child("kd-1", a);
+    c.contact.reset();
+    auto res = f.d.call(http::post, "/v1/validate?profile=readiness", "authority", codec::encode(c));
+    REQUIRE(res.result_int() == 200);
+    auto v = wire::parse_validation_result(res.body());
+    REQUIRE(v.has_value());
+    CHECK_FALSE(v->valid);
+    CHECK(v->issues.at(0).code == "contact.missing");
+    auto ok = wire::parse_validation_result(
+        f.d.call(http::post, "/v1/validate", "authority", codec::encode(c)).body());
+    CHECK(ok->valid); // submission does not need the indicators
+    auto broken = wire::parse_validation_result(f.d.call(http::post, "/v1/validate", "zdo-a", "{").body());
+    REQUIRE(broken.has_value());
+    CHECK_FALSE(broken->valid);
+    CHECK(broken->issues.at(0).code == "json.syntax");
+    CHECK(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
+}
+
+TEST_CASE("sandbox: correction requests, reviewed, with an audit trail")
+{
+    fixture f;
+    // A record AIKOM would refuse (no birth date: "a red field"), proposed for direct entry.
+    auto c = test::valid_child("kd-7", a);
+    c.birth_date.reset();
+    boost::json::object body{{"institution", a},
+                             {"child_id", "kd-7"},
+                             {"reason", "свідоцтво видано за кордоном"},
+                             {"record", boost::json::parse(codec::encode(c))}};
+    const auto created = f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
+    REQUIRE(created.result_int() == 201);
+    const std::string id(boost::json::parse(created.body()).at("id").as_string());
+    CHECK(f.d.put(c, "zdo-a").result_int() == 422);
+
+    const auto list = boost::json::parse(
+        f.d.call(http::get, "/v1/correction-requests?status=pending", "reviewer").body());
+    CHECK(list.at("items").as_array().size() == 1);
+    CHECK(f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer", R"({"note":"перевірено"})")
+              .result_int() == 200);
+    CHECK(f.d.call(http::get, wire::child_target(a, "kd-7"), "zdo-a").result_int() == 200);
+    const auto again = f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer", "{}");
+    CHECK(again.result_int() == 409);
+    const auto view = boost::json::parse(f.d.call(http::get, wire::correction_target(id), "zdo-a").body());
+    CHECK(view.at("status").as_string() == "applied");
+    const auto& history = view.at("history").as_array();
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].at("action").as_string() == "correction.create");
+    CHECK(history[1].at("action").as_string() == "correction.apply");
+    CHECK(history[1].at("actor").as_string() == "reviewer");
+}
+
+TEST_CASE("sandbox: completeness report over the caller's scope")
+{
+    fixture f;
+    auto c = test::valid_child("kd-1", a);
+    REQUIRE(f.d.put(c, "zdo-a").result_int() == 201);
+    c.id = "kd-2";
+    c.contact.reset();
+    REQUIRE(f.d.put(c, "zdo-a").result_int() == 201);
+    REQUIRE(f.d.put(test::valid_child("kd-3", b), "zdo-b").result_int() == 201);
+    const auto res = f.d.call(http::get, "/v1/reports/completeness?as_of=2025-06-01", "zdo-a");
+    REQUIRE(res.result_int() == 200);
+    const auto r = boost::json::parse(res.body());
+    const auto& institutions = r.at("institutions").as_array();
+    REQUIRE(institutions.size() == 1);
+    CHECK(institutions[0].at("edrpou").as_string() == a);
+    const auto all = boost::json::parse(f.d.call(http::get, "/v1/reports/completeness", "admin").body());
+    CHECK(all.at("institutions").as_array().size() == 2);
+}
+
+TEST_CASE("sandbox: fault knobs are admin-only and shape the answers")
+{
+    fixture f;
+    CHECK(f.d.call(http::get, "/v1/admin/faults", "zdo-a").result_int() == 403);
+    const auto set = f.d.call(http::put, "/v1/admin/faults", "admin",
+                              R"({"error_rate":1.0,"error_status":429,"retry_after_seconds":7})");
+    REQUIRE(set.result_int() == 200);
+    const auto plan = f.svc.plan_faults();
+    CHECK(plan.fail);
+    test::request req{bhttp::verb::get, "/v1", 11};
+    const auto res = f.svc.fault_response(req);
+    CHECK(res.result_int() == 429);
+    CHECK(res[bhttp::field::retry_after] == "7");
+    CHECK(wire::parse_problem(res.body())->retryable);
+    CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", R"({"error_rate":2})").result_int() == 422);
+    CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", "{}").result_int() == 200);
+    CHECK_FALSE(f.svc.plan_faults().fail);
+}
+
+TEST_CASE("sandbox: the role × route × scope matrix (service level)")
+{
+    fixture f;
+    test::run_role_matrix(f.d);
+}
