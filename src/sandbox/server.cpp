@@ -68,6 +68,8 @@ constexpr std::chrono::seconds handshake_timeout{10};
 constexpr std::chrono::seconds shutdown_timeout{2};
 constexpr std::chrono::milliseconds stopping_shutdown_timeout{250};
 constexpr std::chrono::seconds housekeeping_interval{60};
+/// On `stop`, how long a new connection may take to deliver its first request header.
+constexpr std::chrono::milliseconds first_request_allowance{500};
 constexpr std::chrono::milliseconds accept_retry_delay{100};
 /// After a 413, at most this much of the unread body is discarded before closing, so the
 /// client reads the answer instead of a connection reset.
@@ -111,10 +113,10 @@ struct session_registry {
 };
 
 struct session : std::enable_shared_from_this<session> {
-    /// On `stop`, a connection that has been answered before and waits for its next request
-    /// (`idle`), or is closing, is closed at once. Any other is in flight: a new connection
-    /// (its handshake and first request) or a request being read, handled or answered; it
-    /// is answered with `Connection: close` within the grace period of `stop`.
+    /// On `stop` (see `on_stop`), a connection that has been answered before and waits for
+    /// its next request (`idle`), or is closing, is closed at once. A new connection gets a
+    /// moment to deliver its first request header. A request being read, handled or answered
+    /// (`busy`) is answered with `Connection: close` within the grace period of `stop`.
     enum class phase { handshake, idle, busy, closing };
 
     session(tcp::socket socket, ssl::context& tls, session_registry& reg)
@@ -148,9 +150,27 @@ struct session : std::enable_shared_from_this<session> {
     phase state = phase::handshake; ///< touched on the session's strand only
     std::size_t answered = 0;       ///< requests answered; touched on the strand only
 
-    [[nodiscard]] bool closable_at_stop() const
+    [[nodiscard]] bool waiting_for_first_request() const
     {
-        return state == phase::closing || (state == phase::idle && answered > 0);
+        return answered == 0 && (state == phase::handshake || state == phase::idle);
+    }
+
+    /// Runs on the session's strand when the server stops.
+    void on_stop()
+    {
+        if (state == phase::closing || (state == phase::idle && answered > 0)) {
+            lowest().cancel();
+        } else if (waiting_for_first_request()) {
+            // Its request may be on the way: a client that has just connected expects an
+            // answer, and cancelling now would lose a request already sent.
+            auto timer = std::make_shared<asio::steady_timer>(stream.get_executor(),
+                                                              first_request_allowance);
+            timer->async_wait([timer, weak = weak_from_this()](const error_code&) {
+                if (const auto live = weak.lock(); live && live->waiting_for_first_request()) {
+                    live->lowest().cancel();
+                }
+            });
+        }
     }
 };
 
@@ -351,8 +371,8 @@ void server::impl::stop(std::chrono::milliseconds grace)
         // (they check `stopping` before reading again). See session::phase.
         for (session* s : registry.sessions) {
             asio::post(s->stream.get_executor(), [weak = s->weak_from_this()] {
-                if (const auto live = weak.lock(); live && live->closable_at_stop()) {
-                    live->lowest().cancel();
+                if (const auto live = weak.lock()) {
+                    live->on_stop();
                 }
             });
         }
