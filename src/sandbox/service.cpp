@@ -25,6 +25,7 @@
 #include <charconv>
 #include <iostream>
 #include <random>
+#include <set>
 #include <sstream>
 
 namespace aikom::sandbox::detail {
@@ -827,6 +828,7 @@ struct service::impl {
         std::vector<pending> accepted;
         codec::read_item item;
         const check::rule_options rules{.as_of = model::today_utc()};
+        std::set<std::pair<std::string, std::string>> keys; // (institution, id) seen so far
         while (reader->next(item)) {
             if (results.size() >= max_items) {
                 fail(problem_kind::too_many_items,
@@ -850,6 +852,9 @@ struct service::impl {
             if (!c.institution) {
                 res.status = "rejected";
                 res.issues.push_back(check::make_issue("required.missing", "/institution"));
+            } else if (!keys.emplace(res.institution, res.id).second) {
+                res.status = "rejected"; // which of two versions was meant cannot be known
+                res.issues.push_back(check::make_issue("batch.duplicate", "/id"));
             } else if (!p.in_scope(res.institution)) {
                 refuse_log(&p, req, "batches", "institution out of scope");
                 res.status = "forbidden";

@@ -286,6 +286,16 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     CHECK(f.d.call(http::post, "/v1/batches", "platform", body, {{"Idempotency-Key", "batch-1"}})
               .result_int() == 200);
 
+    const auto twice = wire::parse_batch_results(
+        f.d.call(http::post, "/v1/batches", "zdo-a",
+                 wire::batch_request_json({test::valid_child("kd-5", a), test::valid_child("kd-5", a)}))
+            .body());
+    REQUIRE(twice.has_value());
+    REQUIRE(twice->size() == 2);
+    CHECK((*twice)[0].status == "created");
+    CHECK((*twice)[1].status == "rejected");
+    CHECK((*twice)[1].issues.at(0).code == "batch.duplicate");
+
     std::vector<model::child> many;
     for (int i = 0; i < 501; ++i) {
         many.push_back(test::valid_child("m-" + std::to_string(i), a));

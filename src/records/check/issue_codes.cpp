@@ -53,6 +53,8 @@ constexpr issue_code_info codes[] = {
     {"csv.syntax", error, "a quoted cell is not closed before the end of the file",
      "клітинку в лапках не закрито до кінця файлу"},
     // ---- record rules ------------------------------------------------------------------------
+    {"batch.duplicate", error, "the same record (institution and id) appears earlier in this batch",
+     "цей самий запис (заклад і ідентифікатор) уже є раніше в цьому пакеті"},
     {"birth_date.age", error, "the child's age is not plausible for preschool (8 years or more)",
      "вік дитини неможливий для закладу дошкільної освіти (8 років і більше)"},
     {"birth_date.age_unusual", warning,
