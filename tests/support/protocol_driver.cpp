@@ -23,6 +23,7 @@ std::vector<sandbox::client_entry> test_clients()
         {"zdo-b", "zdo-b-secret", role::institution, {b}},
         {"platform", "platform-secret", role::platform, {a, b}},
         {"reviewer", "reviewer-secret", role::reviewer, {}},
+        {"reviewer-a", "reviewer-a-secret", role::reviewer, {a}},
     };
 }
 
@@ -34,9 +35,8 @@ model::child valid_child(std::string id, std::string_view institution)
     c.name = model::person_name{.last = "Тестенко", .first = "Марія"};
     c.birth_date = 2021y / March / 14;
     c.sex = model::sex::female;
-    c.document = model::identity_document{.type = model::document_type::ua_birth_certificate,
-                                          .series = "I-КВ",
-                                          .number = "123456"};
+    c.document = model::identity_document{
+        .type = model::document_type::ua_birth_certificate, .series = "I-КВ", .number = "123456"};
     c.displacement = model::displacement{.status = model::displacement_status::none};
     c.contact = model::contact_status{.status = model::contact_state::in_contact};
     c.education = model::education{.form = model::education_form::in_person};
@@ -124,12 +124,24 @@ void run_role_matrix(protocol_driver& d)
     const auto seeded_b = fresh(b);
 
     enum class action {
-        get, put, del, list, withdraw, batch, changes, validate, correct, apply, report, faults
+        get,
+        put,
+        del,
+        list,
+        withdraw,
+        batch,
+        changes,
+        validate,
+        correct,
+        apply,
+        report,
+        faults
     };
     auto run = [&](const std::string& role, action act, const std::string& inst) -> outcome {
         switch (act) {
         case action::get:
-            return {d.call(verb::get, wire::child_target(inst, inst == a ? seeded_a.id : seeded_b.id), role)
+            return {d.call(verb::get,
+                           wire::child_target(inst, inst == a ? seeded_a.id : seeded_b.id), role)
                         .result_int()};
         case action::put:
             return {d.put(valid_child("p-" + std::to_string(++serial), inst), role).result_int()};
@@ -146,9 +158,9 @@ void run_role_matrix(protocol_driver& d)
                         .result_int()};
         }
         case action::batch: {
-            const auto res = d.call(verb::post, "/v1/batches", role,
-                                    wire::batch_request_json(
-                                        {valid_child("b-" + std::to_string(++serial), inst)}));
+            const auto res = d.call(
+                verb::post, "/v1/batches", role,
+                wire::batch_request_json({valid_child("b-" + std::to_string(++serial), inst)}));
             outcome o{res.result_int(), {}};
             if (o.status == 200) {
                 auto r = wire::parse_batch_results(res.body());
@@ -167,20 +179,22 @@ void run_role_matrix(protocol_driver& d)
                                      {"child_id", "c-" + std::to_string(++serial)},
                                      {"reason", "свідоцтво видано за кордоном"},
                                      {"record", boost::json::parse(R"({"id":"x","sex":"male"})")}};
-            return {d.call(verb::post, "/v1/correction-requests", role, boost::json::serialize(body))
-                        .result_int()};
+            return {
+                d.call(verb::post, "/v1/correction-requests", role, boost::json::serialize(body))
+                    .result_int()};
         }
         case action::apply: {
             boost::json::object body{{"institution", inst},
                                      {"child_id", "c-" + std::to_string(++serial)},
                                      {"reason", "тест"},
                                      {"record", boost::json::parse(R"({"id":"x"})")}};
-            const auto created =
-                d.call(verb::post, "/v1/correction-requests", "admin", boost::json::serialize(body));
+            const auto created = d.call(verb::post, "/v1/correction-requests", "admin",
+                                        boost::json::serialize(body));
             REQUIRE(created.result_int() == 201);
             const auto id = std::string(boost::json::parse(created.body()).at("id").as_string());
-            return {d.call(verb::post, wire::correction_target(id, "apply"), role, R"({"note":"ok"})")
-                        .result_int()};
+            return {
+                d.call(verb::post, wire::correction_target(id, "apply"), role, R"({"note":"ok"})")
+                    .result_int()};
         }
         case action::report:
             return {d.call(verb::get, "/v1/reports/completeness?institution=" + inst, role)
@@ -198,49 +212,141 @@ void run_role_matrix(protocol_driver& d)
         unsigned status;       ///< 0: 200 or 201
         std::string item = {}; ///< batches
     };
+    // Every role × every route × (institution A, institution B). The roles' institutions:
+    // authority, zdo-a and reviewer-a: A; platform: A and B; admin and reviewer: all.
     const std::vector<cell> cells = {
-        // admin: everything, everywhere
-        {"admin", action::get, b, 200}, {"admin", action::put, b, 201}, {"admin", action::del, b, 204},
-        {"admin", action::list, b, 200}, {"admin", action::withdraw, b, 200},
-        {"admin", action::batch, b, 200, "created"}, {"admin", action::changes, a, 200},
-        {"admin", action::validate, a, 200}, {"admin", action::correct, b, 201},
-        {"admin", action::apply, b, 200}, {"admin", action::report, b, 200},
+        // admin
+        {"admin", action::get, a, 200},
+        {"admin", action::get, b, 200},
+        {"admin", action::put, a, 201},
+        {"admin", action::put, b, 201},
+        {"admin", action::del, a, 204},
+        {"admin", action::del, b, 204},
+        {"admin", action::list, a, 200},
+        {"admin", action::list, b, 200},
+        {"admin", action::withdraw, a, 200},
+        {"admin", action::withdraw, b, 200},
+        {"admin", action::batch, a, 200, "created"},
+        {"admin", action::batch, b, 200, "created"},
+        {"admin", action::correct, a, 201},
+        {"admin", action::correct, b, 201},
+        {"admin", action::apply, a, 200},
+        {"admin", action::apply, b, 200},
+        {"admin", action::report, a, 200},
+        {"admin", action::report, b, 200},
+        {"admin", action::changes, a, 200},
+        {"admin", action::validate, a, 200},
         {"admin", action::faults, a, 200},
-        // authority (A): reads and reports, writes nothing
-        {"authority", action::get, a, 200}, {"authority", action::get, b, 403},
-        {"authority", action::put, a, 403}, {"authority", action::del, a, 403},
-        {"authority", action::list, a, 200}, {"authority", action::list, b, 403},
-        {"authority", action::withdraw, a, 403}, {"authority", action::batch, a, 403},
-        {"authority", action::changes, a, 200}, {"authority", action::validate, a, 200},
-        {"authority", action::correct, a, 403}, {"authority", action::apply, a, 403},
-        {"authority", action::report, a, 200}, {"authority", action::report, b, 403},
+        // authority
+        {"authority", action::get, a, 200},
+        {"authority", action::get, b, 403},
+        {"authority", action::put, a, 403},
+        {"authority", action::put, b, 403},
+        {"authority", action::del, a, 403},
+        {"authority", action::del, b, 403},
+        {"authority", action::list, a, 200},
+        {"authority", action::list, b, 403},
+        {"authority", action::withdraw, a, 403},
+        {"authority", action::withdraw, b, 403},
+        {"authority", action::batch, a, 403, ""},
+        {"authority", action::batch, b, 403, ""},
+        {"authority", action::correct, a, 403},
+        {"authority", action::correct, b, 403},
+        {"authority", action::apply, a, 403},
+        {"authority", action::apply, b, 403},
+        {"authority", action::report, a, 200},
+        {"authority", action::report, b, 403},
+        {"authority", action::changes, a, 200},
+        {"authority", action::validate, a, 200},
         {"authority", action::faults, a, 403},
-        // institution A: its own institution only
-        {"zdo-a", action::get, a, 200}, {"zdo-a", action::get, b, 403},
-        {"zdo-a", action::put, a, 201}, {"zdo-a", action::put, b, 403},
-        {"zdo-a", action::del, a, 204}, {"zdo-a", action::del, b, 403},
-        {"zdo-a", action::list, a, 200}, {"zdo-a", action::list, b, 403},
-        {"zdo-a", action::withdraw, a, 200}, {"zdo-a", action::withdraw, b, 403},
-        {"zdo-a", action::batch, a, 200, "created"}, {"zdo-a", action::batch, b, 200, "forbidden"},
-        {"zdo-a", action::changes, a, 200}, {"zdo-a", action::validate, a, 200},
-        {"zdo-a", action::correct, a, 201}, {"zdo-a", action::correct, b, 403},
-        {"zdo-a", action::apply, a, 403}, {"zdo-a", action::report, a, 200},
-        {"zdo-a", action::report, b, 403}, {"zdo-a", action::faults, a, 403},
-        // platform (A and B): both
-        {"platform", action::get, b, 200}, {"platform", action::put, b, 201},
-        {"platform", action::del, b, 204}, {"platform", action::list, b, 200},
-        {"platform", action::withdraw, b, 200}, {"platform", action::batch, b, 200, "created"},
-        {"platform", action::changes, a, 200}, {"platform", action::correct, b, 201},
-        {"platform", action::apply, b, 403}, {"platform", action::report, b, 200},
+        // zdo-a
+        {"zdo-a", action::get, a, 200},
+        {"zdo-a", action::get, b, 403},
+        {"zdo-a", action::put, a, 201},
+        {"zdo-a", action::put, b, 403},
+        {"zdo-a", action::del, a, 204},
+        {"zdo-a", action::del, b, 403},
+        {"zdo-a", action::list, a, 200},
+        {"zdo-a", action::list, b, 403},
+        {"zdo-a", action::withdraw, a, 200},
+        {"zdo-a", action::withdraw, b, 403},
+        {"zdo-a", action::batch, a, 200, "created"},
+        {"zdo-a", action::batch, b, 200, "forbidden"},
+        {"zdo-a", action::correct, a, 201},
+        {"zdo-a", action::correct, b, 403},
+        {"zdo-a", action::apply, a, 403},
+        {"zdo-a", action::apply, b, 403},
+        {"zdo-a", action::report, a, 200},
+        {"zdo-a", action::report, b, 403},
+        {"zdo-a", action::changes, a, 200},
+        {"zdo-a", action::validate, a, 200},
+        {"zdo-a", action::faults, a, 403},
+        // platform
+        {"platform", action::get, a, 200},
+        {"platform", action::get, b, 200},
+        {"platform", action::put, a, 201},
+        {"platform", action::put, b, 201},
+        {"platform", action::del, a, 204},
+        {"platform", action::del, b, 204},
+        {"platform", action::list, a, 200},
+        {"platform", action::list, b, 200},
+        {"platform", action::withdraw, a, 200},
+        {"platform", action::withdraw, b, 200},
+        {"platform", action::batch, a, 200, "created"},
+        {"platform", action::batch, b, 200, "created"},
+        {"platform", action::correct, a, 201},
+        {"platform", action::correct, b, 201},
+        {"platform", action::apply, a, 403},
+        {"platform", action::apply, b, 403},
+        {"platform", action::report, a, 200},
+        {"platform", action::report, b, 200},
+        {"platform", action::changes, a, 200},
+        {"platform", action::validate, a, 200},
         {"platform", action::faults, a, 403},
-        // reviewer: correction requests only
-        {"reviewer", action::get, a, 403}, {"reviewer", action::put, a, 403},
-        {"reviewer", action::del, a, 403}, {"reviewer", action::list, a, 403},
-        {"reviewer", action::withdraw, a, 403}, {"reviewer", action::batch, a, 403},
-        {"reviewer", action::changes, a, 403}, {"reviewer", action::validate, a, 200},
-        {"reviewer", action::correct, a, 403}, {"reviewer", action::apply, a, 200},
-        {"reviewer", action::apply, b, 200}, {"reviewer", action::report, a, 403},
+        // reviewer
+        {"reviewer", action::get, a, 403},
+        {"reviewer", action::get, b, 403},
+        {"reviewer", action::put, a, 403},
+        {"reviewer", action::put, b, 403},
+        {"reviewer", action::del, a, 403},
+        {"reviewer", action::del, b, 403},
+        {"reviewer", action::list, a, 403},
+        {"reviewer", action::list, b, 403},
+        {"reviewer", action::withdraw, a, 403},
+        {"reviewer", action::withdraw, b, 403},
+        {"reviewer", action::batch, a, 403, ""},
+        {"reviewer", action::batch, b, 403, ""},
+        {"reviewer", action::correct, a, 403},
+        {"reviewer", action::correct, b, 403},
+        {"reviewer", action::apply, a, 200},
+        {"reviewer", action::apply, b, 200},
+        {"reviewer", action::report, a, 403},
+        {"reviewer", action::report, b, 403},
+        {"reviewer", action::changes, a, 403},
+        {"reviewer", action::validate, a, 200},
         {"reviewer", action::faults, a, 403},
+        // reviewer-a
+        {"reviewer-a", action::get, a, 403},
+        {"reviewer-a", action::get, b, 403},
+        {"reviewer-a", action::put, a, 403},
+        {"reviewer-a", action::put, b, 403},
+        {"reviewer-a", action::del, a, 403},
+        {"reviewer-a", action::del, b, 403},
+        {"reviewer-a", action::list, a, 403},
+        {"reviewer-a", action::list, b, 403},
+        {"reviewer-a", action::withdraw, a, 403},
+        {"reviewer-a", action::withdraw, b, 403},
+        {"reviewer-a", action::batch, a, 403, ""},
+        {"reviewer-a", action::batch, b, 403, ""},
+        {"reviewer-a", action::correct, a, 403},
+        {"reviewer-a", action::correct, b, 403},
+        {"reviewer-a", action::apply, a, 200},
+        {"reviewer-a", action::apply, b, 403},
+        {"reviewer-a", action::report, a, 403},
+        {"reviewer-a", action::report, b, 403},
+        {"reviewer-a", action::changes, a, 403},
+        {"reviewer-a", action::validate, a, 200},
+        {"reviewer-a", action::faults, a, 403},
     };
     for (const auto& c : cells) {
         CAPTURE(c.role);

@@ -28,7 +28,7 @@ inline constexpr std::string_view institution_a = "32855961";
 inline constexpr std::string_view institution_b = "21560766";
 
 /// admin; authority (A); zdo-a (institution A); zdo-b (institution B); platform (A and B);
-/// reviewer (all). Each secret is the id + "-secret".
+/// reviewer (all); reviewer-a (A). Each secret is the id + "-secret".
 [[nodiscard]] std::vector<sandbox::client_entry> test_clients();
 
 /// A record that passes the `submission` profile, for `institution`.

@@ -4,6 +4,7 @@
 #include "sandbox/service.hpp"
 #include "sandbox/storage.hpp"
 
+#include <aikom/codec/content_hash.hpp>
 #include <aikom/codec/json.hpp>
 #include <aikom/wire/problem.hpp>
 #include <aikom/wire/routes.hpp>
@@ -463,4 +464,22 @@ TEST_CASE("sandbox: the role × route × scope matrix (service level)")
 {
     fixture f;
     test::run_role_matrix(f.d);
+}
+
+TEST_CASE("sandbox: a key whose first request is still running answers 409 with Retry-After")
+{
+    fixture f;
+    const std::string body = wire::batch_request_json({test::valid_child("kd-1", a)});
+    // What the service fingerprints: method, target and body.
+    const std::string hash = codec::sha256("POST /v1/batches\n" + body).to_hex();
+    sandbox::detail::idempotency_entry existing;
+    REQUIRE(f.store.begin_idempotent("zdo-a", "slow-1", hash, existing) ==
+            sandbox::detail::idempotency_begin::started);
+    const auto res = f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "slow-1"}});
+    CHECK(res.result_int() == 409);
+    CHECK(problem_type(res) == "urn:aikom:problem:idempotency-in-progress");
+    CHECK(res[bhttp::field::retry_after] == "1");
+    CHECK(wire::parse_problem(res.body())->retryable);
+    // Nothing was written by the refused request.
+    CHECK(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
 }
