@@ -228,6 +228,7 @@ struct server::impl {
     mutable std::mutex state_mutex;
     std::condition_variable state_changed;
     lifecycle state = lifecycle::idle;
+    bool stop_requested = false;
     std::string ca{};
 
     std::unique_ptr<runtime> rt{};
@@ -354,10 +355,15 @@ void server::impl::start()
 void server::impl::stop(std::chrono::milliseconds grace)
 {
     {
-        const std::lock_guard lock(state_mutex);
+        std::unique_lock lock(state_mutex);
         if (state != lifecycle::running) {
             return;
         }
+        if (stop_requested) { // another thread is stopping it: wait for that
+            state_changed.wait(lock, [this] { return state != lifecycle::running; });
+            return;
+        }
+        stop_requested = true;
     }
     stopping = true;
     asio::post(rt->acceptor.get_executor(), [this] {
