@@ -15,7 +15,6 @@
 #include <aikom/wire/routes.hpp>
 #include <aikom/wire/types.hpp>
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse.hpp>
@@ -53,7 +52,10 @@ std::string etag_of(std::string_view canonical)
     return codec::sha256(canonical).to_hex().substr(0, 32);
 }
 
-std::string quote_etag(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
+std::string quote_etag(std::string_view etag)
+{
+    return "\"" + std::string(etag) + "\"";
+}
 
 // The ETags listed in If-Match / If-None-Match (strong comparison: weak ones never match).
 std::vector<std::string> etag_list(std::string_view header, bool& any)
@@ -190,24 +192,58 @@ std::vector<std::pair<std::string, std::string>> form_fields(std::string_view bo
     return out;
 }
 
+// Unicode characters in UTF-8 text (the parser has already checked it is valid).
+std::size_t utf8_chars(std::string_view s) noexcept
+{
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// Standard base64 (RFC 4648 §4), padding optional; nullopt for anything else.
+std::optional<std::string> base64_decode(std::string_view in)
+{
+    while (!in.empty() && in.back() == '=') {
+        in.remove_suffix(1);
+    }
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char c : in) {
+        int v = -1;
+        if (c >= 'A' && c <= 'Z') {
+            v = c - 'A';
+        } else if (c >= 'a' && c <= 'z') {
+            v = c - 'a' + 26;
+        } else if (c >= '0' && c <= '9') {
+            v = c - '0' + 52;
+        } else if (c == '+') {
+            v = 62;
+        } else if (c == '/') {
+            v = 63;
+        } else {
+            return std::nullopt;
+        }
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+        }
+    }
+    return out;
+}
+
 // "Basic base64(id:secret)" → id, secret (RFC 6749 §2.3.1: each form-urlencoded).
 bool parse_basic(std::string_view header, std::string& id, std::string& secret)
 {
     if (header.size() < 6 || header.substr(0, 6) != "Basic ") {
         return false;
     }
-    auto b64 = header.substr(6);
-    while (!b64.empty() && b64.back() == '=') {
-        b64.remove_suffix(1); // the decoder stops at padding
-    }
-    std::string raw(boost::beast::detail::base64::decoded_size(b64.size()) + 1, '\0');
-    const auto [written, read] =
-        boost::beast::detail::base64::decode(raw.data(), b64.data(), b64.size());
-    if (read != b64.size()) {
+    const auto raw = base64_decode(header.substr(6));
+    if (!raw) {
         return false;
     }
-    raw.resize(written);
-    const auto colon = raw.find(':');
+    const auto colon = raw->find(':');
     if (colon == std::string::npos) {
         return false;
     }
@@ -215,8 +251,8 @@ bool parse_basic(std::string_view header, std::string& id, std::string& secret)
         const auto v = form_fields(std::string("x=") + std::string(s));
         return v.empty() ? std::string(s) : v.front().second;
     };
-    id = decode(std::string_view(raw).substr(0, colon));
-    secret = decode(std::string_view(raw).substr(colon + 1));
+    id = decode(std::string_view(*raw).substr(0, colon));
+    secret = decode(std::string_view(*raw).substr(colon + 1));
     return true;
 }
 
@@ -226,10 +262,12 @@ bool parse_basic(std::string_view header, std::string& id, std::string& secret)
 
 struct service::impl {
     impl(const server_options& o, storage& s)
-        : options(o), store(s), auth(o.clients, o.token_lifetime), faults(o.faults),
-          rng(std::random_device{}())
-    {
-    }
+        : options(o)
+        , store(s)
+        , auth(o.clients, o.token_lifetime)
+        , faults(o.faults)
+        , rng(std::random_device{}())
+    {}
 
     const server_options& options;
     storage& store;
@@ -300,7 +338,8 @@ struct service::impl {
     model::child decode_record(const request& req, std::string_view body,
                                std::vector<check::issue>& warnings)
     {
-        auto r = codec::decode_child(body, decode_options_for(req, wire::limits{}.max_record_bytes));
+        auto r =
+            codec::decode_child(body, decode_options_for(req, wire::limits{}.max_record_bytes));
         if (!r.ok()) {
             // Decide before the issues are moved into the call (argument order is unspecified).
             const auto kind = is_malformed(r.issues) ? problem_kind::malformed_request
@@ -346,8 +385,9 @@ struct service::impl {
                 return *p;
             }
             challenge = problem_reply(
-                req, wire::make_problem(problem_kind::unauthorized,
-                                        "the access token is invalid or has expired: get a new one"));
+                req,
+                wire::make_problem(problem_kind::unauthorized,
+                                   "the access token is invalid or has expired: get a new one"));
             challenge.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
         } else {
             challenge = problem_reply(
@@ -441,8 +481,8 @@ struct service::impl {
         d.change_feed_retention = options.change_retention;
         d.idempotency_retention = options.idempotency_retention;
         d.scopes = {std::begin(all_scopes), std::end(all_scopes)};
-        for (auto r : {role::admin, role::authority, role::institution, role::platform,
-                       role::reviewer}) {
+        for (auto r :
+             {role::admin, role::authority, role::institution, role::platform, role::reviewer}) {
             d.roles.emplace_back(to_string(r));
         }
         return reply(req, http::status::ok, json_type, wire::to_json(d));
@@ -450,10 +490,11 @@ struct service::impl {
 
     response token(const request& req)
     {
-        auto oauth_fail = [&](http::status s, std::string_view error, std::string_view description) {
-            auto res = reply(req, s, json_type,
-                             wire::to_json(wire::oauth_error{std::string(error),
-                                                             std::string(description)}));
+        auto oauth_fail = [&](http::status s, std::string_view error,
+                              std::string_view description) {
+            auto res = reply(
+                req, s, json_type,
+                wire::to_json(wire::oauth_error{std::string(error), std::string(description)}));
             res.set(http::field::cache_control, "no-store");
             return res;
         };
@@ -479,8 +520,9 @@ struct service::impl {
         std::string id, secret;
         const bool basic = parse_basic(req[http::field::authorization], id, secret);
         if (basic && (!body_id.empty() || !body_secret.empty())) {
-            return oauth_fail(http::status::bad_request, "invalid_request",
-                              "send the client credentials either in Basic or in the body, not both");
+            return oauth_fail(
+                http::status::bad_request, "invalid_request",
+                "send the client credentials either in Basic or in the body, not both");
         }
         if (!basic) {
             id = body_id;
@@ -512,9 +554,9 @@ struct service::impl {
         case token_refusal::none:
             break;
         }
-        auto res = reply(req, http::status::ok, json_type,
-                         wire::to_json(wire::token_response{g.access_token, "Bearer", g.expires_in,
-                                                            g.scope}));
+        auto res = reply(
+            req, http::status::ok, json_type,
+            wire::to_json(wire::token_response{g.access_token, "Bearer", g.expires_in, g.scope}));
         res.set(http::field::cache_control, "no-store");
         res.set(http::field::pragma, "no-cache");
         return res;
@@ -597,7 +639,8 @@ struct service::impl {
         if (c.id != r.child_id) {
             mismatch.push_back(check::make_issue("field.required", "/id"));
             mismatch.back().message_en = "the record's id differs from the id in the URL";
-            mismatch.back().message_uk = "ідентифікатор у записі відрізняється від ідентифікатора в адресі";
+            mismatch.back().message_uk =
+                "ідентифікатор у записі відрізняється від ідентифікатора в адресі";
         }
         if (c.institution && c.institution->str() != r.institution) {
             mismatch.push_back(check::make_issue("field.required", "/institution"));
@@ -611,13 +654,15 @@ struct service::impl {
         warnings = check_for_write(c, std::move(warnings));
         const std::string canonical = codec::encode(c);
         const std::string etag = etag_of(canonical);
-        const auto current = req[http::field::if_match].empty() ? std::optional<stored_child>()
-                                                                : store.get_child(r.institution, r.child_id);
-        const auto result =
-            store.put_child(r.institution, r.child_id, canonical, etag, condition_from(req, current));
+        const auto current = req[http::field::if_match].empty()
+                                 ? std::optional<stored_child>()
+                                 : store.get_child(r.institution, r.child_id);
+        const auto result = store.put_child(r.institution, r.child_id, canonical, etag,
+                                            condition_from(req, current));
         if (result.outcome == write_outcome::precondition_failed) {
-            fail(problem_kind::precondition_failed,
-                 "the record changed since you read it (If-Match), or it exists (If-None-Match: *)");
+            fail(
+                problem_kind::precondition_failed,
+                "the record changed since you read it (If-Match), or it exists (If-None-Match: *)");
         }
         return write_reply(req, r.institution, r.child_id, result, std::move(warnings));
     }
@@ -652,7 +697,8 @@ struct service::impl {
         if (!current) {
             fail(problem_kind::not_found, "no record with this id in this institution");
         }
-        const auto result = store.delete_child(r.institution, r.child_id, condition_from(req, current));
+        const auto result =
+            store.delete_child(r.institution, r.child_id, condition_from(req, current));
         if (result.outcome == write_outcome::precondition_failed) {
             fail(problem_kind::precondition_failed, "the record changed since you read it");
         }
@@ -697,7 +743,8 @@ struct service::impl {
         if (has_more) {
             next = wire::encode_cursor("k", rows.back().id);
         }
-        return reply(req, http::status::ok, json_type, wire::child_page_json(items, next, has_more));
+        return reply(req, http::status::ok, json_type,
+                     wire::child_page_json(items, next, has_more));
     }
 
     response withdrawal(const request& req, const principal& p, const wire::route& r)
@@ -715,9 +762,16 @@ struct service::impl {
                 !(left_on = model::parse_iso_date(left->as_string()))) {
                 errors.push_back(check::make_issue("format.date", "/left_on"));
             }
+            constexpr std::size_t max_reason = 500; // as enrollment.leave_reason in the format
+            if (reason != nullptr && reason->is_string() &&
+                utf8_chars(reason->as_string()) > max_reason) {
+                errors.push_back(
+                    check::make_issue("format.too_long", "/reason", {{"max", "500", "500"}}));
+            }
             if (reason != nullptr && !reason->is_string()) {
                 errors.push_back(check::make_issue(
-                    "format.type", "/reason", {{"expected", "a string", "рядок"}, {"got", "other", "інше"}}));
+                    "format.type", "/reason",
+                    {{"expected", "a string", "рядок"}, {"got", "other", "інше"}}));
             }
             for (const auto& [k, v] : body) {
                 if (k != "left_on" && k != "reason") {
@@ -776,8 +830,8 @@ struct service::impl {
     static std::string_view items_array(std::string_view body)
     {
         auto skip = [&](std::size_t i) {
-            while (i < body.size() && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' ||
-                                       body[i] == '\t')) {
+            while (i < body.size() &&
+                   (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) {
                 ++i;
             }
             return i;
@@ -915,8 +969,8 @@ struct service::impl {
             after = *seq;
         }
         if (after != 0 && after < store.first_retained_seq() - 1) {
-            fail(problem_kind::resync_required,
-                 "events after this cursor are no longer kept: read the feed again without a cursor");
+            fail(problem_kind::resync_required, "events after this cursor are no longer kept: read "
+                                                "the feed again without a cursor");
         }
         auto events = store.changes_after(after, *limit + 1,
                                           [&](std::string_view inst) { return p.in_scope(inst); });
@@ -952,7 +1006,8 @@ struct service::impl {
         wire::validation_result v;
         v.issues = std::move(r.issues);
         if (r.record) {
-            check::check_record(*r.record, prof, check::rule_options{.as_of = model::today_utc()}, v.issues);
+            check::check_record(*r.record, prof, check::rule_options{.as_of = model::today_utc()},
+                                v.issues);
         }
         v.valid = r.ok() && !check::has_errors(v.issues);
         return reply(req, http::status::ok, json_type, wire::to_json(v));
@@ -1007,11 +1062,12 @@ struct service::impl {
                 errors.push_back(check::make_issue("required.missing", "/record"));
             }
             if (!errors.empty()) {
-                fail(problem_kind::validation_failed, "the correction request is incomplete", errors);
+                fail(problem_kind::validation_failed, "the correction request is incomplete",
+                     errors);
             }
             require_institution(p, req, cr.institution, "corrections");
-            auto decoded = codec::decode_child(json::serialize(*rec),
-                                               decode_options_for(req, wire::limits{}.max_record_bytes));
+            auto decoded = codec::decode_child(
+                json::serialize(*rec), decode_options_for(req, wire::limits{}.max_record_bytes));
             if (!decoded.ok()) {
                 for (auto& i : decoded.issues) {
                     i.pointer = "/record" + i.pointer;
@@ -1037,7 +1093,8 @@ struct service::impl {
             cr.record_json = codec::encode(c);
             cr.created_by = p.client_id;
             cr = store.create_correction(std::move(cr));
-            store.audit(p.client_id, "correction.create", cr.id, cr.institution + "/" + cr.child_id);
+            store.audit(p.client_id, "correction.create", cr.id,
+                        cr.institution + "/" + cr.child_id);
             auto res = reply(req, http::status::created, json_type,
                              json::serialize(correction_value(cr, false)));
             res.set(http::field::location, wire::correction_target(cr.id));
@@ -1091,7 +1148,10 @@ struct service::impl {
         const auto c = correction_in_scope(req, p, r.correction_id, "correction");
         auto o = correction_value(c, true);
         json::array history;
-        for (const auto& e : store.audit_trail(c.id, 100)) {
+        for (const auto& e : store.audit_trail(c.id, 1000)) {
+            if (e.target != c.id) {
+                continue; // the trail is matched by prefix: cr-1 must not show cr-10
+            }
             history.push_back(json::object{
                 {"at", e.at}, {"actor", e.actor}, {"action", e.action}, {"detail", e.detail}});
         }
@@ -1129,7 +1189,8 @@ struct service::impl {
             }
             const std::string status = apply ? "applied" : "rejected";
             if (!store.review_correction(c.id, status, p.client_id, note)) {
-                fail(problem_kind::precondition_failed, "the correction request was reviewed meanwhile");
+                fail(problem_kind::precondition_failed,
+                     "the correction request was reviewed meanwhile");
             }
             store.audit(p.client_id, apply ? "correction.apply" : "correction.reject", c.id,
                         c.institution + "/" + c.child_id);
@@ -1204,22 +1265,24 @@ struct service::impl {
                 }
                 if (!v->is_number() || v->to_number<double>() < lo || v->to_number<double>() > hi) {
                     errors.push_back(check::make_issue("format.integer", "/" + std::string(key)));
-                    errors.back().message_en = "out of range: " + std::to_string(lo) + ".." +
-                                               std::to_string(hi);
-                    errors.back().message_uk = "поза межами: " + std::to_string(lo) + ".." +
-                                               std::to_string(hi);
+                    errors.back().message_en =
+                        "out of range: " + std::to_string(lo) + ".." + std::to_string(hi);
+                    errors.back().message_uk =
+                        "поза межами: " + std::to_string(lo) + ".." + std::to_string(hi);
                     return fallback;
                 }
                 return v->to_number<double>();
             };
-            f.latency = std::chrono::milliseconds(static_cast<long>(number("latency_ms", 0, 60000, 0)));
+            f.latency =
+                std::chrono::milliseconds(static_cast<long>(number("latency_ms", 0, 60000, 0)));
             f.error_rate = number("error_rate", 0, 1, 0);
             f.error_status = static_cast<unsigned>(number("error_status", 429, 503, 503));
             if (f.error_status != 429 && f.error_status != 503) {
                 errors.push_back(check::make_issue("format.enum", "/error_status",
                                                    {{"expected", "429 or 503", "429 або 503"}}));
             }
-            f.retry_after = std::chrono::seconds(static_cast<long>(number("retry_after_seconds", 0, 3600, 1)));
+            f.retry_after =
+                std::chrono::seconds(static_cast<long>(number("retry_after_seconds", 0, 3600, 1)));
             f.drop_rate = number("drop_rate", 0, 1, 0);
             if (!errors.empty()) {
                 fail(problem_kind::validation_failed, "the fault settings are not valid", errors);
@@ -1248,8 +1311,8 @@ struct service::impl {
 
     response dispatch(const request& req, const wire::target& t, const wire::route& r)
     {
-        using wire::endpoint;
         using http::verb;
+        using wire::endpoint;
         const auto method = req.method();
         auto allow = [&](std::initializer_list<verb> verbs, std::string_view allow_header) {
             if (std::find(verbs.begin(), verbs.end(), method) == verbs.end()) {
@@ -1377,8 +1440,7 @@ struct service::impl {
 
 service::service(const server_options& options, storage& store)
     : impl_(std::make_unique<impl>(options, store))
-{
-}
+{}
 
 service::~service() = default;
 
@@ -1441,8 +1503,14 @@ response service::fault_response(const request& req) const
     return res;
 }
 
-fault_settings service::faults() const { return impl_->get(); }
-void service::set_faults(const fault_settings& f) { impl_->set(f); }
+fault_settings service::faults() const
+{
+    return impl_->get();
+}
+void service::set_faults(const fault_settings& f)
+{
+    impl_->set(f);
+}
 
 void service::housekeeping()
 {

@@ -81,8 +81,8 @@ TEST_CASE("sandbox: tokens by client credentials (RFC 6749 §4.4)")
     CHECK(t->token_type == "Bearer");
     CHECK(t->scope == "children:read children:write reports:read corrections:create");
 
-    auto narrowed = token_call(
-        "grant_type=client_credentials&scope=children%3Aread&client_id=zdo-a&client_secret=zdo-a-secret");
+    auto narrowed = token_call("grant_type=client_credentials&scope=children%3Aread&client_id=zdo-"
+                               "a&client_secret=zdo-a-secret");
     REQUIRE(narrowed.result_int() == 200);
     CHECK(wire::parse_token_response(narrowed.body())->scope == "children:read");
 
@@ -90,10 +90,13 @@ TEST_CASE("sandbox: tokens by client credentials (RFC 6749 §4.4)")
     CHECK(wrong.result_int() == 401);
     CHECK(wire::parse_oauth_error(wrong.body())->error == "invalid_client");
     CHECK_FALSE(wrong[bhttp::field::www_authenticate].empty());
-    CHECK(wire::parse_oauth_error(token_call("grant_type=password&client_id=zdo-a&client_secret=zdo-a-secret").body())->error ==
-          "unsupported_grant_type");
-    CHECK(wire::parse_oauth_error(token_call("grant_type=client_credentials&scope=admin&client_id=zdo-a&client_secret=zdo-a-secret").body())->error ==
-          "invalid_scope");
+    CHECK(wire::parse_oauth_error(
+              token_call("grant_type=password&client_id=zdo-a&client_secret=zdo-a-secret").body())
+              ->error == "unsupported_grant_type");
+    CHECK(wire::parse_oauth_error(token_call("grant_type=client_credentials&scope=admin&client_id="
+                                             "zdo-a&client_secret=zdo-a-secret")
+                                      .body())
+              ->error == "invalid_scope");
     CHECK(token_call("grant_type=client_credentials&client_id=zdo-a&client_secret=zdo-a-secret",
                      "emRvLWE6emRvLWEtc2VjcmV0")
               .result_int() == 400); // both ways at once
@@ -174,12 +177,14 @@ TEST_CASE("sandbox: what PUT refuses, with every error at once")
     const auto target = wire::child_target(a, "kd-2");
     CHECK(f.d.call(http::put, target, "zdo-a", R"({"id":"kd-2",)").result_int() == 400);
     CHECK(f.d.call(http::put, target, "zdo-a", R"({"id":"other"})").result_int() == 400);
-    const auto unknown = f.d.call(http::put, target, "zdo-a",
-                                  codec::encode(test::valid_child("kd-2", a)).insert(1, "\"nick\":\"x\","));
+    const auto unknown =
+        f.d.call(http::put, target, "zdo-a",
+                 codec::encode(test::valid_child("kd-2", a)).insert(1, "\"nick\":\"x\","));
     CHECK(unknown.result_int() == 422);
-    const auto lenient = f.d.call(http::put, target, "zdo-a",
-                                  codec::encode(test::valid_child("kd-2", a)).insert(1, "\"nick\":\"x\","),
-                                  {{"Prefer", "handling=lenient"}});
+    const auto lenient =
+        f.d.call(http::put, target, "zdo-a",
+                 codec::encode(test::valid_child("kd-2", a)).insert(1, "\"nick\":\"x\","),
+                 {{"Prefer", "handling=lenient"}});
     CHECK(lenient.result_int() == 201);
     CHECK(wire::parse_write_result(lenient.body())->warnings.at(0).code == "field.unknown");
     test::request wrong_type{bhttp::verb::put, target, 11};
@@ -224,12 +229,15 @@ TEST_CASE("sandbox: DELETE leaves a tombstone; paging walks every record once")
     CHECK(std::is_sorted(seen.begin(), seen.end()));
     CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 25);
     CHECK(f.d.call(http::get, wire::children_target(a, 0, "bogus"), "zdo-a").result_int() == 400);
-    CHECK(f.d.call(http::get, "/v1/institutions/" + a + "/children?limit=0", "zdo-a").result_int() == 400);
+    CHECK(
+        f.d.call(http::get, "/v1/institutions/" + a + "/children?limit=0", "zdo-a").result_int() ==
+        400);
 
     CHECK(f.d.call(http::delete_, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 204);
     CHECK(f.d.call(http::get, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
     CHECK(f.d.call(http::delete_, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
-    const auto feed = wire::parse_change_page(f.d.call(http::get, "/v1/changes?limit=1000", "zdo-a").body());
+    const auto feed =
+        wire::parse_change_page(f.d.call(http::get, "/v1/changes?limit=1000", "zdo-a").body());
     REQUIRE(feed.has_value());
     REQUIRE(feed->changes.size() == 26);
     CHECK(feed->changes.back().deleted);
@@ -243,13 +251,16 @@ TEST_CASE("sandbox: withdrawal is a state change")
     const auto res = f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
                               R"({"left_on":"2025-05-30","reason":"переїзд"})");
     REQUIRE(res.result_int() == 200);
-    auto back = codec::decode_child(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").body());
+    auto back =
+        codec::decode_child(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").body());
     REQUIRE(back.ok());
     CHECK(back.record->enrollment->left_on == std::chrono::year{2025} / 5 / 30);
     CHECK(back.record->enrollment->leave_reason == "переїзд");
-    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a", R"({"left_on":"30.05.2025"})")
+    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+                   R"({"left_on":"30.05.2025"})")
               .result_int() == 422);
-    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-9"), "zdo-a", R"({"left_on":"2025-05-30"})")
+    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-9"), "zdo-a",
+                   R"({"left_on":"2025-05-30"})")
               .result_int() == 404);
 }
 
@@ -262,7 +273,8 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     no_institution.institution.reset();
     const auto body = wire::batch_request_json(
         {test::valid_child("kd-1", a), bad, no_institution, test::valid_child("kd-4", b)});
-    const auto res = f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
+    const auto res =
+        f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
     REQUIRE(res.result_int() == 200);
     auto results = wire::parse_batch_results(res.body());
     REQUIRE(results.has_value());
@@ -274,7 +286,8 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     CHECK((*results)[2].status == "rejected");
     CHECK((*results)[3].status == "forbidden");
 
-    const auto replay = f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
+    const auto replay =
+        f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
     CHECK(replay.result_int() == 200);
     CHECK(replay["Idempotent-Replayed"] == "true");
     CHECK(replay.body() == res.body());
@@ -287,10 +300,11 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     CHECK(f.d.call(http::post, "/v1/batches", "platform", body, {{"Idempotency-Key", "batch-1"}})
               .result_int() == 200);
 
-    const auto twice = wire::parse_batch_results(
-        f.d.call(http::post, "/v1/batches", "zdo-a",
-                 wire::batch_request_json({test::valid_child("kd-5", a), test::valid_child("kd-5", a)}))
-            .body());
+    const auto twice =
+        wire::parse_batch_results(f.d.call(http::post, "/v1/batches", "zdo-a",
+                                           wire::batch_request_json({test::valid_child("kd-5", a),
+                                                                     test::valid_child("kd-5", a)}))
+                                      .body());
     REQUIRE(twice.has_value());
     REQUIRE(twice->size() == 2);
     CHECK((*twice)[0].status == "created");
@@ -301,7 +315,8 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     for (int i = 0; i < 501; ++i) {
         many.push_back(test::valid_child("m-" + std::to_string(i), a));
     }
-    const auto too_many = f.d.call(http::post, "/v1/batches", "zdo-a", wire::batch_request_json(many));
+    const auto too_many =
+        f.d.call(http::post, "/v1/batches", "zdo-a", wire::batch_request_json(many));
     CHECK(too_many.result_int() == 422);
     CHECK(problem_type(too_many) == "urn:aikom:problem:too-many-items");
     CHECK(f.d.call(http::post, "/v1/batches", "zdo-a", R"({"records":[]})").result_int() == 400);
@@ -311,8 +326,10 @@ TEST_CASE("sandbox: the change feed pages to the end, in order, within scope")
 {
     fixture f;
     for (int i = 0; i < 7; ++i) {
-        REQUIRE(f.d.put(test::valid_child("a-" + std::to_string(i), a), "zdo-a").result_int() == 201);
-        REQUIRE(f.d.put(test::valid_child("b-" + std::to_string(i), b), "zdo-b").result_int() == 201);
+        REQUIRE(f.d.put(test::valid_child("a-" + std::to_string(i), a), "zdo-a").result_int() ==
+                201);
+        REQUIRE(f.d.put(test::valid_child("b-" + std::to_string(i), b), "zdo-b").result_int() ==
+                201);
     }
     std::vector<std::int64_t> seqs;
     std::string cursor;
@@ -335,7 +352,8 @@ TEST_CASE("sandbox: the change feed pages to the end, in order, within scope")
     CHECK(seqs.size() == 7);
     CHECK(std::is_sorted(seqs.begin(), seqs.end()));
     // At the end, the cursor stays where it is and the page is empty.
-    auto end = wire::parse_change_page(f.d.call(http::get, wire::changes_target(cursor), "zdo-a").body());
+    auto end =
+        wire::parse_change_page(f.d.call(http::get, wire::changes_target(cursor), "zdo-a").body());
     REQUIRE(end.has_value());
     CHECK(end->changes.empty());
     CHECK(end->next_cursor == cursor);
@@ -374,7 +392,8 @@ TEST_CASE("sandbox: validate is a dry run")
     fixture f;
     auto c = test::valid_child("kd-1", a);
     c.contact.reset();
-    auto res = f.d.call(http::post, "/v1/validate?profile=readiness", "authority", codec::encode(c));
+    auto res =
+        f.d.call(http::post, "/v1/validate?profile=readiness", "authority", codec::encode(c));
     REQUIRE(res.result_int() == 200);
     auto v = wire::parse_validation_result(res.body());
     REQUIRE(v.has_value());
@@ -383,7 +402,8 @@ TEST_CASE("sandbox: validate is a dry run")
     auto ok = wire::parse_validation_result(
         f.d.call(http::post, "/v1/validate", "authority", codec::encode(c)).body());
     CHECK(ok->valid); // submission does not need the indicators
-    auto broken = wire::parse_validation_result(f.d.call(http::post, "/v1/validate", "zdo-a", "{").body());
+    auto broken =
+        wire::parse_validation_result(f.d.call(http::post, "/v1/validate", "zdo-a", "{").body());
     REQUIRE(broken.has_value());
     CHECK_FALSE(broken->valid);
     CHECK(broken->issues.at(0).code == "json.syntax");
@@ -400,7 +420,8 @@ TEST_CASE("sandbox: correction requests, reviewed, with an audit trail")
                              {"child_id", "kd-7"},
                              {"reason", "свідоцтво видано за кордоном"},
                              {"record", boost::json::parse(codec::encode(c))}};
-    const auto created = f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
+    const auto created =
+        f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
     REQUIRE(created.result_int() == 201);
     const std::string id(boost::json::parse(created.body()).at("id").as_string());
     CHECK(f.d.put(c, "zdo-a").result_int() == 422);
@@ -408,12 +429,15 @@ TEST_CASE("sandbox: correction requests, reviewed, with an audit trail")
     const auto list = boost::json::parse(
         f.d.call(http::get, "/v1/correction-requests?status=pending", "reviewer").body());
     CHECK(list.at("items").as_array().size() == 1);
-    CHECK(f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer", R"({"note":"перевірено"})")
+    CHECK(f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer",
+                   R"({"note":"перевірено"})")
               .result_int() == 200);
     CHECK(f.d.call(http::get, wire::child_target(a, "kd-7"), "zdo-a").result_int() == 200);
-    const auto again = f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer", "{}");
+    const auto again =
+        f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer", "{}");
     CHECK(again.result_int() == 409);
-    const auto view = boost::json::parse(f.d.call(http::get, wire::correction_target(id), "zdo-a").body());
+    const auto view =
+        boost::json::parse(f.d.call(http::get, wire::correction_target(id), "zdo-a").body());
     CHECK(view.at("status").as_string() == "applied");
     const auto& history = view.at("history").as_array();
     REQUIRE(history.size() == 2);
@@ -437,7 +461,8 @@ TEST_CASE("sandbox: completeness report over the caller's scope")
     const auto& institutions = r.at("institutions").as_array();
     REQUIRE(institutions.size() == 1);
     CHECK(institutions[0].at("edrpou").as_string() == a);
-    const auto all = boost::json::parse(f.d.call(http::get, "/v1/reports/completeness", "admin").body());
+    const auto all =
+        boost::json::parse(f.d.call(http::get, "/v1/reports/completeness", "admin").body());
     CHECK(all.at("institutions").as_array().size() == 2);
 }
 
@@ -455,7 +480,8 @@ TEST_CASE("sandbox: fault knobs are admin-only and shape the answers")
     CHECK(res.result_int() == 429);
     CHECK(res[bhttp::field::retry_after] == "7");
     CHECK(wire::parse_problem(res.body())->retryable);
-    CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", R"({"error_rate":2})").result_int() == 422);
+    CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", R"({"error_rate":2})").result_int() ==
+          422);
     CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", "{}").result_int() == 200);
     CHECK_FALSE(f.svc.plan_faults().fail);
 }
@@ -475,11 +501,53 @@ TEST_CASE("sandbox: a key whose first request is still running answers 409 with 
     sandbox::detail::idempotency_entry existing;
     REQUIRE(f.store.begin_idempotent("zdo-a", "slow-1", hash, existing) ==
             sandbox::detail::idempotency_begin::started);
-    const auto res = f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "slow-1"}});
+    const auto res =
+        f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "slow-1"}});
     CHECK(res.result_int() == 409);
     CHECK(problem_type(res) == "urn:aikom:problem:idempotency-in-progress");
     CHECK(res[bhttp::field::retry_after] == "1");
     CHECK(wire::parse_problem(res.body())->retryable);
     // Nothing was written by the refused request.
     CHECK(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
+}
+
+TEST_CASE("sandbox: review findings stay fixed")
+{
+    fixture f;
+    // HTTP Basic whose base64 ends in a single '=' ("zdo-a:zdo-a-secre" has 17 bytes).
+    sandbox::server_options o;
+    o.clients = {{"oup-1", "o-secret", sandbox::role::authority, {a}}};
+    sandbox::detail::storage store(":memory:");
+    sandbox::detail::service svc(o, store);
+    test::request req{bhttp::verb::post, "/v1/oauth/token", 11};
+    req.set(bhttp::field::content_type, "application/x-www-form-urlencoded");
+    req.set(bhttp::field::authorization, "Basic b3VwLTE6by1zZWNyZXQ="); // oup-1:o-secret
+    req.body() = "grant_type=client_credentials";
+    req.prepare_payload();
+    CHECK(svc.handle(req, "t").result_int() == 200);
+
+    // A withdrawal reason longer than the format allows is refused, not stored.
+    REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
+    const auto long_reason =
+        f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+                 R"({"left_on":"2025-05-30","reason":")" + std::string(501, 'x') + "\"}");
+    CHECK(long_reason.result_int() == 422);
+    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+                   R"({"left_on":"2025-05-30"})")
+              .result_int() == 200);
+
+    // The history of cr-1 does not include cr-10.
+    std::string last;
+    for (int i = 0; i < 10; ++i) {
+        const auto res =
+            f.d.call(http::post, "/v1/correction-requests", "zdo-a",
+                     R"({"institution":"32855961","child_id":"c-)" + std::to_string(i) +
+                         R"(","reason":"тест","record":{"id":"x"}})");
+        REQUIRE(res.result_int() == 201);
+        last = std::string(boost::json::parse(res.body()).at("id").as_string());
+    }
+    CHECK(last == "cr-10");
+    const auto view =
+        boost::json::parse(f.d.call(http::get, wire::correction_target("cr-1"), "zdo-a").body());
+    CHECK(view.at("history").as_array().size() == 1);
 }
