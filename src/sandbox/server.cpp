@@ -526,7 +526,7 @@ asio::awaitable<void> server::impl::run_session(std::shared_ptr<session> s)
         }
         const detail::request req = parser.release();
 
-        const detail::fault_plan plan = service->plan_faults();
+        const detail::fault_plan plan = service->plan_faults(req);
         if (plan.delay > 0ms) {
             asio::steady_timer delay{co_await asio::this_coro::executor, plan.delay};
             co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -25,6 +25,7 @@
 #include <iostream>
 #include <random>
 #include <set>
+#include <span>
 #include <sstream>
 
 namespace aikom::sandbox::detail {
@@ -155,6 +156,7 @@ std::string_view endpoint_name(wire::endpoint e)
 // Thrown inside a handler to answer with a problem.
 struct problem_exit {
     wire::problem problem;
+    std::string etag{}; ///< the current ETag, sent with a 412
 };
 
 [[noreturn]] void fail(problem_kind k, std::string detail, std::vector<check::issue> errors = {})
@@ -499,7 +501,7 @@ struct service::impl {
             return res;
         };
         if (req.method() != http::verb::post) {
-            fail(problem_kind::method_not_allowed, "use POST");
+            fail(problem_kind::method_not_allowed, "allowed: POST");
         }
         if (!media_type_is(req, "application/x-www-form-urlencoded")) {
             return oauth_fail(http::status::bad_request, "invalid_request",
@@ -660,9 +662,11 @@ struct service::impl {
         const auto result = store.put_child(r.institution, r.child_id, canonical, etag,
                                             condition_from(req, current));
         if (result.outcome == write_outcome::precondition_failed) {
-            fail(
-                problem_kind::precondition_failed,
-                "the record changed since you read it (If-Match), or it exists (If-None-Match: *)");
+            throw problem_exit{
+                wire::make_problem(problem_kind::precondition_failed,
+                                   "the record changed since you read it (If-Match), or it exists "
+                                   "(If-None-Match: *)"),
+                result.etag};
         }
         return write_reply(req, r.institution, r.child_id, result, std::move(warnings));
     }
@@ -1061,6 +1065,15 @@ struct service::impl {
             if (rec == nullptr || !rec->is_object()) {
                 errors.push_back(check::make_issue("required.missing", "/record"));
             }
+            if (utf8_chars(cr.reason) > 500) {
+                errors.push_back(
+                    check::make_issue("format.too_long", "/reason", {{"max", "500", "500"}}));
+            }
+            for (const auto& [k, v] : body) {
+                if (k != "institution" && k != "child_id" && k != "reason" && k != "record") {
+                    errors.push_back(check::make_issue("field.unknown", "/" + std::string(k)));
+                }
+            }
             if (!errors.empty()) {
                 fail(problem_kind::validation_failed, "the correction request is incomplete",
                      errors);
@@ -1114,8 +1127,13 @@ struct service::impl {
             fail(problem_kind::forbidden, "the token lacks a corrections scope");
         }
         const auto status = t.param("status").value_or("");
+        if (!status.empty() && status != "pending" && status != "applied" && status != "rejected") {
+            fail(problem_kind::malformed_request, "status is pending, applied or rejected");
+        }
+        const auto only = t.param("institution");
         const auto list = store.list_corrections(
-            [&](std::string_view inst) { return p.in_scope(inst); }, status, 1000);
+            [&](std::string_view inst) { return p.in_scope(inst) && (!only || *only == inst); },
+            status, 1000);
         json::array a;
         for (const auto& c : list) {
             a.push_back(correction_value(c, false));
@@ -1166,11 +1184,30 @@ struct service::impl {
         return idempotent(req, p, [&] {
             const auto c = correction_in_scope(req, p, r.correction_id, "correction.review");
             std::string note;
+            std::vector<check::issue> errors;
             if (!req.body().empty()) {
                 const auto body = wire_object(req.body());
-                if (const auto* n = body.if_contains("note"); n != nullptr && n->is_string()) {
-                    note = std::string(n->as_string());
+                for (const auto& [k, v] : body) {
+                    if (k == "note" && v.is_string()) {
+                        note = std::string(v.as_string());
+                    } else if (k == "note") {
+                        errors.push_back(check::make_issue("format.type", "/note",
+                                                           {{"expected", "a string", "рядок"},
+                                                            {"got", "another type", "інший тип"}}));
+                    } else {
+                        errors.push_back(check::make_issue("field.unknown", "/" + std::string(k)));
+                    }
                 }
+            }
+            if (!apply && note.empty()) {
+                errors.push_back(check::make_issue("required.missing", "/note"));
+            }
+            if (utf8_chars(note) > 500) {
+                errors.push_back(
+                    check::make_issue("format.too_long", "/note", {{"max", "500", "500"}}));
+            }
+            if (!errors.empty()) {
+                fail(problem_kind::validation_failed, "the review is not valid", errors);
             }
             if (c.status != "pending") {
                 auto pr = wire::make_problem(problem_kind::idempotency_in_progress,
@@ -1290,7 +1327,7 @@ struct service::impl {
             set(f);
             store.audit(p.client_id, "admin.faults", "faults", json::serialize(faults_value(f)));
         } else if (req.method() != http::verb::get) {
-            fail(problem_kind::method_not_allowed, "use GET or PUT");
+            fail(problem_kind::method_not_allowed, "allowed: GET, PUT");
         }
         return reply(req, http::status::ok, json_type, json::serialize(faults_value(get())));
     }
@@ -1309,6 +1346,40 @@ struct service::impl {
 
     // ---- dispatch -----------------------------------------------------------------------------
 
+    // Query parameters an endpoint does not define are refused: a typo must not be ignored.
+    static void check_query(const wire::target& t, wire::endpoint e)
+    {
+        using wire::endpoint;
+        static constexpr std::string_view paging[] = {"limit", "cursor"};
+        static constexpr std::string_view validate_params[] = {"profile"};
+        static constexpr std::string_view correction_params[] = {"status", "institution"};
+        static constexpr std::string_view report_params[] = {"institution", "as_of", "deadline"};
+        std::span<const std::string_view> names;
+        switch (e) {
+        case endpoint::children:
+        case endpoint::changes:
+            names = paging;
+            break;
+        case endpoint::validate:
+            names = validate_params;
+            break;
+        case endpoint::corrections:
+            names = correction_params;
+            break;
+        case endpoint::completeness_report:
+            names = report_params;
+            break;
+        default:
+            break;
+        }
+        for (const auto& [key, value] : t.query) {
+            if (std::find(names.begin(), names.end(), key) == names.end()) {
+                fail(problem_kind::malformed_request,
+                     "unknown query parameter '" + key + "' for this endpoint");
+            }
+        }
+    }
+
     response dispatch(const request& req, const wire::target& t, const wire::route& r)
     {
         using http::verb;
@@ -1320,6 +1391,7 @@ struct service::impl {
                 fail(problem_kind::method_not_allowed, "allowed: " + std::string(allow_header));
             }
         };
+        check_query(t, r.endpoint);
         if (r.endpoint == endpoint::discovery) {
             allow({verb::get}, "GET");
             return discovery(req);
@@ -1402,6 +1474,9 @@ struct service::impl {
             auto pr = e.problem;
             pr.request_id = request_id;
             res = problem_reply(req, std::move(pr));
+            if (!e.etag.empty()) {
+                res.set(http::field::etag, quote_etag(e.etag));
+            }
             if (e.problem.status == 405) {
                 const auto d = e.problem.detail;
                 if (d.starts_with("allowed: ")) {
@@ -1434,6 +1509,8 @@ struct service::impl {
             }
         }
         res.set("X-Request-Id", request_id);
+        // Records, pages, feeds, reports: personal data must not sit in caches.
+        res.set(http::field::cache_control, "no-store");
         return res;
     }
 };
@@ -1475,10 +1552,13 @@ response service::bad_request(std::string_view what) const
     return res;
 }
 
-fault_plan service::plan_faults()
+fault_plan service::plan_faults(const request& req)
 {
     const auto f = impl_->get();
     fault_plan plan;
+    if (req.target().starts_with("/v1/admin/")) {
+        return plan;
+    }
     plan.delay = f.latency;
     if (f.error_rate <= 0 && f.drop_rate <= 0) {
         return plan;

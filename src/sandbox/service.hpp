@@ -47,7 +47,9 @@ public:
     /// The 400 answer for a request that could not be parsed at all.
     [[nodiscard]] response bad_request(std::string_view what) const;
 
-    [[nodiscard]] fault_plan plan_faults();
+    /// The faults for `req`. The admin endpoint is always spared, so the knobs can be turned
+    /// off over HTTP whatever they are set to.
+    [[nodiscard]] fault_plan plan_faults(const request& req);
     [[nodiscard]] response fault_response(const request& req) const;
     [[nodiscard]] fault_settings faults() const;
     void set_faults(const fault_settings& f);

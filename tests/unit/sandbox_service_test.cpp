@@ -433,8 +433,8 @@ TEST_CASE("sandbox: correction requests, reviewed, with an audit trail")
                    R"({"note":"перевірено"})")
               .result_int() == 200);
     CHECK(f.d.call(http::get, wire::child_target(a, "kd-7"), "zdo-a").result_int() == 200);
-    const auto again =
-        f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer", "{}");
+    const auto again = f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer",
+                                R"({"note":"пізно"})");
     CHECK(again.result_int() == 409);
     const auto view =
         boost::json::parse(f.d.call(http::get, wire::correction_target(id), "zdo-a").body());
@@ -473,9 +473,12 @@ TEST_CASE("sandbox: fault knobs are admin-only and shape the answers")
     const auto set = f.d.call(http::put, "/v1/admin/faults", "admin",
                               R"({"error_rate":1.0,"error_status":429,"retry_after_seconds":7})");
     REQUIRE(set.result_int() == 200);
-    const auto plan = f.svc.plan_faults();
-    CHECK(plan.fail);
     test::request req{bhttp::verb::get, "/v1", 11};
+    const auto plan = f.svc.plan_faults(req);
+    CHECK(plan.fail);
+    // The admin endpoint is spared, so the knobs can always be turned off.
+    test::request admin{bhttp::verb::put, "/v1/admin/faults", 11};
+    CHECK_FALSE(f.svc.plan_faults(admin).fail);
     const auto res = f.svc.fault_response(req);
     CHECK(res.result_int() == 429);
     CHECK(res[bhttp::field::retry_after] == "7");
@@ -483,7 +486,7 @@ TEST_CASE("sandbox: fault knobs are admin-only and shape the answers")
     CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", R"({"error_rate":2})").result_int() ==
           422);
     CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", "{}").result_int() == 200);
-    CHECK_FALSE(f.svc.plan_faults().fail);
+    CHECK_FALSE(f.svc.plan_faults(req).fail);
 }
 
 TEST_CASE("sandbox: the role × route × scope matrix (service level)")
@@ -550,4 +553,39 @@ TEST_CASE("sandbox: review findings stay fixed")
     const auto view =
         boost::json::parse(f.d.call(http::get, wire::correction_target("cr-1"), "zdo-a").body());
     CHECK(view.at("history").as_array().size() == 1);
+}
+
+TEST_CASE("sandbox: envelopes and query parameters are checked, not guessed")
+{
+    fixture f;
+    CHECK(f.d.call(http::get, "/v1/changes?limt=5", "zdo-a").result_int() == 400);
+    CHECK(f.d.call(http::get, "/v1?x=1").result_int() == 400);
+    CHECK(f.d.call(http::get, "/v1/correction-requests?status=done", "reviewer").result_int() ==
+          400);
+    const auto cr = f.d.call(
+        http::post, "/v1/correction-requests", "zdo-a",
+        R"({"institution":"32855961","child_id":"c-1","reason":"тест","record":{"id":"x"},"extra":1})");
+    CHECK(cr.result_int() == 422);
+    const auto ok = f.d.call(
+        http::post, "/v1/correction-requests", "zdo-a",
+        R"({"institution":"32855961","child_id":"c-1","reason":"тест","record":{"id":"x"}})");
+    REQUIRE(ok.result_int() == 201);
+    const std::string id(boost::json::parse(ok.body()).at("id").as_string());
+    CHECK(f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer", "{}")
+              .result_int() == 422);
+    CHECK(
+        boost::json::parse(
+            f.d.call(http::get, "/v1/correction-requests?institution=21560766", "reviewer").body())
+            .at("items")
+            .as_array()
+            .empty());
+    // A 412 tells the current ETag; every answer forbids caching.
+    REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
+    const auto stale = f.d.put(test::valid_child("kd-1", a), "zdo-a", {{"If-Match", "\"0\""}});
+    CHECK(stale.result_int() == 412);
+    CHECK(stale[bhttp::field::etag].size() == 34);
+    CHECK(stale[bhttp::field::cache_control] == "no-store");
+    const auto token405 = f.d.call(http::get, "/v1/oauth/token");
+    CHECK(token405.result_int() == 405);
+    CHECK(token405[bhttp::field::allow] == "POST");
 }
