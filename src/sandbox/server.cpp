@@ -67,7 +67,6 @@ constexpr std::uint32_t header_limit = 16 * 1024;
 constexpr std::chrono::seconds handshake_timeout{10};
 constexpr std::chrono::seconds shutdown_timeout{2};
 constexpr std::chrono::milliseconds stopping_shutdown_timeout{250};
-constexpr std::chrono::seconds housekeeping_interval{60};
 /// On `stop`, how long a new connection may take to deliver its first request header.
 constexpr std::chrono::milliseconds first_request_allowance{500};
 constexpr std::chrono::milliseconds accept_retry_delay{100};
@@ -434,7 +433,7 @@ asio::awaitable<void> server::impl::accept_loop()
 asio::awaitable<void> server::impl::housekeeping_loop()
 {
     for (;;) {
-        rt->housekeeping.expires_after(housekeeping_interval);
+        rt->housekeeping.expires_after(options.housekeeping_interval);
         error_code ec;
         co_await rt->housekeeping.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (ec || stopping) {

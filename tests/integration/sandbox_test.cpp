@@ -277,3 +277,31 @@ TEST_CASE("server: every endpoint's happy path and the documented error statuses
     CHECK(d.call(verb::get, "/v1", {}, {}, {{"X-Request-Id", "my-req-1"}})["X-Request-Id"] ==
           "my-req-1");
 }
+
+TEST_CASE("server: a cursor older than the retention is 410 resync-required over HTTPS")
+{
+    sandbox::server_options o;
+    o.change_retention = std::chrono::seconds(0);
+    o.housekeeping_interval = std::chrono::milliseconds(200);
+    running_server s(o);
+    test::tls_client client(s.srv.port(), s.srv.ca_pem());
+    test::protocol_driver d(client.as_transport());
+    REQUIRE(d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
+    const auto first = wire::parse_change_page(d.call(verb::get, "/v1/changes", "zdo-a").body());
+    REQUIRE(first.has_value());
+    const std::string old_cursor = first->next_cursor;
+    REQUIRE(d.put(test::valid_child("kd-2", a), "zdo-a").result_int() == 201);
+    REQUIRE(d.call(verb::delete_, wire::child_target(a, "kd-2"), "zdo-a").result_int() == 204);
+    // Wait (bounded) until housekeeping has pruned the tombstone the old cursor still needs.
+    unsigned status = 200;
+    for (int i = 0; i < 100 && status == 200; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        REQUIRE(d.put(test::valid_child("kd-3", a), "zdo-a").result_int() / 100 == 2);
+        status = d.call(verb::get, wire::changes_target(old_cursor), "zdo-a").result_int();
+    }
+    CHECK(status == 410);
+    const auto again = d.call(verb::get, wire::changes_target(old_cursor), "zdo-a");
+    CHECK(wire::parse_problem(again.body())->type == "urn:aikom:problem:resync-required");
+    // From the start, the feed is whole again.
+    CHECK(d.call(verb::get, "/v1/changes", "zdo-a").result_int() == 200);
+}

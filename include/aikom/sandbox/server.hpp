@@ -66,6 +66,8 @@ struct server_options {
     std::chrono::seconds change_retention{7 * 24 * 3600};
     std::chrono::seconds idempotency_retention{24 * 3600};
     std::chrono::seconds read_timeout{30}; ///< per request, header and body
+    /// How often expired tokens, change events and idempotency keys are pruned.
+    std::chrono::milliseconds housekeeping_interval{60'000};
     fault_settings faults{};
 };
 
