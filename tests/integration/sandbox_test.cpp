@@ -305,3 +305,28 @@ TEST_CASE("server: a cursor older than the retention is 410 resync-required over
     // From the start, the feed is whole again.
     CHECK(d.call(verb::get, "/v1/changes", "zdo-a").result_int() == 200);
 }
+
+TEST_CASE("server: Idempotency-Key over HTTPS: a replay returns the stored answer, reuse is 422")
+{
+    running_server s;
+    test::tls_client client(s.srv.port(), s.srv.ca_pem());
+    test::protocol_driver d(client.as_transport());
+    const auto body = wire::batch_request_json({test::valid_child("kd-1", a)});
+    const auto first =
+        d.call(verb::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "k-1"}});
+    REQUIRE(first.result_int() == 200);
+    const auto replay =
+        d.call(verb::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "k-1"}});
+    CHECK(replay.result_int() == 200);
+    CHECK(replay["Idempotent-Replayed"] == "true");
+    CHECK(replay.body() == first.body());
+    const auto reuse = d.call(verb::post, "/v1/batches", "zdo-a",
+                              wire::batch_request_json({test::valid_child("kd-2", a)}),
+                              {{"Idempotency-Key", "k-1"}});
+    CHECK(reuse.result_int() == 422);
+    CHECK(wire::parse_problem(reuse.body())->type == "urn:aikom:problem:idempotency-key-reused");
+    // The replay wrote nothing twice: one event for kd-1, none for kd-2.
+    const auto feed = wire::parse_change_page(d.call(verb::get, "/v1/changes", "zdo-a").body());
+    REQUIRE(feed.has_value());
+    CHECK(feed->changes.size() == 1);
+}
