@@ -5,6 +5,7 @@
 #include <atomic>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace aikom::test {
@@ -92,6 +93,20 @@ void write_file(const std::filesystem::path& path, std::string_view bytes)
     if (!out) {
         throw std::runtime_error("cannot write test file");
     }
+}
+
+std::vector<codec::read_item> read_all(std::string_view bytes, codec::input_format format,
+                                       codec::reader_options options)
+{
+    std::istringstream in{std::string(bytes)};
+    auto reader = codec::make_reader(in, format, "input", options);
+    std::vector<codec::read_item> items;
+    codec::read_item item;
+    while (reader->next(item)) {
+        items.push_back(item);
+    }
+    CHECK(reader->buffer_high_water() <= reader->buffer_limit());
+    return items;
 }
 
 std::string to_cp1251(std::string_view text)

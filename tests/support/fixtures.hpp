@@ -2,11 +2,13 @@
 #ifndef AIKOM_TESTS_FIXTURES_HPP
 #define AIKOM_TESTS_FIXTURES_HPP
 
+#include <aikom/codec/reader.hpp>
 #include <aikom/model/child.hpp>
 
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aikom::test {
 
@@ -33,6 +35,12 @@ private:
 
 /// Writes `bytes` to `path`, replacing it.
 void write_file(const std::filesystem::path& path, std::string_view bytes);
+
+/// Every item a reader of `format` yields for `bytes` (source name "input"); also checks that
+/// the reader stayed within its own buffer bound.
+[[nodiscard]] std::vector<codec::read_item> read_all(std::string_view bytes,
+                                                     codec::input_format format,
+                                                     codec::reader_options options = {});
 
 /// UTF-8 `text` as Windows-1251 bytes (test data for the CSV reader). Every character of the
 /// text must exist in Windows-1251.

@@ -16,15 +16,7 @@ namespace {
 
 std::vector<codec::read_item> read_csv(std::string_view bytes, codec::reader_options options = {})
 {
-    std::istringstream in{std::string(bytes)};
-    auto reader = codec::make_reader(in, codec::input_format::csv, "roster.csv", options);
-    std::vector<codec::read_item> items;
-    codec::read_item item;
-    while (reader->next(item)) {
-        items.push_back(item);
-    }
-    CHECK(reader->buffer_high_water() <= reader->buffer_limit());
-    return items;
+    return test::read_all(bytes, codec::input_format::csv, options);
 }
 
 // A roster as a Ukrainian spreadsheet would export it, with `sep` between cells. The quoted

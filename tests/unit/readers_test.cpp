@@ -10,23 +10,7 @@
 
 using namespace aikom;
 
-namespace {
-
-std::vector<codec::read_item> read_all(std::string_view bytes, codec::input_format format,
-                                       codec::reader_options options = {})
-{
-    std::istringstream in{std::string(bytes)};
-    auto reader = codec::make_reader(in, format, "input", options);
-    std::vector<codec::read_item> items;
-    codec::read_item item;
-    while (reader->next(item)) {
-        items.push_back(item);
-    }
-    CHECK(reader->buffer_high_water() <= reader->buffer_limit());
-    return items;
-}
-
-} // namespace
+using test::read_all;
 
 TEST_CASE("NDJSON: a bad line in the middle does not stop the file")
 {
