@@ -2,8 +2,11 @@
 # -Werror is added when AIKOM_WERROR is ON (CI sets it).
 function(aikom_set_warnings target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
-                                             -Wconversion -Wno-sign-conversion)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wconversion
+                                             -Wno-sign-conversion)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      target_compile_options(${target} PRIVATE -Wshadow=local)
+    endif()
     if(AIKOM_WERROR)
       target_compile_options(${target} PRIVATE -Werror)
     endif()

@@ -686,6 +686,7 @@ private:
                 keep(static_cast<char>(c));
             }
         }
+        text_ = row_; // the cells point into the raw bytes until decode_row() converts them
         high_water_ =
             std::max(high_water_, in_.capacity() + row_.capacity() + converted_.capacity() +
                                       cells_.capacity() * sizeof(cell));
