@@ -54,7 +54,8 @@ std::vector<client_entry> load_clients_file(const std::filesystem::path& path)
         c.secret = text("secret");
         const auto r = detail::role_from_string(text("role"));
         if (!r) {
-            throw fail(at + "/role", "expected admin, authority, institution, platform or reviewer");
+            throw fail(at + "/role",
+                       "expected admin, authority, institution, platform or reviewer");
         }
         c.role = *r;
         if (const auto* inst = o.if_contains("institutions")) {
@@ -100,7 +101,8 @@ std::string_view to_string(role r) noexcept
 
 std::optional<role> role_from_string(std::string_view s) noexcept
 {
-    for (auto r : {role::admin, role::authority, role::institution, role::platform, role::reviewer}) {
+    for (auto r :
+         {role::admin, role::authority, role::institution, role::platform, role::reviewer}) {
         if (to_string(r) == s) {
             return r;
         }
@@ -183,6 +185,10 @@ authority::authority(const std::vector<client_entry>& clients, std::chrono::seco
     : lifetime_(token_lifetime)
 {
     for (const auto& c : clients) {
+        if (c.id.empty() || c.secret.empty()) {
+            throw std::invalid_argument(
+                "aikom::sandbox: a client needs an id and a non-empty secret");
+        }
         client_record r;
         r.role = c.role;
         r.institutions = {c.institutions.begin(), c.institutions.end()};

@@ -375,6 +375,37 @@ struct service::impl {
         return warnings;
     }
 
+    // Like check_for_write, but only errors the change introduces refuse it: a record entered
+    // through a correction request (which fails `submission` by design) can still be withdrawn.
+    std::vector<check::issue> check_for_change(const model::child& before,
+                                               const model::child& after)
+    {
+        const check::rule_options ro{.as_of = model::today_utc()};
+        const auto old_issues = check::check_record(before, check::profile::submission, ro);
+        std::vector<check::issue> introduced;
+        for (auto& i : check::check_record(after, check::profile::submission, ro)) {
+            const bool existed =
+                std::any_of(old_issues.begin(), old_issues.end(), [&](const check::issue& o) {
+                    return o.pointer == i.pointer && o.code == i.code;
+                });
+            if (i.severity == check::severity::error && !existed) {
+                introduced.push_back(std::move(i));
+            }
+        }
+        if (!introduced.empty()) {
+            fail(problem_kind::validation_failed, "the change makes the record invalid",
+                 std::move(introduced));
+        }
+        std::vector<check::issue> warnings;
+        for (auto& i : check::check_record(after, check::profile::readiness, ro)) {
+            if (i.severity == check::severity::error) {
+                i.severity = check::severity::warning;
+            }
+            warnings.push_back(std::move(i));
+        }
+        return warnings;
+    }
+
     // ---- authentication -----------------------------------------------------------------------
 
     principal authenticate(const request& req, response& challenge, bool& ok)
@@ -793,12 +824,13 @@ struct service::impl {
             if (!c.ok()) {
                 fail(problem_kind::internal, "a stored record could not be read");
             }
+            const model::child before = *c.record;
             auto& e = c.record->enrollment ? *c.record->enrollment : c.record->enrollment.emplace();
             e.left_on = left_on;
             if (reason != nullptr) {
                 e.leave_reason = std::string(reason->as_string());
             }
-            auto warnings = check_for_write(*c.record, {});
+            auto warnings = check_for_change(before, *c.record);
             const std::string canonical = codec::encode(*c.record);
             auto cond = condition_from(req, current);
             if (!cond.if_match) {
@@ -972,7 +1004,9 @@ struct service::impl {
             }
             after = *seq;
         }
-        if (after != 0 && after < store.first_retained_seq() - 1) {
+        // A cursor ahead of the feed comes from another database (a restarted :memory:
+        // sandbox, say): following it would silently skip every new event.
+        if (after != 0 && (after < store.first_retained_seq() - 1 || after > store.last_seq())) {
             fail(problem_kind::resync_required, "events after this cursor are no longer kept: read "
                                                 "the feed again without a cursor");
         }
@@ -1078,6 +1112,11 @@ struct service::impl {
                 fail(problem_kind::validation_failed, "the correction request is incomplete",
                      errors);
             }
+            if (cr.child_id.size() > 64 || !valid_request_id(cr.child_id)) {
+                // The same alphabet as a record id: no names or documents in ids and URLs.
+                fail(problem_kind::validation_failed, "child_id is not a valid record id",
+                     {check::make_issue("format.record_id", "/child_id")});
+            }
             require_institution(p, req, cr.institution, "corrections");
             auto decoded = codec::decode_child(
                 json::serialize(*rec), decode_options_for(req, wire::limits{}.max_record_bytes));
@@ -1166,10 +1205,7 @@ struct service::impl {
         const auto c = correction_in_scope(req, p, r.correction_id, "correction");
         auto o = correction_value(c, true);
         json::array history;
-        for (const auto& e : store.audit_trail(c.id, 1000)) {
-            if (e.target != c.id) {
-                continue; // the trail is matched by prefix: cr-1 must not show cr-10
-            }
+        for (const auto& e : store.audit_of(c.id, 1000)) {
             history.push_back(json::object{
                 {"at", e.at}, {"actor", e.actor}, {"action", e.action}, {"detail", e.detail}});
         }
@@ -1509,6 +1545,9 @@ struct service::impl {
             }
         }
         res.set("X-Request-Id", request_id);
+        if (req.method() == http::verb::head) {
+            res.keep_alive(false); // no route answers HEAD; the 405's body must end the exchange
+        }
         // Records, pages, feeds, reports: personal data must not sit in caches.
         res.set(http::field::cache_control, "no-store");
         return res;

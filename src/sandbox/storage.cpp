@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <utility>
 
@@ -382,6 +383,12 @@ storage::storage(const std::string& path)
         exec(db_, "PRAGMA busy_timeout = 5000", "set busy_timeout");
         const bool in_memory = path.empty() || path == ":memory:";
         if (!in_memory) {
+            // Children's records: readable by the owner only (SQLite gives its -wal and -shm
+            // files the database file's permissions).
+            std::error_code perm_ec;
+            std::filesystem::permissions(
+                path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                perm_ec);
             statement s(db_, "PRAGMA journal_mode = WAL");
             if (!s.step() || s.text(0) != "wal") {
                 throw storage_error("sandbox storage: the database cannot use WAL journal mode");
@@ -814,6 +821,22 @@ std::vector<audit_entry> storage::audit_trail(std::string_view target_prefix, st
                      "WHERE substr(CAST(target AS BLOB), 1, length(CAST(?1 AS BLOB))) = "
                      "CAST(?1 AS BLOB) ORDER BY num LIMIT ?2");
     s.bind(1, target_prefix).bind(2, checked_limit(limit));
+    while (s.step()) {
+        out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+    }
+    return out;
+}
+
+std::vector<audit_entry> storage::audit_of(std::string_view target, std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    std::vector<audit_entry> out;
+    if (limit == 0) {
+        return out;
+    }
+    statement s(db_, "SELECT at, actor, action, target, detail FROM audit "
+                     "WHERE target = ?1 ORDER BY num LIMIT ?2");
+    s.bind(1, target).bind(2, checked_limit(limit));
     while (s.step()) {
         out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
     }

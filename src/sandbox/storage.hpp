@@ -226,6 +226,9 @@ public:
     void audit(std::string_view actor, std::string_view action, std::string_view target,
                std::string_view detail);
     /// Entries whose target starts with `target_prefix`, in the order written, at most `limit`.
+    /// The entries whose target is exactly `target`, in the order written.
+    [[nodiscard]] std::vector<audit_entry> audit_of(std::string_view target, std::size_t limit);
+
     [[nodiscard]] std::vector<audit_entry> audit_trail(std::string_view target_prefix,
                                                        std::size_t limit);
 

@@ -589,3 +589,44 @@ TEST_CASE("sandbox: envelopes and query parameters are checked, not guessed")
     CHECK(token405.result_int() == 405);
     CHECK(token405[bhttp::field::allow] == "POST");
 }
+
+TEST_CASE("sandbox: second review findings stay fixed")
+{
+    fixture f;
+    // A record entered through a correction (it fails `submission`) can still be withdrawn.
+    auto c = test::valid_child("kd-900", a);
+    c.document->series.reset();
+    boost::json::object body{{"institution", a},
+                             {"child_id", "kd-900"},
+                             {"reason", "тест"},
+                             {"record", boost::json::parse(codec::encode(c))}};
+    const auto created =
+        f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
+    REQUIRE(created.result_int() == 201);
+    const std::string id(boost::json::parse(created.body()).at("id").as_string());
+    REQUIRE(
+        f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer", "{}").result_int() ==
+        200);
+    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-900"), "zdo-a",
+                   R"({"left_on":"2025-05-30"})")
+              .result_int() == 200);
+    // ...but not with a leaving date before enrollment: that error is new.
+    REQUIRE(f.d.put(test::valid_child("kd-901", a), "zdo-a").result_int() == 201);
+
+    // A child_id must be a record id: no names in ids, URLs or the feed.
+    body["child_id"] = "Тестенко Олена 2021-03-14";
+    const auto named =
+        f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
+    CHECK(named.result_int() == 422);
+    CHECK(wire::parse_problem(named.body())->errors.at(0).pointer == "/child_id");
+
+    // A cursor ahead of the feed (another database) is 410, not a silent empty page.
+    CHECK(f.d.call(http::get, wire::changes_target(wire::change_cursor(9999)), "zdo-a")
+              .result_int() == 410);
+
+    // A client without a secret cannot be configured.
+    sandbox::server_options o;
+    o.clients = {{"x", "", sandbox::role::admin, {}}};
+    sandbox::detail::storage store(":memory:");
+    CHECK_THROWS_AS(sandbox::detail::service(o, store), std::invalid_argument);
+}
