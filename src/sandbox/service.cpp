@@ -1255,18 +1255,31 @@ struct service::impl {
             }
             json::object o;
             o["id"] = c.id;
-            if (apply) {
-                const auto etag = etag_of(c.record_json);
-                const auto w = store.put_child(c.institution, c.child_id, c.record_json, etag);
-                o["etag"] = w.etag;
-            }
             const std::string status = apply ? "applied" : "rejected";
-            if (!store.review_correction(c.id, status, p.client_id, note)) {
-                fail(problem_kind::precondition_failed,
-                     "the correction request was reviewed meanwhile");
+            bool reviewed = false;
+            // The review, the record it applies and the audit entry: one transaction, so that a
+            // concurrent reviewer cannot leave a record written for a rejected request.
+            store.transaction([&] {
+                reviewed = store.review_correction_unlocked(c.id, status, p.client_id, note);
+                if (!reviewed) {
+                    return;
+                }
+                if (apply) {
+                    const auto w = store.put_child_unlocked(c.institution, c.child_id,
+                                                            c.record_json, etag_of(c.record_json));
+                    o["etag"] = w.etag;
+                }
+                store.audit_unlocked(p.client_id, apply ? "correction.apply" : "correction.reject",
+                                     c.id, c.institution + "/" + c.child_id);
+            });
+            if (!reviewed) {
+                auto pr = wire::make_problem(problem_kind::idempotency_in_progress,
+                                             "the correction request was reviewed meanwhile");
+                pr.type = "urn:aikom:problem:conflict";
+                pr.title = "Conflict";
+                pr.retryable = false;
+                throw problem_exit{std::move(pr)};
             }
-            store.audit(p.client_id, apply ? "correction.apply" : "correction.reject", c.id,
-                        c.institution + "/" + c.child_id);
             o["status"] = status;
             return reply(req, http::status::ok, json_type, json::serialize(o));
         });

@@ -766,13 +766,30 @@ bool storage::review_correction(std::string_view id, std::string_view status,
     }
     std::lock_guard lock(mutex_);
     sql_transaction txn(db_, sql_transaction::kind::write);
+    const bool reviewed = review_correction_unlocked(id, status, reviewer, note);
+    txn.commit();
+    return reviewed;
+}
+
+bool storage::review_correction_unlocked(std::string_view id, std::string_view status,
+                                         std::string_view reviewer, std::string_view note)
+{
+    if (sqlite3_get_autocommit(db_) != 0) {
+        throw storage_error(
+            "sandbox storage: review_correction_unlocked called outside transaction()");
+    }
+    if (status != "applied" && status != "rejected") {
+        throw std::invalid_argument("review_correction: status must be applied or rejected");
+    }
+    const auto num = parse_correction_id(id);
+    if (!num) {
+        return false;
+    }
     statement s(db_, "UPDATE corrections SET status = ?2, reviewed_by = ?3, review_note = ?4, "
                      "reviewed_at = ?5 WHERE num = ?1 AND status = 'pending'");
     s.bind(1, *num).bind(2, status).bind(3, reviewer).bind(4, note).bind(5, now_());
     s.run();
-    const bool reviewed = sqlite3_changes(db_) == 1;
-    txn.commit();
-    return reviewed;
+    return sqlite3_changes(db_) == 1;
 }
 
 std::vector<correction_request>
@@ -802,11 +819,20 @@ void storage::audit(std::string_view actor, std::string_view action, std::string
 {
     std::lock_guard lock(mutex_);
     sql_transaction txn(db_, sql_transaction::kind::write);
+    audit_unlocked(actor, action, target, detail);
+    txn.commit();
+}
+
+void storage::audit_unlocked(std::string_view actor, std::string_view action,
+                             std::string_view target, std::string_view detail)
+{
+    if (sqlite3_get_autocommit(db_) != 0) {
+        throw storage_error("sandbox storage: audit_unlocked called outside transaction()");
+    }
     statement s(db_, "INSERT INTO audit(at, actor, action, target, detail) "
                      "VALUES(?1, ?2, ?3, ?4, ?5)");
     s.bind(1, now_()).bind(2, actor).bind(3, action).bind(4, target).bind(5, detail);
     s.run();
-    txn.commit();
 }
 
 std::vector<audit_entry> storage::audit_trail(std::string_view target_prefix, std::size_t limit)

@@ -225,6 +225,13 @@ public:
 
     void audit(std::string_view actor, std::string_view action, std::string_view target,
                std::string_view detail);
+
+    /// Inside `transaction()` only (like `put_child_unlocked`): a review and its audit entry
+    /// committed together with the write they accompany.
+    bool review_correction_unlocked(std::string_view id, std::string_view status,
+                                    std::string_view reviewer, std::string_view note);
+    void audit_unlocked(std::string_view actor, std::string_view action, std::string_view target,
+                        std::string_view detail);
     /// Entries whose target starts with `target_prefix`, in the order written, at most `limit`.
     /// The entries whose target is exactly `target`, in the order written.
     [[nodiscard]] std::vector<audit_entry> audit_of(std::string_view target, std::size_t limit);

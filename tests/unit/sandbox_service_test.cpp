@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <thread>
 
 using namespace aikom;
 using http = boost::beast::http::verb;
@@ -629,4 +630,39 @@ TEST_CASE("sandbox: second review findings stay fixed")
     o.clients = {{"x", "", sandbox::role::admin, {}}};
     sandbox::detail::storage store(":memory:");
     CHECK_THROWS_AS(sandbox::detail::service(o, store), std::invalid_argument);
+}
+
+TEST_CASE("sandbox: concurrent apply and reject: one wins, and a rejected record is never written")
+{
+    fixture f;
+    (void)f.d.token("zdo-a");
+    (void)f.d.token("reviewer");
+    for (int round = 0; round < 40; ++round) {
+        const std::string child = "race-" + std::to_string(round);
+        const auto created = f.d.call(http::post, "/v1/correction-requests", "zdo-a",
+                                      R"({"institution":"32855961","child_id":")" + child +
+                                          R"(","reason":"тест","record":{"id":"x"}})");
+        REQUIRE(created.result_int() == 201);
+        const std::string id(boost::json::parse(created.body()).at("id").as_string());
+        unsigned applied = 0;
+        unsigned rejected = 0;
+        std::thread t1([&] {
+            applied = f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer", "{}")
+                          .result_int();
+        });
+        std::thread t2([&, token = f.d.token("reviewer")] {
+            test::request req{bhttp::verb::post, wire::correction_target(id, "reject"), 11};
+            req.set(bhttp::field::authorization, "Bearer " + token);
+            req.set(bhttp::field::content_type, "application/json");
+            req.body() = R"({"note":"ні"})";
+            req.prepare_payload();
+            rejected = f.svc.handle(req, "t").result_int();
+        });
+        t1.join();
+        t2.join();
+        CAPTURE(round);
+        CHECK(((applied == 200 && rejected == 409) || (applied == 409 && rejected == 200)));
+        const auto stored = f.d.call(http::get, wire::child_target(a, child), "zdo-a").result_int();
+        CHECK(stored == (applied == 200 ? 200u : 404u));
+    }
 }
