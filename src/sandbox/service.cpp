@@ -59,7 +59,7 @@ std::string quote_etag(std::string_view etag)
 }
 
 // The ETags listed in If-Match / If-None-Match (strong comparison: weak ones never match).
-std::vector<std::string> etag_list(std::string_view header, bool& any)
+std::vector<std::string> etag_list(std::string_view header, bool& any, bool weak_matches = false)
 {
     std::vector<std::string> out;
     any = false;
@@ -86,7 +86,7 @@ std::vector<std::string> etag_list(std::string_view header, bool& any)
             if (end == std::string_view::npos) {
                 break;
             }
-            if (!weak) {
+            if (!weak || weak_matches) {
                 out.emplace_back(header.substr(i + 1, end - i - 1));
             }
             i = end + 1;
@@ -611,7 +611,8 @@ struct service::impl {
             fail(problem_kind::not_found, "no record with this id in this institution");
         }
         bool any = false;
-        const auto tags = etag_list(req[http::field::if_none_match], any);
+        // If-None-Match on a read uses the weak comparison (RFC 9110 §13.1.2).
+        const auto tags = etag_list(req[http::field::if_none_match], any, true);
         if (any || std::find(tags.begin(), tags.end(), c->etag) != tags.end()) {
             response res{http::status::not_modified, req.version()};
             res.keep_alive(req.keep_alive());
@@ -1338,6 +1339,9 @@ struct service::impl {
 
     response admin_faults(const request& req, const principal& p)
     {
+        if (req.method() != http::verb::get && req.method() != http::verb::put) {
+            fail(problem_kind::method_not_allowed, "allowed: GET, PUT");
+        }
         require_scope(p, req, "admin", "admin.faults");
         if (req.method() == http::verb::put) {
             require_json(req);

@@ -625,6 +625,14 @@ TEST_CASE("sandbox: second review findings stay fixed")
     CHECK(f.d.call(http::get, wire::changes_target(wire::change_cursor(9999)), "zdo-a")
               .result_int() == 410);
 
+    // If-None-Match on a read compares weakly; a method the route lacks is 405 before 403.
+    const auto put = f.d.put(test::valid_child("kd-902", a), "zdo-a");
+    const std::string tag(put[bhttp::field::etag]);
+    CHECK(f.d.call(http::get, wire::child_target(a, "kd-902"), "zdo-a", {},
+                   {{"If-None-Match", "W/" + tag}})
+              .result_int() == 304);
+    CHECK(f.d.call(http::delete_, "/v1/admin/faults", "zdo-a").result_int() == 405);
+
     // A client without a secret cannot be configured.
     sandbox::server_options o;
     o.clients = {{"x", "", sandbox::role::admin, {}}};
