@@ -835,38 +835,35 @@ void storage::audit_unlocked(std::string_view actor, std::string_view action,
     s.run();
 }
 
-std::vector<audit_entry> storage::audit_trail(std::string_view target_prefix, std::size_t limit)
+// The audit entries `where` selects (with ?1 = `target`), in the order written.
+std::vector<audit_entry> storage::audit_query(const char* where, std::string_view target,
+                                              std::size_t limit)
 {
     std::lock_guard lock(mutex_);
     std::vector<audit_entry> out;
     if (limit == 0) {
         return out;
     }
-    // A byte-wise prefix test: no LIKE, so '%' and '_' in a target mean themselves.
-    statement s(db_, "SELECT at, actor, action, target, detail FROM audit "
-                     "WHERE substr(CAST(target AS BLOB), 1, length(CAST(?1 AS BLOB))) = "
-                     "CAST(?1 AS BLOB) ORDER BY num LIMIT ?2");
-    s.bind(1, target_prefix).bind(2, checked_limit(limit));
+    statement s(db_, std::string("SELECT at, actor, action, target, detail FROM audit WHERE ") +
+                         where + " ORDER BY num LIMIT ?2");
+    s.bind(1, target).bind(2, checked_limit(limit));
     while (s.step()) {
         out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
     }
     return out;
 }
 
+std::vector<audit_entry> storage::audit_trail(std::string_view target_prefix, std::size_t limit)
+{
+    // A byte-wise prefix test: no LIKE, so '%' and '_' in a target mean themselves.
+    return audit_query("substr(CAST(target AS BLOB), 1, length(CAST(?1 AS BLOB))) = "
+                       "CAST(?1 AS BLOB)",
+                       target_prefix, limit);
+}
+
 std::vector<audit_entry> storage::audit_of(std::string_view target, std::size_t limit)
 {
-    std::lock_guard lock(mutex_);
-    std::vector<audit_entry> out;
-    if (limit == 0) {
-        return out;
-    }
-    statement s(db_, "SELECT at, actor, action, target, detail FROM audit "
-                     "WHERE target = ?1 ORDER BY num LIMIT ?2");
-    s.bind(1, target).bind(2, checked_limit(limit));
-    while (s.step()) {
-        out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
-    }
-    return out;
+    return audit_query("target = ?1", target, limit);
 }
 
 } // namespace aikom::sandbox::detail

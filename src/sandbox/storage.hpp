@@ -244,6 +244,9 @@ public:
     void set_clock(std::function<std::int64_t()> now);
 
 private:
+    std::vector<audit_entry> audit_query(const char* where, std::string_view target,
+                                         std::size_t limit);
+
     std::mutex mutex_;
     sqlite3* db_ = nullptr;
     std::function<std::int64_t()> now_;
