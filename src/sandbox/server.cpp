@@ -243,6 +243,9 @@ struct server::impl {
     asio::awaitable<void> run_session(std::shared_ptr<session> s);
     asio::awaitable<void> refuse_too_large(session& s, const detail::request& header);
     asio::awaitable<void> refuse_bad_request(session& s, const error_code& why);
+    /// A read of the request's `part` ("header", "body") failed: 400 for malformed HTTP,
+    /// otherwise a log line (the connection is gone or timed out).
+    asio::awaitable<void> refuse_read(session& s, const error_code& why, std::string_view part);
     asio::awaitable<void> close_gracefully(session& s);
     asio::awaitable<void> close_lingering(session& s);
 };
@@ -484,11 +487,7 @@ asio::awaitable<void> server::impl::run_session(std::shared_ptr<session> s)
             co_return;
         }
         if (ec) {
-            if (is_http_error(ec)) {
-                co_await refuse_bad_request(*s, ec);
-            } else {
-                log_line(s->peer, "reading a request header failed: " + ec.message());
-            }
+            co_await refuse_read(*s, ec, "header");
             co_return;
         }
         if (const auto declared = parser.content_length();
@@ -515,11 +514,7 @@ asio::awaitable<void> server::impl::run_session(std::shared_ptr<session> s)
                 co_return;
             }
             if (ec) {
-                if (is_http_error(ec)) {
-                    co_await refuse_bad_request(*s, ec);
-                } else {
-                    log_line(s->peer, "reading a request body failed: " + ec.message());
-                }
+                co_await refuse_read(*s, ec, "body");
                 co_return;
             }
         }
@@ -586,6 +581,16 @@ asio::awaitable<void> server::impl::refuse_bad_request(session& s, const error_c
         co_return;
     }
     co_await close_lingering(s);
+}
+
+asio::awaitable<void> server::impl::refuse_read(session& s, const error_code& why,
+                                                std::string_view part)
+{
+    if (is_http_error(why)) {
+        co_await refuse_bad_request(s, why);
+    } else {
+        log_line(s.peer, "reading a request " + std::string(part) + " failed: " + why.message());
+    }
 }
 
 asio::awaitable<void> server::impl::close_gracefully(session& s)

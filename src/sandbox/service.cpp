@@ -1247,12 +1247,7 @@ struct service::impl {
                 fail(problem_kind::validation_failed, "the review is not valid", errors);
             }
             if (c.status != "pending") {
-                auto pr = wire::make_problem(problem_kind::idempotency_in_progress,
-                                             "the correction request is already " + c.status);
-                pr.type = "urn:aikom:problem:conflict";
-                pr.title = "Conflict";
-                pr.retryable = false;
-                throw problem_exit{std::move(pr)};
+                fail(problem_kind::conflict, "the correction request is already " + c.status);
             }
             json::object o;
             o["id"] = c.id;
@@ -1274,12 +1269,7 @@ struct service::impl {
                                      c.id, c.institution + "/" + c.child_id);
             });
             if (!reviewed) {
-                auto pr = wire::make_problem(problem_kind::idempotency_in_progress,
-                                             "the correction request was reviewed meanwhile");
-                pr.type = "urn:aikom:problem:conflict";
-                pr.title = "Conflict";
-                pr.retryable = false;
-                throw problem_exit{std::move(pr)};
+                fail(problem_kind::conflict, "the correction request was reviewed meanwhile");
             }
             o["status"] = status;
             return reply(req, http::status::ok, json_type, json::serialize(o));

@@ -16,7 +16,7 @@ struct kind_info {
     bool retryable;
 };
 
-constexpr std::array<kind_info, 16> kinds = {{
+constexpr std::array<kind_info, 17> kinds = {{
     {problem_kind::malformed_request, "malformed-request", 400, "Malformed request", false},
     {problem_kind::unauthorized, "unauthorized", 401, "Authentication required", false},
     {problem_kind::forbidden, "forbidden", 403, "Forbidden", false},
@@ -24,6 +24,7 @@ constexpr std::array<kind_info, 16> kinds = {{
     {problem_kind::method_not_allowed, "method-not-allowed", 405, "Method not allowed", false},
     {problem_kind::idempotency_in_progress, "idempotency-in-progress", 409,
      "A request with this Idempotency-Key is still in progress", true},
+    {problem_kind::conflict, "conflict", 409, "Conflict", false},
     {problem_kind::resync_required, "resync-required", 410, "Cursor too old: resync required",
      false},
     {problem_kind::precondition_failed, "precondition-failed", 412, "Precondition failed", false},
@@ -48,8 +49,14 @@ const kind_info& info(problem_kind k) noexcept
 
 } // namespace
 
-std::string_view problem_name(problem_kind k) noexcept { return info(k).name; }
-unsigned problem_status(problem_kind k) noexcept { return info(k).status; }
+std::string_view problem_name(problem_kind k) noexcept
+{
+    return info(k).name;
+}
+unsigned problem_status(problem_kind k) noexcept
+{
+    return info(k).status;
+}
 
 problem make_problem(problem_kind k, std::string detail, std::vector<check::issue> errors)
 {

@@ -115,10 +115,15 @@ TEST_CASE("wire: problem details carry every error, in both languages")
     CHECK(wire::kind_of(*back) == wire::problem_kind::validation_failed);
 
     CHECK(wire::make_problem(wire::problem_kind::unavailable, "").retryable);
+    const auto conflict = wire::make_problem(wire::problem_kind::conflict, "");
+    CHECK(conflict.status == 409);
+    CHECK_FALSE(conflict.retryable);
+    CHECK(wire::kind_of(conflict) == wire::problem_kind::conflict);
     CHECK(wire::make_problem(wire::problem_kind::rate_limited, "").status == 429);
     CHECK(wire::parse_problem("{}").error() == wire::protocol_errc::missing_field);
     CHECK(wire::parse_problem("[").error() == wire::protocol_errc::malformed_json);
-    CHECK_FALSE(std::string(wire::make_error_code(wire::protocol_errc::bad_cursor).message()).empty());
+    CHECK_FALSE(
+        std::string(wire::make_error_code(wire::protocol_errc::bad_cursor).message()).empty());
 }
 
 TEST_CASE("wire: bodies round-trip")
@@ -139,18 +144,26 @@ TEST_CASE("wire: bodies round-trip")
     CHECK(t->expires_in == std::chrono::seconds(3600));
     CHECK(wire::parse_token_response(R"({"token_type":"Bearer"})").error() ==
           wire::protocol_errc::missing_field);
-    CHECK(wire::parse_oauth_error(wire::to_json(wire::oauth_error{"invalid_client", "no"}))->error ==
-          "invalid_client");
+    CHECK(
+        wire::parse_oauth_error(wire::to_json(wire::oauth_error{"invalid_client", "no"}))->error ==
+        "invalid_client");
 
-    wire::write_result w{"kd-1", "32855961", "created", "abc", {check::make_issue("contact.missing", "/contact")}};
+    wire::write_result w{
+        "kd-1", "32855961", "created", "abc", {check::make_issue("contact.missing", "/contact")}};
     const auto w2 = wire::parse_write_result(wire::to_json(w));
     REQUIRE(w2.has_value());
     CHECK(w2->status == "created");
     REQUIRE(w2->warnings.size() == 1);
     CHECK(w2->warnings[0].code == "contact.missing");
 
-    const auto b = wire::parse_batch_results(wire::batch_results_to_json(
-        {{0, "kd-1", "32855961", "created", "e1", {}}, {1, "kd-2", "", "rejected", "", {check::make_issue("required.missing", "/institution")}}}));
+    const auto b = wire::parse_batch_results(
+        wire::batch_results_to_json({{0, "kd-1", "32855961", "created", "e1", {}},
+                                     {1,
+                                      "kd-2",
+                                      "",
+                                      "rejected",
+                                      "",
+                                      {check::make_issue("required.missing", "/institution")}}}));
     REQUIRE(b.has_value());
     REQUIRE(b->size() == 2);
     CHECK((*b)[1].status == "rejected");
@@ -166,7 +179,8 @@ TEST_CASE("wire: pages and the change feed carry records through the strict code
 {
     const auto full = test::every_field_child();
     const auto canonical = codec::encode(full);
-    const auto page = wire::parse_child_page(wire::child_page_json({canonical, canonical}, "n1", true));
+    const auto page =
+        wire::parse_child_page(wire::child_page_json({canonical, canonical}, "n1", true));
     REQUIRE(page.has_value());
     REQUIRE(page->items.size() == 2);
     CHECK(page->items[0] == full);
@@ -176,9 +190,10 @@ TEST_CASE("wire: pages and the change feed carry records through the strict code
     REQUIRE(last.has_value());
     CHECK_FALSE(last->next_cursor);
 
-    const auto feed = wire::parse_change_page(wire::change_page_json(
-        {{5, false, "32855961", "kd-000123", "e5", canonical}, {6, true, "32855961", "kd-9", "", std::nullopt}},
-        wire::change_cursor(6), false));
+    const auto feed = wire::parse_change_page(
+        wire::change_page_json({{5, false, "32855961", "kd-000123", "e5", canonical},
+                                {6, true, "32855961", "kd-9", "", std::nullopt}},
+                               wire::change_cursor(6), false));
     REQUIRE(feed.has_value());
     REQUIRE(feed->changes.size() == 2);
     CHECK(feed->changes[0].seq == 5);
@@ -188,9 +203,10 @@ TEST_CASE("wire: pages and the change feed carry records through the strict code
     CHECK_FALSE(feed->changes[1].record);
     CHECK(wire::parse_change_cursor(feed->next_cursor) == 6);
     // A record that breaks the strict codec is an error, not a silently different record.
-    CHECK_FALSE(wire::parse_change_page(
-                    R"({"changes":[{"seq":1,"type":"upsert","institution":"1","id":"x","record":{"id":"x","sex":"?"}}],"next_cursor":"a","has_more":false})")
-                    .has_value());
+    CHECK_FALSE(
+        wire::parse_change_page(
+            R"({"changes":[{"seq":1,"type":"upsert","institution":"1","id":"x","record":{"id":"x","sex":"?"}}],"next_cursor":"a","has_more":false})")
+            .has_value());
 
     const auto batch = boost::json::parse(wire::batch_request_json({full, full}));
     CHECK(batch.at("items").as_array().size() == 2);

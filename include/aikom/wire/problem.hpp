@@ -29,6 +29,7 @@ enum class problem_kind {
     not_found,               ///< 404
     method_not_allowed,      ///< 405
     idempotency_in_progress, ///< 409, retryable
+    conflict,                ///< 409: the resource is not in a state that allows this
     resync_required,         ///< 410
     precondition_failed,     ///< 412
     payload_too_large,       ///< 413
