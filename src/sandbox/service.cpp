@@ -11,9 +11,9 @@
 #include <aikom/codec/content_hash.hpp>
 #include <aikom/codec/json.hpp>
 #include <aikom/codec/reader.hpp>
-#include <aikom/wire/problem.hpp>
-#include <aikom/wire/routes.hpp>
-#include <aikom/wire/types.hpp>
+#include <aikom/protocol/problem.hpp>
+#include <aikom/protocol/routes.hpp>
+#include <aikom/protocol/types.hpp>
 
 #include <boost/json.hpp>
 #include <boost/url/encoding_opts.hpp>
@@ -31,7 +31,7 @@
 namespace aikom::sandbox::detail {
 namespace {
 
-using wire::problem_kind;
+using protocol::problem_kind;
 namespace json = boost::json;
 
 constexpr std::string_view json_type = "application/json";
@@ -118,36 +118,36 @@ bool media_type_is(const request& req, std::string_view type)
     return true;
 }
 
-std::string_view endpoint_name(wire::endpoint e)
+std::string_view endpoint_name(protocol::endpoint e)
 {
     switch (e) {
-    case wire::endpoint::discovery:
+    case protocol::endpoint::discovery:
         return "discovery";
-    case wire::endpoint::token:
+    case protocol::endpoint::token:
         return "token";
-    case wire::endpoint::children:
+    case protocol::endpoint::children:
         return "children";
-    case wire::endpoint::child:
+    case protocol::endpoint::child:
         return "child";
-    case wire::endpoint::withdrawal:
+    case protocol::endpoint::withdrawal:
         return "withdrawal";
-    case wire::endpoint::batches:
+    case protocol::endpoint::batches:
         return "batches";
-    case wire::endpoint::changes:
+    case protocol::endpoint::changes:
         return "changes";
-    case wire::endpoint::validate:
+    case protocol::endpoint::validate:
         return "validate";
-    case wire::endpoint::corrections:
+    case protocol::endpoint::corrections:
         return "corrections";
-    case wire::endpoint::correction:
+    case protocol::endpoint::correction:
         return "correction";
-    case wire::endpoint::correction_apply:
+    case protocol::endpoint::correction_apply:
         return "correction.apply";
-    case wire::endpoint::correction_reject:
+    case protocol::endpoint::correction_reject:
         return "correction.reject";
-    case wire::endpoint::completeness_report:
+    case protocol::endpoint::completeness_report:
         return "report";
-    case wire::endpoint::admin_faults:
+    case protocol::endpoint::admin_faults:
         return "admin.faults";
     }
     return "unknown";
@@ -155,13 +155,13 @@ std::string_view endpoint_name(wire::endpoint e)
 
 // Thrown inside a handler to answer with a problem.
 struct problem_exit {
-    wire::problem problem;
+    protocol::problem problem;
     std::string etag{}; ///< the current ETag, sent with a 412
 };
 
 [[noreturn]] void fail(problem_kind k, std::string detail, std::vector<check::issue> errors = {})
 {
-    throw problem_exit{wire::make_problem(k, std::move(detail), std::move(errors))};
+    throw problem_exit{protocol::make_problem(k, std::move(detail), std::move(errors))};
 }
 
 std::optional<std::size_t> parse_limit(std::optional<std::string_view> text, std::size_t fallback,
@@ -293,11 +293,11 @@ struct service::impl {
         return res;
     }
 
-    static response problem_reply(const request& req, wire::problem p)
+    static response problem_reply(const request& req, protocol::problem p)
     {
-        auto res = reply(req, static_cast<http::status>(p.status), wire::problem_content_type,
+        auto res = reply(req, static_cast<http::status>(p.status), protocol::problem_content_type,
                          std::string());
-        res.body() = wire::to_json(p);
+        res.body() = protocol::to_json(p);
         res.prepare_payload();
         return res;
     }
@@ -341,7 +341,7 @@ struct service::impl {
                                std::vector<check::issue>& warnings)
     {
         auto r =
-            codec::decode_child(body, decode_options_for(req, wire::limits{}.max_record_bytes));
+            codec::decode_child(body, decode_options_for(req, protocol::limits{}.max_record_bytes));
         if (!r.ok()) {
             // Decide before the issues are moved into the call (argument order is unspecified).
             const auto kind = is_malformed(r.issues) ? problem_kind::malformed_request
@@ -419,12 +419,12 @@ struct service::impl {
             }
             challenge = problem_reply(
                 req,
-                wire::make_problem(problem_kind::unauthorized,
+                protocol::make_problem(problem_kind::unauthorized,
                                    "the access token is invalid or has expired: get a new one"));
             challenge.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
         } else {
             challenge = problem_reply(
-                req, wire::make_problem(problem_kind::unauthorized,
+                req, protocol::make_problem(problem_kind::unauthorized,
                                         "send Authorization: Bearer <token> from /v1/oauth/token"));
             challenge.set(http::field::www_authenticate, "Bearer");
         }
@@ -476,7 +476,7 @@ struct service::impl {
         }
         case idempotency_begin::in_progress: {
             auto res = problem_reply(
-                req, wire::make_problem(problem_kind::idempotency_in_progress,
+                req, protocol::make_problem(problem_kind::idempotency_in_progress,
                                         "the first request with this key is still running"));
             res.set(http::field::retry_after, "1");
             return res;
@@ -509,7 +509,7 @@ struct service::impl {
 
     response discovery(const request& req)
     {
-        wire::discovery d;
+        protocol::discovery d;
         d.limits.max_body_bytes = options.max_body_bytes;
         d.change_feed_retention = options.change_retention;
         d.idempotency_retention = options.idempotency_retention;
@@ -518,7 +518,7 @@ struct service::impl {
              {role::admin, role::authority, role::institution, role::platform, role::reviewer}) {
             d.roles.emplace_back(to_string(r));
         }
-        return reply(req, http::status::ok, json_type, wire::to_json(d));
+        return reply(req, http::status::ok, json_type, protocol::to_json(d));
     }
 
     response token(const request& req)
@@ -527,7 +527,7 @@ struct service::impl {
                               std::string_view description) {
             auto res = reply(
                 req, s, json_type,
-                wire::to_json(wire::oauth_error{std::string(error), std::string(description)}));
+                protocol::to_json(protocol::oauth_error{std::string(error), std::string(description)}));
             res.set(http::field::cache_control, "no-store");
             return res;
         };
@@ -589,7 +589,7 @@ struct service::impl {
         }
         auto res = reply(
             req, http::status::ok, json_type,
-            wire::to_json(wire::token_response{g.access_token, "Bearer", g.expires_in, g.scope}));
+            protocol::to_json(protocol::token_response{g.access_token, "Bearer", g.expires_in, g.scope}));
         res.set(http::field::cache_control, "no-store");
         res.set(http::field::pragma, "no-cache");
         return res;
@@ -602,7 +602,7 @@ struct service::impl {
         }
     }
 
-    response get_child(const request& req, const principal& p, const wire::route& r)
+    response get_child(const request& req, const principal& p, const protocol::route& r)
     {
         require_scope(p, req, "children:read", "child");
         require_institution(p, req, r.institution, "child");
@@ -662,7 +662,7 @@ struct service::impl {
         return cond;
     }
 
-    response put_child(const request& req, const principal& p, const wire::route& r)
+    response put_child(const request& req, const principal& p, const protocol::route& r)
     {
         require_scope(p, req, "children:write", "child");
         require_institution(p, req, r.institution, "child");
@@ -695,7 +695,7 @@ struct service::impl {
                                             condition_from(req, current));
         if (result.outcome == write_outcome::precondition_failed) {
             throw problem_exit{
-                wire::make_problem(problem_kind::precondition_failed,
+                protocol::make_problem(problem_kind::precondition_failed,
                                    "the record changed since you read it (If-Match), or it exists "
                                    "(If-None-Match: *)"),
                 result.etag};
@@ -706,7 +706,7 @@ struct service::impl {
     response write_reply(const request& req, const std::string& institution, const std::string& id,
                          const write_result& result, std::vector<check::issue> warnings)
     {
-        wire::write_result w;
+        protocol::write_result w;
         w.id = id;
         w.institution = institution;
         w.status = result.outcome == write_outcome::created   ? "created"
@@ -717,15 +717,15 @@ struct service::impl {
         auto res = reply(req,
                          result.outcome == write_outcome::created ? http::status::created
                                                                   : http::status::ok,
-                         json_type, wire::to_json(w));
+                         json_type, protocol::to_json(w));
         res.set(http::field::etag, quote_etag(result.etag));
         if (result.outcome == write_outcome::created) {
-            res.set(http::field::location, wire::child_target(institution, id));
+            res.set(http::field::location, protocol::child_target(institution, id));
         }
         return res;
     }
 
-    response delete_child(const request& req, const principal& p, const wire::route& r)
+    response delete_child(const request& req, const principal& p, const protocol::route& r)
     {
         require_scope(p, req, "children:write", "child");
         require_institution(p, req, r.institution, "child");
@@ -746,12 +746,12 @@ struct service::impl {
         return res;
     }
 
-    response list_children(const request& req, const principal& p, const wire::route& r,
-                           const wire::target& t)
+    response list_children(const request& req, const principal& p, const protocol::route& r,
+                           const protocol::target& t)
     {
         require_scope(p, req, "children:read", "children");
         require_institution(p, req, r.institution, "children");
-        const wire::limits lim;
+        const protocol::limits lim;
         const auto limit = parse_limit(t.param("limit"), lim.page_size_default, lim.page_size_max);
         if (!limit) {
             fail(problem_kind::malformed_request,
@@ -759,7 +759,7 @@ struct service::impl {
         }
         std::string after;
         if (const auto cursor = t.param("cursor")) {
-            auto v = wire::decode_cursor(*cursor, "k");
+            auto v = protocol::decode_cursor(*cursor, "k");
             if (!v) {
                 fail(problem_kind::malformed_request, "the cursor was not issued by this server");
             }
@@ -777,13 +777,13 @@ struct service::impl {
         }
         std::optional<std::string> next;
         if (has_more) {
-            next = wire::encode_cursor("k", rows.back().id);
+            next = protocol::encode_cursor("k", rows.back().id);
         }
         return reply(req, http::status::ok, json_type,
-                     wire::child_page_json(items, next, has_more));
+                     protocol::child_page_json(items, next, has_more));
     }
 
-    response withdrawal(const request& req, const principal& p, const wire::route& r)
+    response withdrawal(const request& req, const principal& p, const protocol::route& r)
     {
         require_scope(p, req, "children:write", "withdrawal");
         require_institution(p, req, r.institution, "withdrawal");
@@ -904,10 +904,10 @@ struct service::impl {
             fail(problem_kind::malformed_request, "the body must be {\"items\": [record, ...]}");
         }
         codec::reader_options ro;
-        ro.decode = decode_options_for(req, wire::limits{}.max_record_bytes);
+        ro.decode = decode_options_for(req, protocol::limits{}.max_record_bytes);
         std::istringstream in{std::string(array)};
         auto reader = codec::make_reader(in, codec::input_format::json_array, "batch", ro);
-        const std::size_t max_items = wire::limits{}.max_batch_items;
+        const std::size_t max_items = protocol::limits{}.max_batch_items;
 
         struct pending {
             std::size_t index;
@@ -915,7 +915,7 @@ struct service::impl {
             std::string canonical;
             std::string etag;
         };
-        std::vector<wire::batch_item_result> results;
+        std::vector<protocol::batch_item_result> results;
         std::vector<pending> accepted;
         codec::read_item item;
         const check::rule_options rules{.as_of = model::today_utc()};
@@ -925,7 +925,7 @@ struct service::impl {
                 fail(problem_kind::too_many_items,
                      "a batch holds at most " + std::to_string(max_items) + " records");
             }
-            wire::batch_item_result res;
+            protocol::batch_item_result res;
             res.index = results.size();
             if (!item.record) {
                 if (item.issues.size() == 1 && item.issues[0].code == "json.array") {
@@ -985,13 +985,13 @@ struct service::impl {
                                                                    : "unchanged";
             }
         });
-        return reply(req, http::status::ok, json_type, wire::batch_results_to_json(results));
+        return reply(req, http::status::ok, json_type, protocol::batch_results_to_json(results));
     }
 
-    response changes(const request& req, const principal& p, const wire::target& t)
+    response changes(const request& req, const principal& p, const protocol::target& t)
     {
         require_scope(p, req, "children:read", "changes");
-        const wire::limits lim;
+        const protocol::limits lim;
         const auto limit = parse_limit(t.param("limit"), lim.page_size_default, lim.page_size_max);
         if (!limit) {
             fail(problem_kind::malformed_request,
@@ -999,7 +999,7 @@ struct service::impl {
         }
         std::int64_t after = 0;
         if (const auto cursor = t.param("cursor")) {
-            const auto seq = wire::parse_change_cursor(*cursor);
+            const auto seq = protocol::parse_change_cursor(*cursor);
             if (!seq) {
                 fail(problem_kind::malformed_request, "the cursor was not issued by this server");
             }
@@ -1017,7 +1017,7 @@ struct service::impl {
         if (has_more) {
             events.pop_back();
         }
-        std::vector<wire::change_out> out;
+        std::vector<protocol::change_out> out;
         out.reserve(events.size());
         for (auto& e : events) {
             out.push_back({e.seq, e.deleted, std::move(e.institution), std::move(e.id),
@@ -1025,10 +1025,10 @@ struct service::impl {
         }
         const std::int64_t next = out.empty() ? after : out.back().seq;
         return reply(req, http::status::ok, json_type,
-                     wire::change_page_json(out, wire::change_cursor(next), has_more));
+                     protocol::change_page_json(out, protocol::change_cursor(next), has_more));
     }
 
-    response validate(const request& req, const wire::target& t)
+    response validate(const request& req, const protocol::target& t)
     {
         require_json(req);
         auto prof = check::profile::submission;
@@ -1041,15 +1041,15 @@ struct service::impl {
             prof = *pr;
         }
         auto r = codec::decode_child(req.body(),
-                                     decode_options_for(req, wire::limits{}.max_record_bytes));
-        wire::validation_result v;
+                                     decode_options_for(req, protocol::limits{}.max_record_bytes));
+        protocol::validation_result v;
         v.issues = std::move(r.issues);
         if (r.record) {
             check::check_record(*r.record, prof, check::rule_options{.as_of = model::today_utc()},
                                 v.issues);
         }
         v.valid = r.ok() && !check::has_errors(v.issues);
-        return reply(req, http::status::ok, json_type, wire::to_json(v));
+        return reply(req, http::status::ok, json_type, protocol::to_json(v));
     }
 
     // ---- correction requests ----------------------------------------------------------------
@@ -1120,7 +1120,7 @@ struct service::impl {
             }
             require_institution(p, req, cr.institution, "corrections");
             auto decoded = codec::decode_child(
-                json::serialize(*rec), decode_options_for(req, wire::limits{}.max_record_bytes));
+                json::serialize(*rec), decode_options_for(req, protocol::limits{}.max_record_bytes));
             if (!decoded.ok()) {
                 for (auto& i : decoded.issues) {
                     i.pointer = "/record" + i.pointer;
@@ -1150,7 +1150,7 @@ struct service::impl {
                         cr.institution + "/" + cr.child_id);
             auto res = reply(req, http::status::created, json_type,
                              json::serialize(correction_value(cr, false)));
-            res.set(http::field::location, wire::correction_target(cr.id));
+            res.set(http::field::location, protocol::correction_target(cr.id));
             return res;
         });
     }
@@ -1160,7 +1160,7 @@ struct service::impl {
         return p.has_scope("corrections:create") || p.has_scope("corrections:review");
     }
 
-    response list_corrections(const request& req, const principal& p, const wire::target& t)
+    response list_corrections(const request& req, const principal& p, const protocol::target& t)
     {
         if (!may_see_corrections(p)) {
             refuse_log(&p, req, "corrections", "missing scope");
@@ -1197,7 +1197,7 @@ struct service::impl {
         return *c;
     }
 
-    response get_correction(const request& req, const principal& p, const wire::route& r)
+    response get_correction(const request& req, const principal& p, const protocol::route& r)
     {
         if (!may_see_corrections(p)) {
             refuse_log(&p, req, "correction", "missing scope");
@@ -1214,7 +1214,7 @@ struct service::impl {
         return reply(req, http::status::ok, json_type, json::serialize(o));
     }
 
-    response review(const request& req, const principal& p, const wire::route& r, bool apply)
+    response review(const request& req, const principal& p, const protocol::route& r, bool apply)
     {
         require_scope(p, req, "corrections:review", "correction.review");
         require_json(req);
@@ -1278,7 +1278,7 @@ struct service::impl {
 
     // ---- reports and admin ------------------------------------------------------------------
 
-    response report(const request& req, const principal& p, const wire::target& t)
+    response report(const request& req, const principal& p, const protocol::target& t)
     {
         require_scope(p, req, "reports:read", "report");
         check::readiness_options ro;
@@ -1390,9 +1390,9 @@ struct service::impl {
     // ---- dispatch -----------------------------------------------------------------------------
 
     // Query parameters an endpoint does not define are refused: a typo must not be ignored.
-    static void check_query(const wire::target& t, wire::endpoint e)
+    static void check_query(const protocol::target& t, protocol::endpoint e)
     {
-        using wire::endpoint;
+        using protocol::endpoint;
         static constexpr std::string_view paging[] = {"limit", "cursor"};
         static constexpr std::string_view validate_params[] = {"profile"};
         static constexpr std::string_view correction_params[] = {"status", "institution"};
@@ -1423,10 +1423,10 @@ struct service::impl {
         }
     }
 
-    response dispatch(const request& req, const wire::target& t, const wire::route& r)
+    response dispatch(const request& req, const protocol::target& t, const protocol::route& r)
     {
         using http::verb;
-        using wire::endpoint;
+        using protocol::endpoint;
         const auto method = req.method();
         auto allow = [&](std::initializer_list<verb> verbs, std::string_view allow_header) {
             if (std::find(verbs.begin(), verbs.end(), method) == verbs.end()) {
@@ -1504,11 +1504,11 @@ struct service::impl {
                                            : "req-" + random_hex(8);
         response res;
         try {
-            auto t = wire::parse_target(req.target());
+            auto t = protocol::parse_target(req.target());
             if (!t) {
                 fail(problem_kind::malformed_request, "the request target is not a valid path");
             }
-            const auto r = wire::match_route(t->path);
+            const auto r = protocol::match_route(t->path);
             if (!r) {
                 fail(problem_kind::not_found, "no such endpoint; see GET /v1");
             }
@@ -1529,7 +1529,7 @@ struct service::impl {
         } catch (const storage_error& e) {
             std::clog << "aikom-sandbox: storage failure on request " << request_id << ": "
                       << e.what() << '\n';
-            auto pr = wire::make_problem(problem_kind::unavailable,
+            auto pr = protocol::make_problem(problem_kind::unavailable,
                                          "the storage failed; try again later");
             pr.request_id = request_id;
             res = problem_reply(req, std::move(pr));
@@ -1537,17 +1537,17 @@ struct service::impl {
         } catch (const std::exception& e) {
             std::clog << "aikom-sandbox: internal error on request " << request_id << ": "
                       << e.what() << '\n';
-            auto pr = wire::make_problem(problem_kind::internal, "an internal error occurred");
+            auto pr = protocol::make_problem(problem_kind::internal, "an internal error occurred");
             pr.request_id = request_id;
             res = problem_reply(req, std::move(pr));
         }
         // Problems already carry the request id in their body; the header goes on everything.
-        if (res[http::field::content_type] == wire::problem_content_type &&
+        if (res[http::field::content_type] == protocol::problem_content_type &&
             res.body().find("\"request_id\":\"\"") != std::string::npos) {
-            auto pr = wire::parse_problem(res.body());
+            auto pr = protocol::parse_problem(res.body());
             if (pr) {
                 pr->request_id = request_id;
-                res.body() = wire::to_json(*pr);
+                res.body() = protocol::to_json(*pr);
                 res.prepare_payload();
             }
         }
@@ -1574,7 +1574,7 @@ response service::handle(const request& req, std::string_view)
 
 response service::payload_too_large(const request& header_only) const
 {
-    auto pr = wire::make_problem(problem_kind::payload_too_large,
+    auto pr = protocol::make_problem(problem_kind::payload_too_large,
                                  "the body may be at most " +
                                      std::to_string(impl_->options.max_body_bytes) + " bytes");
     pr.request_id = valid_request_id(header_only["X-Request-Id"])
@@ -1590,7 +1590,7 @@ response service::bad_request(std::string_view what) const
 {
     request dummy;
     dummy.version(11);
-    auto pr = wire::make_problem(problem_kind::malformed_request, std::string(what));
+    auto pr = protocol::make_problem(problem_kind::malformed_request, std::string(what));
     pr.request_id = "req-" + random_hex(8);
     auto res = impl::problem_reply(dummy, pr);
     res.keep_alive(false);
@@ -1619,7 +1619,7 @@ fault_plan service::plan_faults(const request& req)
 response service::fault_response(const request& req) const
 {
     const auto f = impl_->get();
-    auto pr = wire::make_problem(f.error_status == 429 ? problem_kind::rate_limited
+    auto pr = protocol::make_problem(f.error_status == 429 ? problem_kind::rate_limited
                                                        : problem_kind::unavailable,
                                  "injected fault (sandbox test knob)");
     pr.request_id = "req-" + random_hex(8);

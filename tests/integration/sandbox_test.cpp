@@ -1,9 +1,9 @@
 // The real reference server, in-process on port 0, over real TLS.
 #include <aikom/codec/json.hpp>
 #include <aikom/sandbox/server.hpp>
-#include <aikom/wire/problem.hpp>
-#include <aikom/wire/routes.hpp>
-#include <aikom/wire/types.hpp>
+#include <aikom/protocol/problem.hpp>
+#include <aikom/protocol/routes.hpp>
+#include <aikom/protocol/types.hpp>
 
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
@@ -55,7 +55,7 @@ TEST_CASE("server: TLS with a generated CA; discovery and a token over HTTPS")
     test::protocol_driver d(client.as_transport());
     const auto res = d.call(verb::get, "/v1");
     REQUIRE(res.result_int() == 200);
-    CHECK(wire::parse_discovery(res.body()).has_value());
+    CHECK(protocol::parse_discovery(res.body()).has_value());
     CHECK_FALSE(d.token("zdo-a").empty());
 
     // A client that does not trust this CA cannot talk to the server at all.
@@ -84,7 +84,7 @@ TEST_CASE("server: the change feed stays gap-free and duplicate-free while anoth
             auto c = test::valid_child("w-" + std::to_string(i), a);
             if (i % 3 == 0) {
                 // every third write is a batch of one, to mix the write paths
-                wd.call(verb::post, "/v1/batches", "zdo-a", wire::batch_request_json({c}));
+                wd.call(verb::post, "/v1/batches", "zdo-a", protocol::batch_request_json({c}));
             } else {
                 wd.put(c, "zdo-a");
             }
@@ -100,9 +100,9 @@ TEST_CASE("server: the change feed stays gap-free and duplicate-free while anoth
     int pages_while_writing = 0;
     for (int guard = 0; guard < 100000 && ids.size() < total; ++guard) {
         const bool writing = !writer_done;
-        const auto res = rd.call(verb::get, wire::changes_target(cursor, 7), "zdo-a");
+        const auto res = rd.call(verb::get, protocol::changes_target(cursor, 7), "zdo-a");
         REQUIRE(res.result_int() == 200);
-        auto page = wire::parse_change_page(res.body());
+        auto page = protocol::parse_change_page(res.body());
         REQUIRE(page.has_value());
         for (const auto& c : page->changes) {
             if (!seqs.empty()) {
@@ -122,8 +122,8 @@ TEST_CASE("server: the change feed stays gap-free and duplicate-free while anoth
     std::vector<std::int64_t> again;
     cursor.clear();
     for (int guard = 0; guard < 1000; ++guard) {
-        auto page = wire::parse_change_page(
-            rd.call(verb::get, wire::changes_target(cursor, 1000), "zdo-a").body());
+        auto page = protocol::parse_change_page(
+            rd.call(verb::get, protocol::changes_target(cursor, 1000), "zdo-a").body());
         REQUIRE(page.has_value());
         for (const auto& c : page->changes) {
             again.push_back(c.seq);
@@ -167,7 +167,7 @@ TEST_CASE("server: fault knobs answer 503/429 with Retry-After, or drop the conn
     const auto res = d.call(verb::get, "/v1");
     CHECK(res.result_int() == 503);
     CHECK(res[boost::beast::http::field::retry_after] == "3");
-    CHECK(wire::parse_problem(res.body())->retryable);
+    CHECK(protocol::parse_problem(res.body())->retryable);
 
     s.srv.set_faults({.drop_rate = 1.0});
     const auto dropped = client.raw_exchange("GET /v1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
@@ -204,7 +204,7 @@ TEST_CASE("server: what a 2xx confirmed is there after a restart on the same dat
     srv.start();
     test::tls_client client(srv.port(), srv.ca_pem());
     test::protocol_driver d(client.as_transport());
-    const auto res = d.call(verb::get, wire::child_target(a, "kd-1"), "zdo-a");
+    const auto res = d.call(verb::get, protocol::child_target(a, "kd-1"), "zdo-a");
     CHECK(res.result_int() == 200);
     CHECK(res[boost::beast::http::field::etag] == etag);
     srv.stop();
@@ -217,7 +217,7 @@ TEST_CASE("server: every endpoint's happy path and the documented error statuses
     test::protocol_driver d(client.as_transport());
     auto status = [](const test::response& r) { return r.result_int(); };
     auto problem = [](const test::response& r) {
-        auto p = wire::parse_problem(r.body());
+        auto p = protocol::parse_problem(r.body());
         return p ? p->type : std::string();
     };
     const auto c = test::valid_child("kd-1", a);
@@ -227,12 +227,12 @@ TEST_CASE("server: every endpoint's happy path and the documented error statuses
     const auto put = d.put(c, "zdo-a");
     CHECK(status(put) == 201);
     const std::string etag(put[boost::beast::http::field::etag]);
-    CHECK(status(d.call(verb::get, wire::child_target(a, "kd-1"), "zdo-a")) == 200);
-    CHECK(status(d.call(verb::get, wire::children_target(a), "zdo-a")) == 200);
-    CHECK(status(d.call(verb::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+    CHECK(status(d.call(verb::get, protocol::child_target(a, "kd-1"), "zdo-a")) == 200);
+    CHECK(status(d.call(verb::get, protocol::children_target(a), "zdo-a")) == 200);
+    CHECK(status(d.call(verb::post, protocol::withdrawal_target(a, "kd-1"), "zdo-a",
                         R"({"left_on":"2025-05-30"})")) == 200);
     CHECK(status(d.call(verb::post, "/v1/batches", "zdo-a",
-                        wire::batch_request_json({test::valid_child("kd-2", a)}))) == 200);
+                        protocol::batch_request_json({test::valid_child("kd-2", a)}))) == 200);
     CHECK(status(d.call(verb::get, "/v1/changes", "zdo-a")) == 200);
     CHECK(status(d.call(verb::post, "/v1/validate", "zdo-a", codec::encode(c))) == 200);
     const auto cr = d.call(
@@ -241,31 +241,31 @@ TEST_CASE("server: every endpoint's happy path and the documented error statuses
     REQUIRE(status(cr) == 201);
     const auto cr_id = std::string(boost::json::parse(cr.body()).at("id").as_string());
     CHECK(status(d.call(verb::get, "/v1/correction-requests", "reviewer")) == 200);
-    CHECK(status(d.call(verb::get, wire::correction_target(cr_id), "reviewer")) == 200);
-    CHECK(status(d.call(verb::post, wire::correction_target(cr_id, "reject"), "reviewer",
+    CHECK(status(d.call(verb::get, protocol::correction_target(cr_id), "reviewer")) == 200);
+    CHECK(status(d.call(verb::post, protocol::correction_target(cr_id, "reject"), "reviewer",
                         R"({"note":"дані неповні"})")) == 200);
     CHECK(status(d.call(verb::get, "/v1/reports/completeness", "authority")) == 200);
     CHECK(status(d.call(verb::put, "/v1/admin/faults", "admin", "{}")) == 200);
-    CHECK(status(d.call(verb::delete_, wire::child_target(a, "kd-2"), "zdo-a")) == 204);
+    CHECK(status(d.call(verb::delete_, protocol::child_target(a, "kd-2"), "zdo-a")) == 204);
 
     // Errors, one per documented status (410 and 409 in progress: see the unit tier; 413, 429
     // and 503: the tests above).
-    CHECK(status(d.call(verb::put, wire::child_target(a, "kd-9"), "zdo-a", "{")) == 400);
+    CHECK(status(d.call(verb::put, protocol::child_target(a, "kd-9"), "zdo-a", "{")) == 400);
     const auto unauth = d.call(verb::get, "/v1/changes");
     CHECK(status(unauth) == 401);
     CHECK(problem(unauth) == "urn:aikom:problem:unauthorized");
-    CHECK(status(d.call(verb::get, wire::child_target(test::institution_b, "kd-1"), "zdo-a")) ==
+    CHECK(status(d.call(verb::get, protocol::child_target(test::institution_b, "kd-1"), "zdo-a")) ==
           403);
-    CHECK(status(d.call(verb::get, wire::child_target(a, "nope"), "zdo-a")) == 404);
-    const auto wrong_method = d.call(verb::patch, wire::child_target(a, "kd-1"), "zdo-a", "{}");
+    CHECK(status(d.call(verb::get, protocol::child_target(a, "nope"), "zdo-a")) == 404);
+    const auto wrong_method = d.call(verb::patch, protocol::child_target(a, "kd-1"), "zdo-a", "{}");
     CHECK(status(wrong_method) == 405);
     CHECK(wrong_method[boost::beast::http::field::allow] == "GET, PUT, DELETE");
-    CHECK(status(d.call(verb::post, wire::correction_target(cr_id, "apply"), "reviewer", "{}")) ==
+    CHECK(status(d.call(verb::post, protocol::correction_target(cr_id, "apply"), "reviewer", "{}")) ==
           409);
     CHECK(status(d.put(c, "zdo-a", {{"If-Match", etag}})) == 412); // withdrawn since: new ETag
-    CHECK(status(d.call(verb::get, wire::child_target(a, "kd-1"), "zdo-a", {},
+    CHECK(status(d.call(verb::get, protocol::child_target(a, "kd-1"), "zdo-a", {},
                         {{"If-None-Match", "*"}})) == 304);
-    CHECK(status(d.call(verb::put, wire::child_target(a, "kd-1"), "zdo-a", "x",
+    CHECK(status(d.call(verb::put, protocol::child_target(a, "kd-1"), "zdo-a", "x",
                         {{"Content-Type", "text/plain"}})) == 415);
     auto bad = c;
     bad.sex.reset();
@@ -287,21 +287,21 @@ TEST_CASE("server: a cursor older than the retention is 410 resync-required over
     test::tls_client client(s.srv.port(), s.srv.ca_pem());
     test::protocol_driver d(client.as_transport());
     REQUIRE(d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
-    const auto first = wire::parse_change_page(d.call(verb::get, "/v1/changes", "zdo-a").body());
+    const auto first = protocol::parse_change_page(d.call(verb::get, "/v1/changes", "zdo-a").body());
     REQUIRE(first.has_value());
     const std::string old_cursor = first->next_cursor;
     REQUIRE(d.put(test::valid_child("kd-2", a), "zdo-a").result_int() == 201);
-    REQUIRE(d.call(verb::delete_, wire::child_target(a, "kd-2"), "zdo-a").result_int() == 204);
+    REQUIRE(d.call(verb::delete_, protocol::child_target(a, "kd-2"), "zdo-a").result_int() == 204);
     // Wait (bounded) until housekeeping has pruned the tombstone the old cursor still needs.
     unsigned status = 200;
     for (int i = 0; i < 100 && status == 200; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         REQUIRE(d.put(test::valid_child("kd-3", a), "zdo-a").result_int() / 100 == 2);
-        status = d.call(verb::get, wire::changes_target(old_cursor), "zdo-a").result_int();
+        status = d.call(verb::get, protocol::changes_target(old_cursor), "zdo-a").result_int();
     }
     CHECK(status == 410);
-    const auto again = d.call(verb::get, wire::changes_target(old_cursor), "zdo-a");
-    CHECK(wire::parse_problem(again.body())->type == "urn:aikom:problem:resync-required");
+    const auto again = d.call(verb::get, protocol::changes_target(old_cursor), "zdo-a");
+    CHECK(protocol::parse_problem(again.body())->type == "urn:aikom:problem:resync-required");
     // From the start, the feed is whole again.
     CHECK(d.call(verb::get, "/v1/changes", "zdo-a").result_int() == 200);
 }
@@ -311,7 +311,7 @@ TEST_CASE("server: Idempotency-Key over HTTPS: a replay returns the stored answe
     running_server s;
     test::tls_client client(s.srv.port(), s.srv.ca_pem());
     test::protocol_driver d(client.as_transport());
-    const auto body = wire::batch_request_json({test::valid_child("kd-1", a)});
+    const auto body = protocol::batch_request_json({test::valid_child("kd-1", a)});
     const auto first =
         d.call(verb::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "k-1"}});
     REQUIRE(first.result_int() == 200);
@@ -321,12 +321,12 @@ TEST_CASE("server: Idempotency-Key over HTTPS: a replay returns the stored answe
     CHECK(replay["Idempotent-Replayed"] == "true");
     CHECK(replay.body() == first.body());
     const auto reuse = d.call(verb::post, "/v1/batches", "zdo-a",
-                              wire::batch_request_json({test::valid_child("kd-2", a)}),
+                              protocol::batch_request_json({test::valid_child("kd-2", a)}),
                               {{"Idempotency-Key", "k-1"}});
     CHECK(reuse.result_int() == 422);
-    CHECK(wire::parse_problem(reuse.body())->type == "urn:aikom:problem:idempotency-key-reused");
+    CHECK(protocol::parse_problem(reuse.body())->type == "urn:aikom:problem:idempotency-key-reused");
     // The replay wrote nothing twice: one event for kd-1, none for kd-2.
-    const auto feed = wire::parse_change_page(d.call(verb::get, "/v1/changes", "zdo-a").body());
+    const auto feed = protocol::parse_change_page(d.call(verb::get, "/v1/changes", "zdo-a").body());
     REQUIRE(feed.has_value());
     CHECK(feed->changes.size() == 1);
 }

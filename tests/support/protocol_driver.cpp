@@ -1,8 +1,8 @@
 #include "protocol_driver.hpp"
 
 #include <aikom/codec/json.hpp>
-#include <aikom/wire/routes.hpp>
-#include <aikom/wire/types.hpp>
+#include <aikom/protocol/routes.hpp>
+#include <aikom/protocol/types.hpp>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -57,7 +57,7 @@ const std::string& protocol_driver::token(const std::string& client)
     req.prepare_payload();
     const auto res = transport_(std::move(req));
     REQUIRE(res.result() == http::status::ok);
-    auto t = wire::parse_token_response(res.body());
+    auto t = protocol::parse_token_response(res.body());
     REQUIRE(t.has_value());
     return tokens_[client] = t->access_token;
 }
@@ -84,7 +84,7 @@ response protocol_driver::call(http::verb method, std::string target, const std:
 response protocol_driver::put(const model::child& c, const std::string& client,
                               const std::map<std::string, std::string>& headers)
 {
-    return call(http::verb::put, wire::child_target(c.institution->str(), c.id), client,
+    return call(http::verb::put, protocol::child_target(c.institution->str(), c.id), client,
                 codec::encode(c), headers);
 }
 
@@ -141,29 +141,29 @@ void run_role_matrix(protocol_driver& d)
         switch (act) {
         case action::get:
             return {d.call(verb::get,
-                           wire::child_target(inst, inst == a ? seeded_a.id : seeded_b.id), role)
+                           protocol::child_target(inst, inst == a ? seeded_a.id : seeded_b.id), role)
                         .result_int()};
         case action::put:
             return {d.put(valid_child("p-" + std::to_string(++serial), inst), role).result_int()};
         case action::del: {
             const auto c = fresh(inst);
-            return {d.call(verb::delete_, wire::child_target(inst, c.id), role).result_int()};
+            return {d.call(verb::delete_, protocol::child_target(inst, c.id), role).result_int()};
         }
         case action::list:
-            return {d.call(verb::get, wire::children_target(inst), role).result_int()};
+            return {d.call(verb::get, protocol::children_target(inst), role).result_int()};
         case action::withdraw: {
             const auto c = fresh(inst);
-            return {d.call(verb::post, wire::withdrawal_target(inst, c.id), role,
+            return {d.call(verb::post, protocol::withdrawal_target(inst, c.id), role,
                            R"({"left_on":"2025-05-30","reason":"переїзд"})")
                         .result_int()};
         }
         case action::batch: {
             const auto res = d.call(
                 verb::post, "/v1/batches", role,
-                wire::batch_request_json({valid_child("b-" + std::to_string(++serial), inst)}));
+                protocol::batch_request_json({valid_child("b-" + std::to_string(++serial), inst)}));
             outcome o{res.result_int(), {}};
             if (o.status == 200) {
-                auto r = wire::parse_batch_results(res.body());
+                auto r = protocol::parse_batch_results(res.body());
                 REQUIRE(r.has_value());
                 REQUIRE(r->size() == 1);
                 o.item = r->front().status;
@@ -193,7 +193,7 @@ void run_role_matrix(protocol_driver& d)
             REQUIRE(created.result_int() == 201);
             const auto id = std::string(boost::json::parse(created.body()).at("id").as_string());
             return {
-                d.call(verb::post, wire::correction_target(id, "apply"), role, R"({"note":"ok"})")
+                d.call(verb::post, protocol::correction_target(id, "apply"), role, R"({"note":"ok"})")
                     .result_int()};
         }
         case action::report:
@@ -359,8 +359,8 @@ void run_role_matrix(protocol_driver& d)
 
     // Out of scope tells nothing about existence: the same answer for a record that exists and
     // one that does not.
-    const auto exists = d.call(verb::get, wire::child_target(b, seeded_b.id), "zdo-a");
-    const auto absent = d.call(verb::get, wire::child_target(b, "no-such-record"), "zdo-a");
+    const auto exists = d.call(verb::get, protocol::child_target(b, seeded_b.id), "zdo-a");
+    const auto absent = d.call(verb::get, protocol::child_target(b, "no-such-record"), "zdo-a");
     CHECK(exists.result_int() == 403);
     CHECK(absent.result_int() == 403);
     CHECK(problem_without_request_id(exists) == problem_without_request_id(absent));

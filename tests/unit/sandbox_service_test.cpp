@@ -6,9 +6,9 @@
 
 #include <aikom/codec/content_hash.hpp>
 #include <aikom/codec/json.hpp>
-#include <aikom/wire/problem.hpp>
-#include <aikom/wire/routes.hpp>
-#include <aikom/wire/types.hpp>
+#include <aikom/protocol/problem.hpp>
+#include <aikom/protocol/routes.hpp>
+#include <aikom/protocol/types.hpp>
 
 #include "protocol_driver.hpp"
 
@@ -37,7 +37,7 @@ struct fixture {
 
 std::string problem_type(const test::response& res)
 {
-    auto p = wire::parse_problem(res.body());
+    auto p = protocol::parse_problem(res.body());
     return p ? p->type : std::string("(not a problem: ") + res.body() + ")";
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("sandbox: discovery needs no token and states the limits")
     fixture f;
     const auto res = f.d.call(http::get, "/v1");
     REQUIRE(res.result_int() == 200);
-    const auto d = wire::parse_discovery(res.body());
+    const auto d = protocol::parse_discovery(res.body());
     REQUIRE(d.has_value());
     CHECK(d->version == "1");
     CHECK(d->limits.max_body_bytes == f.options.max_body_bytes);
@@ -77,7 +77,7 @@ TEST_CASE("sandbox: tokens by client credentials (RFC 6749 §4.4)")
     auto ok = token_call("grant_type=client_credentials", "emRvLWE6emRvLWEtc2VjcmV0");
     REQUIRE(ok.result_int() == 200);
     CHECK(ok[bhttp::field::cache_control] == "no-store");
-    auto t = wire::parse_token_response(ok.body());
+    auto t = protocol::parse_token_response(ok.body());
     REQUIRE(t.has_value());
     CHECK(t->token_type == "Bearer");
     CHECK(t->scope == "children:read children:write reports:read corrections:create");
@@ -85,16 +85,16 @@ TEST_CASE("sandbox: tokens by client credentials (RFC 6749 §4.4)")
     auto narrowed = token_call("grant_type=client_credentials&scope=children%3Aread&client_id=zdo-"
                                "a&client_secret=zdo-a-secret");
     REQUIRE(narrowed.result_int() == 200);
-    CHECK(wire::parse_token_response(narrowed.body())->scope == "children:read");
+    CHECK(protocol::parse_token_response(narrowed.body())->scope == "children:read");
 
     auto wrong = token_call("grant_type=client_credentials", "emRvLWE6d3Jvbmc="); // zdo-a:wrong
     CHECK(wrong.result_int() == 401);
-    CHECK(wire::parse_oauth_error(wrong.body())->error == "invalid_client");
+    CHECK(protocol::parse_oauth_error(wrong.body())->error == "invalid_client");
     CHECK_FALSE(wrong[bhttp::field::www_authenticate].empty());
-    CHECK(wire::parse_oauth_error(
+    CHECK(protocol::parse_oauth_error(
               token_call("grant_type=password&client_id=zdo-a&client_secret=zdo-a-secret").body())
               ->error == "unsupported_grant_type");
-    CHECK(wire::parse_oauth_error(token_call("grant_type=client_credentials&scope=admin&client_id="
+    CHECK(protocol::parse_oauth_error(token_call("grant_type=client_credentials&scope=admin&client_id="
                                              "zdo-a&client_secret=zdo-a-secret")
                                       .body())
               ->error == "invalid_scope");
@@ -121,20 +121,20 @@ TEST_CASE("sandbox: PUT creates, updates, keeps unchanged; GET reads back with i
     REQUIRE(created.result_int() == 201);
     const std::string etag1(created[bhttp::field::etag]);
     CHECK(etag1.size() == 34);
-    CHECK(created[bhttp::field::location] == wire::child_target(a, "kd-000001"));
-    auto w = wire::parse_write_result(created.body());
+    CHECK(created[bhttp::field::location] == protocol::child_target(a, "kd-000001"));
+    auto w = protocol::parse_write_result(created.body());
     REQUIRE(w.has_value());
     CHECK(w->status == "created");
 
     auto same = f.d.put(c, "zdo-a");
     CHECK(same.result_int() == 200);
-    CHECK(wire::parse_write_result(same.body())->status == "unchanged");
+    CHECK(protocol::parse_write_result(same.body())->status == "unchanged");
     CHECK(same[bhttp::field::etag] == etag1);
 
     c.name->first = "Олена";
     auto updated = f.d.put(c, "zdo-a", {{"If-Match", etag1}});
     CHECK(updated.result_int() == 200);
-    CHECK(wire::parse_write_result(updated.body())->status == "updated");
+    CHECK(protocol::parse_write_result(updated.body())->status == "updated");
     const std::string etag2(updated[bhttp::field::etag]);
     CHECK(etag2 != etag1);
 
@@ -143,16 +143,16 @@ TEST_CASE("sandbox: PUT creates, updates, keeps unchanged; GET reads back with i
     CHECK(f.d.put(c, "zdo-a", {{"If-Match", etag1}}).result_int() == 412);
     CHECK(f.d.put(c, "zdo-a", {{"If-None-Match", "*"}}).result_int() == 412);
 
-    auto got = f.d.call(http::get, wire::child_target(a, "kd-000001"), "zdo-a");
+    auto got = f.d.call(http::get, protocol::child_target(a, "kd-000001"), "zdo-a");
     REQUIRE(got.result_int() == 200);
     CHECK(got[bhttp::field::etag] == etag2);
     auto back = codec::decode_child(got.body());
     REQUIRE(back.ok());
     CHECK(back.record->name->first == "Олена");
-    CHECK(f.d.call(http::get, wire::child_target(a, "kd-000001"), "zdo-a", {},
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-000001"), "zdo-a", {},
                    {{"If-None-Match", etag2}})
               .result_int() == 304);
-    CHECK(f.d.call(http::get, wire::child_target(a, "kd-000002"), "zdo-a").result_int() == 404);
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-000002"), "zdo-a").result_int() == 404);
 }
 
 TEST_CASE("sandbox: what PUT refuses, with every error at once")
@@ -163,7 +163,7 @@ TEST_CASE("sandbox: what PUT refuses, with every error at once")
     c.birth_date = std::chrono::year{2030} / 1 / 1;
     const auto res = f.d.put(c, "zdo-a");
     REQUIRE(res.result_int() == 422);
-    auto p = wire::parse_problem(res.body());
+    auto p = protocol::parse_problem(res.body());
     REQUIRE(p.has_value());
     CHECK(p->type == "urn:aikom:problem:validation-failed");
     std::set<std::string> pointers;
@@ -175,7 +175,7 @@ TEST_CASE("sandbox: what PUT refuses, with every error at once")
     CHECK_FALSE(p->request_id.empty());
     CHECK(p->request_id == res["X-Request-Id"]);
 
-    const auto target = wire::child_target(a, "kd-2");
+    const auto target = protocol::child_target(a, "kd-2");
     CHECK(f.d.call(http::put, target, "zdo-a", R"({"id":"kd-2",)").result_int() == 400);
     CHECK(f.d.call(http::put, target, "zdo-a", R"({"id":"other"})").result_int() == 400);
     const auto unknown =
@@ -187,7 +187,7 @@ TEST_CASE("sandbox: what PUT refuses, with every error at once")
                  codec::encode(test::valid_child("kd-2", a)).insert(1, "\"nick\":\"x\","),
                  {{"Prefer", "handling=lenient"}});
     CHECK(lenient.result_int() == 201);
-    CHECK(wire::parse_write_result(lenient.body())->warnings.at(0).code == "field.unknown");
+    CHECK(protocol::parse_write_result(lenient.body())->warnings.at(0).code == "field.unknown");
     test::request wrong_type{bhttp::verb::put, target, 11};
     wrong_type.set(bhttp::field::authorization, "Bearer " + f.d.token("zdo-a"));
     wrong_type.set(bhttp::field::content_type, "text/plain");
@@ -210,9 +210,9 @@ TEST_CASE("sandbox: DELETE leaves a tombstone; paging walks every record once")
     std::string cursor;
     int pages = 0;
     for (;;) {
-        const auto res = f.d.call(http::get, wire::children_target(a, 10, cursor), "zdo-a");
+        const auto res = f.d.call(http::get, protocol::children_target(a, 10, cursor), "zdo-a");
         REQUIRE(res.result_int() == 200);
-        auto page = wire::parse_child_page(res.body());
+        auto page = protocol::parse_child_page(res.body());
         REQUIRE(page.has_value());
         ++pages;
         for (const auto& c : page->items) {
@@ -229,16 +229,16 @@ TEST_CASE("sandbox: DELETE leaves a tombstone; paging walks every record once")
     REQUIRE(seen.size() == 25);
     CHECK(std::is_sorted(seen.begin(), seen.end()));
     CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 25);
-    CHECK(f.d.call(http::get, wire::children_target(a, 0, "bogus"), "zdo-a").result_int() == 400);
+    CHECK(f.d.call(http::get, protocol::children_target(a, 0, "bogus"), "zdo-a").result_int() == 400);
     CHECK(
         f.d.call(http::get, "/v1/institutions/" + a + "/children?limit=0", "zdo-a").result_int() ==
         400);
 
-    CHECK(f.d.call(http::delete_, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 204);
-    CHECK(f.d.call(http::get, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
-    CHECK(f.d.call(http::delete_, wire::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
+    CHECK(f.d.call(http::delete_, protocol::child_target(a, "kd-003"), "zdo-a").result_int() == 204);
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
+    CHECK(f.d.call(http::delete_, protocol::child_target(a, "kd-003"), "zdo-a").result_int() == 404);
     const auto feed =
-        wire::parse_change_page(f.d.call(http::get, "/v1/changes?limit=1000", "zdo-a").body());
+        protocol::parse_change_page(f.d.call(http::get, "/v1/changes?limit=1000", "zdo-a").body());
     REQUIRE(feed.has_value());
     REQUIRE(feed->changes.size() == 26);
     CHECK(feed->changes.back().deleted);
@@ -249,18 +249,18 @@ TEST_CASE("sandbox: withdrawal is a state change")
 {
     fixture f;
     REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
-    const auto res = f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+    const auto res = f.d.call(http::post, protocol::withdrawal_target(a, "kd-1"), "zdo-a",
                               R"({"left_on":"2025-05-30","reason":"переїзд"})");
     REQUIRE(res.result_int() == 200);
     auto back =
-        codec::decode_child(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").body());
+        codec::decode_child(f.d.call(http::get, protocol::child_target(a, "kd-1"), "zdo-a").body());
     REQUIRE(back.ok());
     CHECK(back.record->enrollment->left_on == std::chrono::year{2025} / 5 / 30);
     CHECK(back.record->enrollment->leave_reason == "переїзд");
-    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+    CHECK(f.d.call(http::post, protocol::withdrawal_target(a, "kd-1"), "zdo-a",
                    R"({"left_on":"30.05.2025"})")
               .result_int() == 422);
-    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-9"), "zdo-a",
+    CHECK(f.d.call(http::post, protocol::withdrawal_target(a, "kd-9"), "zdo-a",
                    R"({"left_on":"2025-05-30"})")
               .result_int() == 404);
 }
@@ -272,12 +272,12 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     bad.sex.reset();
     auto no_institution = test::valid_child("kd-3", a);
     no_institution.institution.reset();
-    const auto body = wire::batch_request_json(
+    const auto body = protocol::batch_request_json(
         {test::valid_child("kd-1", a), bad, no_institution, test::valid_child("kd-4", b)});
     const auto res =
         f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
     REQUIRE(res.result_int() == 200);
-    auto results = wire::parse_batch_results(res.body());
+    auto results = protocol::parse_batch_results(res.body());
     REQUIRE(results.has_value());
     REQUIRE(results->size() == 4);
     CHECK((*results)[0].status == "created");
@@ -293,7 +293,7 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     CHECK(replay["Idempotent-Replayed"] == "true");
     CHECK(replay.body() == res.body());
     const auto reused = f.d.call(http::post, "/v1/batches", "zdo-a",
-                                 wire::batch_request_json({test::valid_child("kd-9", a)}),
+                                 protocol::batch_request_json({test::valid_child("kd-9", a)}),
                                  {{"Idempotency-Key", "batch-1"}});
     CHECK(reused.result_int() == 422);
     CHECK(problem_type(reused) == "urn:aikom:problem:idempotency-key-reused");
@@ -302,8 +302,8 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
               .result_int() == 200);
 
     const auto twice =
-        wire::parse_batch_results(f.d.call(http::post, "/v1/batches", "zdo-a",
-                                           wire::batch_request_json({test::valid_child("kd-5", a),
+        protocol::parse_batch_results(f.d.call(http::post, "/v1/batches", "zdo-a",
+                                           protocol::batch_request_json({test::valid_child("kd-5", a),
                                                                      test::valid_child("kd-5", a)}))
                                       .body());
     REQUIRE(twice.has_value());
@@ -317,7 +317,7 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
         many.push_back(test::valid_child("m-" + std::to_string(i), a));
     }
     const auto too_many =
-        f.d.call(http::post, "/v1/batches", "zdo-a", wire::batch_request_json(many));
+        f.d.call(http::post, "/v1/batches", "zdo-a", protocol::batch_request_json(many));
     CHECK(too_many.result_int() == 422);
     CHECK(problem_type(too_many) == "urn:aikom:problem:too-many-items");
     CHECK(f.d.call(http::post, "/v1/batches", "zdo-a", R"({"records":[]})").result_int() == 400);
@@ -335,9 +335,9 @@ TEST_CASE("sandbox: the change feed pages to the end, in order, within scope")
     std::vector<std::int64_t> seqs;
     std::string cursor;
     for (int guard = 0; guard < 100; ++guard) {
-        const auto res = f.d.call(http::get, wire::changes_target(cursor, 3), "zdo-a");
+        const auto res = f.d.call(http::get, protocol::changes_target(cursor, 3), "zdo-a");
         REQUIRE(res.result_int() == 200);
-        auto page = wire::parse_change_page(res.body());
+        auto page = protocol::parse_change_page(res.body());
         REQUIRE(page.has_value());
         for (const auto& c : page->changes) {
             CHECK(c.institution == a);
@@ -354,11 +354,11 @@ TEST_CASE("sandbox: the change feed pages to the end, in order, within scope")
     CHECK(std::is_sorted(seqs.begin(), seqs.end()));
     // At the end, the cursor stays where it is and the page is empty.
     auto end =
-        wire::parse_change_page(f.d.call(http::get, wire::changes_target(cursor), "zdo-a").body());
+        protocol::parse_change_page(f.d.call(http::get, protocol::changes_target(cursor), "zdo-a").body());
     REQUIRE(end.has_value());
     CHECK(end->changes.empty());
     CHECK(end->next_cursor == cursor);
-    CHECK(f.d.call(http::get, wire::changes_target("zzz"), "zdo-a").result_int() == 400);
+    CHECK(f.d.call(http::get, protocol::changes_target("zzz"), "zdo-a").result_int() == 400);
 }
 
 TEST_CASE("sandbox: an expired cursor is 410 resync-required")
@@ -368,16 +368,16 @@ TEST_CASE("sandbox: an expired cursor is 410 resync-required")
     f.store.set_clock([&] { return now; });
     REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
     REQUIRE(f.d.put(test::valid_child("kd-2", a), "zdo-a").result_int() == 201);
-    REQUIRE(f.d.call(http::delete_, wire::child_target(a, "kd-2"), "zdo-a").result_int() == 204);
+    REQUIRE(f.d.call(http::delete_, protocol::child_target(a, "kd-2"), "zdo-a").result_int() == 204);
     REQUIRE(f.d.put(test::valid_child("kd-3", a), "zdo-a").result_int() == 201);
     now += 8 * 24 * 3600; // past the 7-day retention
     REQUIRE(f.d.put(test::valid_child("kd-4", a), "zdo-a").result_int() == 201);
     f.svc.housekeeping();
-    const auto old = f.d.call(http::get, wire::changes_target(wire::change_cursor(1)), "zdo-a");
+    const auto old = f.d.call(http::get, protocol::changes_target(protocol::change_cursor(1)), "zdo-a");
     CHECK(old.result_int() == 410);
     CHECK(problem_type(old) == "urn:aikom:problem:resync-required");
     // From the beginning, the feed still rebuilds the current state.
-    auto all = wire::parse_change_page(f.d.call(http::get, "/v1/changes", "zdo-a").body());
+    auto all = protocol::parse_change_page(f.d.call(http::get, "/v1/changes", "zdo-a").body());
     REQUIRE(all.has_value());
     std::set<std::string> ids;
     for (const auto& c : all->changes) {
@@ -396,19 +396,19 @@ TEST_CASE("sandbox: validate is a dry run")
     auto res =
         f.d.call(http::post, "/v1/validate?profile=readiness", "authority", codec::encode(c));
     REQUIRE(res.result_int() == 200);
-    auto v = wire::parse_validation_result(res.body());
+    auto v = protocol::parse_validation_result(res.body());
     REQUIRE(v.has_value());
     CHECK_FALSE(v->valid);
     CHECK(v->issues.at(0).code == "contact.missing");
-    auto ok = wire::parse_validation_result(
+    auto ok = protocol::parse_validation_result(
         f.d.call(http::post, "/v1/validate", "authority", codec::encode(c)).body());
     CHECK(ok->valid); // submission does not need the indicators
     auto broken =
-        wire::parse_validation_result(f.d.call(http::post, "/v1/validate", "zdo-a", "{").body());
+        protocol::parse_validation_result(f.d.call(http::post, "/v1/validate", "zdo-a", "{").body());
     REQUIRE(broken.has_value());
     CHECK_FALSE(broken->valid);
     CHECK(broken->issues.at(0).code == "json.syntax");
-    CHECK(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
 }
 
 TEST_CASE("sandbox: correction requests, reviewed, with an audit trail")
@@ -430,15 +430,15 @@ TEST_CASE("sandbox: correction requests, reviewed, with an audit trail")
     const auto list = boost::json::parse(
         f.d.call(http::get, "/v1/correction-requests?status=pending", "reviewer").body());
     CHECK(list.at("items").as_array().size() == 1);
-    CHECK(f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer",
+    CHECK(f.d.call(http::post, protocol::correction_target(id, "apply"), "reviewer",
                    R"({"note":"перевірено"})")
               .result_int() == 200);
-    CHECK(f.d.call(http::get, wire::child_target(a, "kd-7"), "zdo-a").result_int() == 200);
-    const auto again = f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer",
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-7"), "zdo-a").result_int() == 200);
+    const auto again = f.d.call(http::post, protocol::correction_target(id, "reject"), "reviewer",
                                 R"({"note":"пізно"})");
     CHECK(again.result_int() == 409);
     const auto view =
-        boost::json::parse(f.d.call(http::get, wire::correction_target(id), "zdo-a").body());
+        boost::json::parse(f.d.call(http::get, protocol::correction_target(id), "zdo-a").body());
     CHECK(view.at("status").as_string() == "applied");
     const auto& history = view.at("history").as_array();
     REQUIRE(history.size() == 2);
@@ -483,7 +483,7 @@ TEST_CASE("sandbox: fault knobs are admin-only and shape the answers")
     const auto res = f.svc.fault_response(req);
     CHECK(res.result_int() == 429);
     CHECK(res[bhttp::field::retry_after] == "7");
-    CHECK(wire::parse_problem(res.body())->retryable);
+    CHECK(protocol::parse_problem(res.body())->retryable);
     CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", R"({"error_rate":2})").result_int() ==
           422);
     CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", "{}").result_int() == 200);
@@ -499,7 +499,7 @@ TEST_CASE("sandbox: the role × route × scope matrix (service level)")
 TEST_CASE("sandbox: a key whose first request is still running answers 409 with Retry-After")
 {
     fixture f;
-    const std::string body = wire::batch_request_json({test::valid_child("kd-1", a)});
+    const std::string body = protocol::batch_request_json({test::valid_child("kd-1", a)});
     // What the service fingerprints: method, target and body.
     const std::string hash = codec::sha256("POST /v1/batches\n" + body).to_hex();
     sandbox::detail::idempotency_entry existing;
@@ -510,9 +510,9 @@ TEST_CASE("sandbox: a key whose first request is still running answers 409 with 
     CHECK(res.result_int() == 409);
     CHECK(problem_type(res) == "urn:aikom:problem:idempotency-in-progress");
     CHECK(res[bhttp::field::retry_after] == "1");
-    CHECK(wire::parse_problem(res.body())->retryable);
+    CHECK(protocol::parse_problem(res.body())->retryable);
     // Nothing was written by the refused request.
-    CHECK(f.d.call(http::get, wire::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
 }
 
 TEST_CASE("sandbox: review findings stay fixed")
@@ -533,10 +533,10 @@ TEST_CASE("sandbox: review findings stay fixed")
     // A withdrawal reason longer than the format allows is refused, not stored.
     REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
     const auto long_reason =
-        f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+        f.d.call(http::post, protocol::withdrawal_target(a, "kd-1"), "zdo-a",
                  R"({"left_on":"2025-05-30","reason":")" + std::string(501, 'x') + "\"}");
     CHECK(long_reason.result_int() == 422);
-    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-1"), "zdo-a",
+    CHECK(f.d.call(http::post, protocol::withdrawal_target(a, "kd-1"), "zdo-a",
                    R"({"left_on":"2025-05-30"})")
               .result_int() == 200);
 
@@ -552,7 +552,7 @@ TEST_CASE("sandbox: review findings stay fixed")
     }
     CHECK(last == "cr-10");
     const auto view =
-        boost::json::parse(f.d.call(http::get, wire::correction_target("cr-1"), "zdo-a").body());
+        boost::json::parse(f.d.call(http::get, protocol::correction_target("cr-1"), "zdo-a").body());
     CHECK(view.at("history").as_array().size() == 1);
 }
 
@@ -572,7 +572,7 @@ TEST_CASE("sandbox: envelopes and query parameters are checked, not guessed")
         R"({"institution":"32855961","child_id":"c-1","reason":"тест","record":{"id":"x"}})");
     REQUIRE(ok.result_int() == 201);
     const std::string id(boost::json::parse(ok.body()).at("id").as_string());
-    CHECK(f.d.call(http::post, wire::correction_target(id, "reject"), "reviewer", "{}")
+    CHECK(f.d.call(http::post, protocol::correction_target(id, "reject"), "reviewer", "{}")
               .result_int() == 422);
     CHECK(
         boost::json::parse(
@@ -606,9 +606,9 @@ TEST_CASE("sandbox: second review findings stay fixed")
     REQUIRE(created.result_int() == 201);
     const std::string id(boost::json::parse(created.body()).at("id").as_string());
     REQUIRE(
-        f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer", "{}").result_int() ==
+        f.d.call(http::post, protocol::correction_target(id, "apply"), "reviewer", "{}").result_int() ==
         200);
-    CHECK(f.d.call(http::post, wire::withdrawal_target(a, "kd-900"), "zdo-a",
+    CHECK(f.d.call(http::post, protocol::withdrawal_target(a, "kd-900"), "zdo-a",
                    R"({"left_on":"2025-05-30"})")
               .result_int() == 200);
     // ...but not with a leaving date before enrollment: that error is new.
@@ -619,16 +619,16 @@ TEST_CASE("sandbox: second review findings stay fixed")
     const auto named =
         f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
     CHECK(named.result_int() == 422);
-    CHECK(wire::parse_problem(named.body())->errors.at(0).pointer == "/child_id");
+    CHECK(protocol::parse_problem(named.body())->errors.at(0).pointer == "/child_id");
 
     // A cursor ahead of the feed (another database) is 410, not a silent empty page.
-    CHECK(f.d.call(http::get, wire::changes_target(wire::change_cursor(9999)), "zdo-a")
+    CHECK(f.d.call(http::get, protocol::changes_target(protocol::change_cursor(9999)), "zdo-a")
               .result_int() == 410);
 
     // If-None-Match on a read compares weakly; a method the route lacks is 405 before 403.
     const auto put = f.d.put(test::valid_child("kd-902", a), "zdo-a");
     const std::string tag(put[bhttp::field::etag]);
-    CHECK(f.d.call(http::get, wire::child_target(a, "kd-902"), "zdo-a", {},
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-902"), "zdo-a", {},
                    {{"If-None-Match", "W/" + tag}})
               .result_int() == 304);
     CHECK(f.d.call(http::delete_, "/v1/admin/faults", "zdo-a").result_int() == 405);
@@ -655,11 +655,11 @@ TEST_CASE("sandbox: concurrent apply and reject: one wins, and a rejected record
         unsigned applied = 0;
         unsigned rejected = 0;
         std::thread t1([&] {
-            applied = f.d.call(http::post, wire::correction_target(id, "apply"), "reviewer", "{}")
+            applied = f.d.call(http::post, protocol::correction_target(id, "apply"), "reviewer", "{}")
                           .result_int();
         });
         std::thread t2([&, token = f.d.token("reviewer")] {
-            test::request req{bhttp::verb::post, wire::correction_target(id, "reject"), 11};
+            test::request req{bhttp::verb::post, protocol::correction_target(id, "reject"), 11};
             req.set(bhttp::field::authorization, "Bearer " + token);
             req.set(bhttp::field::content_type, "application/json");
             req.body() = R"({"note":"ні"})";
@@ -670,7 +670,7 @@ TEST_CASE("sandbox: concurrent apply and reject: one wins, and a rejected record
         t2.join();
         CAPTURE(round);
         CHECK(((applied == 200 && rejected == 409) || (applied == 409 && rejected == 200)));
-        const auto stored = f.d.call(http::get, wire::child_target(a, child), "zdo-a").result_int();
+        const auto stored = f.d.call(http::get, protocol::child_target(a, child), "zdo-a").result_int();
         CHECK(stored == (applied == 200 ? 200u : 404u));
     }
 }

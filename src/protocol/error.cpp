@@ -1,8 +1,8 @@
-#include <aikom/wire/error.hpp>
+#include <aikom/protocol/error.hpp>
 
 #include <string>
 
-namespace aikom::wire {
+namespace aikom::protocol {
 namespace {
 
 class category final : public boost::system::error_category {
@@ -39,4 +39,4 @@ const boost::system::error_category& protocol_category() noexcept
     return instance;
 }
 
-} // namespace aikom::wire
+} // namespace aikom::protocol

@@ -1,5 +1,5 @@
-#ifndef AIKOM_WIRE_ROUTES_HPP
-#define AIKOM_WIRE_ROUTES_HPP
+#ifndef AIKOM_PROTOCOL_ROUTES_HPP
+#define AIKOM_PROTOCOL_ROUTES_HPP
 
 /// @file
 /// The endpoints of protocol v1 as data: matching a request path to an endpoint, building
@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace aikom::wire {
+namespace aikom::protocol {
 
 enum class endpoint {
     discovery,           ///< GET /v1
@@ -35,7 +35,7 @@ enum class endpoint {
 };
 
 struct route {
-    wire::endpoint endpoint = wire::endpoint::discovery;
+    protocol::endpoint endpoint = protocol::endpoint::discovery;
     std::string institution{};   ///< {edrpou}, percent-decoded
     std::string child_id{};      ///< {id}, percent-decoded
     std::string correction_id{}; ///< {id} of a correction request
@@ -79,6 +79,6 @@ struct target {
 [[nodiscard]] std::string change_cursor(std::int64_t seq);
 [[nodiscard]] std::optional<std::int64_t> parse_change_cursor(std::string_view cursor);
 
-} // namespace aikom::wire
+} // namespace aikom::protocol
 
 #endif

@@ -1,6 +1,6 @@
 // Private: small Boost.JSON helpers shared by the protocol's bodies.
-#ifndef AIKOM_SRC_WIRE_JSON_UTIL_HPP
-#define AIKOM_SRC_WIRE_JSON_UTIL_HPP
+#ifndef AIKOM_SRC_PROTOCOL_JSON_UTIL_HPP
+#define AIKOM_SRC_PROTOCOL_JSON_UTIL_HPP
 
 #include <aikom/check/issue.hpp>
 
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace aikom::wire::detail {
+namespace aikom::protocol::detail {
 
 /// Parses `json` as an object; `protocol_errc::malformed_json` otherwise.
 boost::system::result<boost::json::object> parse_object(std::string_view json);
@@ -28,6 +28,6 @@ std::vector<check::issue> parse_issues(const boost::json::array& a);
 /// `text` as a JSON string literal.
 std::string quoted(std::string_view text);
 
-} // namespace aikom::wire::detail
+} // namespace aikom::protocol::detail
 
 #endif

@@ -1,5 +1,5 @@
-#ifndef AIKOM_WIRE_PROBLEM_HPP
-#define AIKOM_WIRE_PROBLEM_HPP
+#ifndef AIKOM_PROTOCOL_PROBLEM_HPP
+#define AIKOM_PROTOCOL_PROBLEM_HPP
 
 /// @file
 /// RFC 9457 problem details as the protocol uses them (docs/protocol.md, "Errors"):
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace aikom::wire {
+namespace aikom::protocol {
 
 inline constexpr std::string_view problem_content_type = "application/problem+json";
 
@@ -71,6 +71,6 @@ struct problem {
 [[nodiscard]] std::string issue_to_json(const check::issue& i);
 [[nodiscard]] std::string issues_to_json(const std::vector<check::issue>& issues);
 
-} // namespace aikom::wire
+} // namespace aikom::protocol
 
 #endif

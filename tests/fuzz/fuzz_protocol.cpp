@@ -1,8 +1,8 @@
 // libFuzzer target: the protocol's parsers (routes, targets, cursors and every body). They
 // must never crash, whatever a server or client sends.
-#include <aikom/wire/problem.hpp>
-#include <aikom/wire/routes.hpp>
-#include <aikom/wire/types.hpp>
+#include <aikom/protocol/problem.hpp>
+#include <aikom/protocol/routes.hpp>
+#include <aikom/protocol/types.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    using namespace aikom::wire;
+    using namespace aikom::protocol;
     const std::string_view s(reinterpret_cast<const char*>(data), size);
     (void)match_route(s);
     if (auto t = parse_target(s)) {

@@ -1,5 +1,5 @@
-#ifndef AIKOM_WIRE_TYPES_HPP
-#define AIKOM_WIRE_TYPES_HPP
+#ifndef AIKOM_PROTOCOL_TYPES_HPP
+#define AIKOM_PROTOCOL_TYPES_HPP
 
 /// @file
 /// The bodies of protocol v1 (docs/protocol.md) as types, each with `to_json` (what the server
@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace aikom::wire {
+namespace aikom::protocol {
 
 // ---- discovery ----------------------------------------------------------------------------------
 
@@ -36,7 +36,7 @@ struct discovery {
     std::string version = "1";
     int record_schema = 1;
     std::string token_url = "/v1/oauth/token";
-    wire::limits limits{};
+    protocol::limits limits{};
     std::chrono::seconds change_feed_retention{7 * 24 * 3600};
     std::chrono::seconds idempotency_retention{24 * 3600};
     std::vector<std::string> scopes{};
@@ -152,6 +152,6 @@ struct change_out {
                                            std::string_view next_cursor, bool has_more);
 [[nodiscard]] boost::system::result<change_page> parse_change_page(std::string_view json);
 
-} // namespace aikom::wire
+} // namespace aikom::protocol
 
 #endif

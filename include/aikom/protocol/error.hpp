@@ -1,5 +1,5 @@
-#ifndef AIKOM_WIRE_ERROR_HPP
-#define AIKOM_WIRE_ERROR_HPP
+#ifndef AIKOM_PROTOCOL_ERROR_HPP
+#define AIKOM_PROTOCOL_ERROR_HPP
 
 /// @file
 /// Error codes of the protocol layer (category `aikom.protocol`): what went wrong reading a
@@ -9,7 +9,7 @@
 
 #include <type_traits>
 
-namespace aikom::wire {
+namespace aikom::protocol {
 
 enum class protocol_errc {
     ok = 0,
@@ -27,9 +27,9 @@ enum class protocol_errc {
     return {static_cast<int>(e), protocol_category()};
 }
 
-} // namespace aikom::wire
+} // namespace aikom::protocol
 
 template <>
-struct boost::system::is_error_code_enum<aikom::wire::protocol_errc> : std::true_type {};
+struct boost::system::is_error_code_enum<aikom::protocol::protocol_errc> : std::true_type {};
 
 #endif

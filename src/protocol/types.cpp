@@ -1,10 +1,10 @@
 #include <aikom/codec/json.hpp>
-#include <aikom/wire/error.hpp>
-#include <aikom/wire/types.hpp>
+#include <aikom/protocol/error.hpp>
+#include <aikom/protocol/types.hpp>
 
-#include "wire/json_util.hpp"
+#include "protocol/json_util.hpp"
 
-namespace aikom::wire {
+namespace aikom::protocol {
 namespace {
 
 namespace json = boost::json;
@@ -411,4 +411,4 @@ boost::system::result<change_page> parse_change_page(std::string_view text)
     return page;
 }
 
-} // namespace aikom::wire
+} // namespace aikom::protocol

@@ -1,5 +1,5 @@
-#include <aikom/wire/error.hpp>
-#include <aikom/wire/routes.hpp>
+#include <aikom/protocol/error.hpp>
+#include <aikom/protocol/routes.hpp>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_path.hpp>
@@ -9,7 +9,7 @@
 
 #include <charconv>
 
-namespace aikom::wire {
+namespace aikom::protocol {
 namespace {
 
 constexpr char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -242,4 +242,4 @@ std::optional<std::int64_t> parse_change_cursor(std::string_view cursor)
     return seq;
 }
 
-} // namespace aikom::wire
+} // namespace aikom::protocol

@@ -1,11 +1,11 @@
-#include <aikom/wire/error.hpp>
-#include <aikom/wire/problem.hpp>
+#include <aikom/protocol/error.hpp>
+#include <aikom/protocol/problem.hpp>
 
-#include "wire/json_util.hpp"
+#include "protocol/json_util.hpp"
 
 #include <array>
 
-namespace aikom::wire {
+namespace aikom::protocol {
 namespace {
 
 struct kind_info {
@@ -137,4 +137,4 @@ boost::system::result<problem> parse_problem(std::string_view json)
     return p;
 }
 
-} // namespace aikom::wire
+} // namespace aikom::protocol

@@ -1,8 +1,8 @@
-#include "wire/json_util.hpp"
+#include "protocol/json_util.hpp"
 
-#include <aikom/wire/error.hpp>
+#include <aikom/protocol/error.hpp>
 
-namespace aikom::wire::detail {
+namespace aikom::protocol::detail {
 
 boost::system::result<boost::json::object> parse_object(std::string_view json)
 {
@@ -77,4 +77,4 @@ std::string quoted(std::string_view text)
     return boost::json::serialize(boost::json::string(text));
 }
 
-} // namespace aikom::wire::detail
+} // namespace aikom::protocol::detail
