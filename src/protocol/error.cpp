@@ -26,6 +26,15 @@ public:
             return "the cursor was not issued by this server: start again without a cursor";
         case protocol_errc::bad_target:
             return "the request target is not an origin-form URI (path and query)";
+        case protocol_errc::bad_value:
+            return "a member of the body has the wrong type or a value out of range: the server "
+                   "does not speak protocol v1 as documented";
+        case protocol_errc::unexpected_content_type:
+            return "the response is not of the media type this endpoint sends: check that the URL "
+                   "points at an aikom-exchange server and not at a proxy or a login page";
+        case protocol_errc::problem_without_details:
+            return "the server answered with an error status but without problem details: a "
+                   "proxy or gateway in between may have answered instead of the server";
         }
         return "unknown aikom.protocol error";
     }

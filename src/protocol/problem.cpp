@@ -4,6 +4,7 @@
 #include "protocol/json_util.hpp"
 
 #include <array>
+#include <string>
 
 namespace aikom::protocol {
 namespace {
@@ -47,7 +48,28 @@ const kind_info& info(problem_kind k) noexcept
     return kinds[static_cast<std::size_t>(k)];
 }
 
+class category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "aikom.problem"; }
+
+    std::string message(int ev) const override
+    {
+        if (ev <= 0 || static_cast<std::size_t>(ev) > kinds.size()) {
+            return "unknown aikom.problem";
+        }
+        const auto& k = kinds[static_cast<std::size_t>(ev - 1)];
+        return std::string(k.title) + " (HTTP " + std::to_string(k.status) +
+               "): see the server's problem details for what to change";
+    }
+};
+
 } // namespace
+
+const boost::system::error_category& problem_category() noexcept
+{
+    static const category instance;
+    return instance;
+}
 
 std::string_view problem_name(problem_kind k) noexcept
 {

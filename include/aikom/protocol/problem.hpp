@@ -9,6 +9,7 @@
 
 #include <aikom/check/issue.hpp>
 
+#include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
 #include <optional>
@@ -63,6 +64,15 @@ struct problem {
 /// The problem's kind from its `type`, if it is one of ours.
 [[nodiscard]] std::optional<problem_kind> kind_of(const problem& p) noexcept;
 
+/// Problem kinds are error codes of category `aikom.problem` (value = kind + 1, so that no kind
+/// is "success"): a client reports a server's 410 as `problem_kind::resync_required`.
+[[nodiscard]] const boost::system::error_category& problem_category() noexcept;
+
+[[nodiscard]] inline boost::system::error_code make_error_code(problem_kind k) noexcept
+{
+    return {static_cast<int>(k) + 1, problem_category()};
+}
+
 [[nodiscard]] std::string to_json(const problem& p);
 [[nodiscard]] boost::system::result<problem> parse_problem(std::string_view json);
 
@@ -72,5 +82,8 @@ struct problem {
 [[nodiscard]] std::string issues_to_json(const std::vector<check::issue>& issues);
 
 } // namespace aikom::protocol
+
+template <>
+struct boost::system::is_error_code_enum<aikom::protocol::problem_kind> : std::true_type {};
 
 #endif
