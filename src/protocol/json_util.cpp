@@ -1,31 +1,599 @@
 #include "protocol/json_util.hpp"
 
-#include <aikom/protocol/error.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <algorithm>
+#include <cmath>
 
 namespace aikom::protocol::detail {
+namespace {
 
-boost::system::result<boost::json::object> parse_object(std::string_view json)
+json::parse_options strict_options() noexcept
 {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(json, ec);
+    json::parse_options p;
+    p.max_depth = max_depth;
+    p.allow_comments = false;
+    p.allow_trailing_commas = false;
+    p.allow_invalid_utf8 = false;
+    return p;
+}
+
+// A handler that accepts everything: basic_parser<null_handler> only checks the syntax.
+struct null_handler {
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+    bool on_object_begin(json::error_code&) { return true; }
+    bool on_object_end(std::size_t, json::error_code&) { return true; }
+    bool on_array_begin(json::error_code&) { return true; }
+    bool on_array_end(std::size_t, json::error_code&) { return true; }
+    bool on_key_part(std::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_key(std::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string_part(std::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string(std::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_number_part(std::string_view, json::error_code&) { return true; }
+    bool on_int64(std::int64_t, std::string_view, json::error_code&) { return true; }
+    bool on_uint64(std::uint64_t, std::string_view, json::error_code&) { return true; }
+    bool on_double(double, std::string_view, json::error_code&) { return true; }
+    bool on_bool(bool, json::error_code&) { return true; }
+    bool on_null(json::error_code&) { return true; }
+    bool on_comment_part(std::string_view, json::error_code&) { return true; }
+    bool on_comment(std::string_view, json::error_code&) { return true; }
+};
+
+bool is_space(char c) noexcept
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::size_t skip_space(std::string_view s, std::size_t i) noexcept
+{
+    while (i < s.size() && is_space(s[i])) {
+        ++i;
+    }
+    return i;
+}
+
+// The end of the string literal starting at s[i] == '"'.
+std::size_t string_end(std::string_view s, std::size_t i) noexcept
+{
+    ++i;
+    while (i < s.size() && s[i] != '"') {
+        i += s[i] == '\\' ? 2 : 1;
+    }
+    return std::min(i + 1, s.size());
+}
+
+// The end of the (valid) JSON value starting at s[i].
+std::size_t value_end(std::string_view s, std::size_t i) noexcept
+{
+    if (i >= s.size()) {
+        return s.size();
+    }
+    if (s[i] == '"') {
+        return string_end(s, i);
+    }
+    if (s[i] == '{' || s[i] == '[') {
+        std::size_t depth = 0;
+        while (i < s.size()) {
+            const char c = s[i];
+            if (c == '"') {
+                i = string_end(s, i);
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                ++depth;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) {
+                    return i + 1;
+                }
+            }
+            ++i;
+        }
+        return s.size();
+    }
+    while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') {
+        ++i;
+    }
+    return i;
+}
+
+// Walks the members or elements of the container whose opening bracket is at s[i], calling
+// `f(key_token, value_text)` (key_token empty for arrays).
+template <class F>
+void walk(std::string_view s, std::size_t i, bool object, F&& f)
+{
+    i = skip_space(s, i + 1);
+    const char close = object ? '}' : ']';
+    while (i < s.size() && s[i] != close) {
+        std::string_view key;
+        if (object) {
+            const auto k_end = string_end(s, i);
+            key = s.substr(i, k_end - i);
+            i = skip_space(s, k_end);
+            i = skip_space(s, i + 1); // ':'
+        }
+        const auto v_end = value_end(s, i);
+        f(key, s.substr(i, v_end - i));
+        i = skip_space(s, v_end);
+        if (i < s.size() && s[i] == ',') {
+            i = skip_space(s, i + 1);
+        }
+    }
+}
+
+// A key token (with its quotes) as text.
+std::string key_text(std::string_view token)
+{
+    if (token.size() >= 2 && token.find('\\') == std::string_view::npos) {
+        return std::string(token.substr(1, token.size() - 2));
+    }
+    json::error_code ec;
+    auto v = json::parse(token, ec);
+    return !ec && v.is_string() ? std::string(v.as_string()) : std::string();
+}
+
+} // namespace
+
+// ---- parsing --------------------------------------------------------------------------------
+
+result<json::object> parse_object(std::string_view text)
+{
+    json::error_code ec;
+    auto v = json::parse(text, ec, json::storage_ptr(), strict_options());
     if (ec || !v.is_object()) {
         return make_error_code(protocol_errc::malformed_json);
     }
     return std::move(v.as_object());
 }
 
-std::string get_string(const boost::json::object& o, std::string_view key)
+bool valid_json(std::string_view text) noexcept
 {
-    const auto* v = o.if_contains(key);
-    if (v == nullptr || !v->is_string()) {
-        return {};
-    }
-    return std::string(v->as_string());
+    json::basic_parser<null_handler> p(strict_options());
+    json::error_code ec;
+    const auto used = p.write_some(false, text.data(), text.size(), ec);
+    return !ec && skip_space(text, used) == text.size();
 }
 
-boost::json::object issue_value(const check::issue& i)
+std::optional<std::string_view> split_object::raw_member(std::string_view key) const noexcept
 {
-    boost::json::object o;
+    for (auto it = raw.rbegin(); it != raw.rend(); ++it) {
+        if (it->first == key) {
+            return it->second;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<split_object> split(std::string_view text,
+                                  std::initializer_list<std::string_view> raw_keys)
+{
+    const auto start = skip_space(text, 0);
+    if (start >= text.size() || text[start] != '{') {
+        return std::nullopt;
+    }
+    split_object out;
+    bool ok = true;
+    walk(text, start, true, [&](std::string_view token, std::string_view value) {
+        auto key = key_text(token);
+        if (std::find(raw_keys.begin(), raw_keys.end(), key) != raw_keys.end()) {
+            out.raw.emplace_back(std::move(key), value);
+            return;
+        }
+        json::error_code ec;
+        auto v = json::parse(value, ec, json::storage_ptr(), strict_options());
+        if (ec) {
+            ok = false; // cannot happen for valid input; refuse rather than guess
+            return;
+        }
+        out.members[key] = std::move(v);
+    });
+    if (!ok) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::optional<std::vector<std::string_view>> split_array(std::string_view text)
+{
+    const auto start = skip_space(text, 0);
+    if (start >= text.size() || text[start] != '[') {
+        return std::nullopt;
+    }
+    std::vector<std::string_view> out;
+    walk(text, start, false, [&](std::string_view, std::string_view value) {
+        out.push_back(value);
+    });
+    return out;
+}
+
+char first_char(std::string_view text) noexcept
+{
+    const auto i = skip_space(text, 0);
+    return i < text.size() ? text[i] : '\0';
+}
+
+// ---- checked values -------------------------------------------------------------------------
+
+result<std::uint64_t> as_uint(const json::value& v, std::uint64_t min, std::uint64_t max) noexcept
+{
+    std::uint64_t n = 0;
+    if (v.is_uint64()) {
+        n = v.get_uint64();
+    } else if (v.is_int64()) {
+        if (v.get_int64() < 0) {
+            return make_error_code(protocol_errc::bad_value);
+        }
+        n = static_cast<std::uint64_t>(v.get_int64());
+    } else if (v.is_double()) {
+        const double d = v.get_double();
+        // 2^64 is exactly representable; anything at or above it does not fit.
+        if (!std::isfinite(d) || d != std::floor(d) || d < 0 || d >= 18446744073709551616.0) {
+            return make_error_code(protocol_errc::bad_value);
+        }
+        n = static_cast<std::uint64_t>(d);
+    } else {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    if (n < min || n > max) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return n;
+}
+
+result<std::int64_t> as_int(const json::value& v, std::int64_t min, std::int64_t max) noexcept
+{
+    std::int64_t n = 0;
+    if (v.is_int64()) {
+        n = v.get_int64();
+    } else if (v.is_uint64()) {
+        if (v.get_uint64() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            return make_error_code(protocol_errc::bad_value);
+        }
+        n = static_cast<std::int64_t>(v.get_uint64());
+    } else if (v.is_double()) {
+        const double d = v.get_double();
+        // [-2^63, 2^63): both bounds are exactly representable.
+        if (!std::isfinite(d) || d != std::floor(d) || d < -9223372036854775808.0 ||
+            d >= 9223372036854775808.0) {
+            return make_error_code(protocol_errc::bad_value);
+        }
+        n = static_cast<std::int64_t>(d);
+    } else {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    if (n < min || n > max) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return n;
+}
+
+result<double> as_double(const json::value& v, double min, double max) noexcept
+{
+    double d = 0;
+    if (v.is_double()) {
+        d = v.get_double();
+    } else if (v.is_int64()) {
+        d = static_cast<double>(v.get_int64());
+    } else if (v.is_uint64()) {
+        d = static_cast<double>(v.get_uint64());
+    } else {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    if (!std::isfinite(d) || d < min || d > max) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return d;
+}
+
+std::size_t utf8_chars(std::string_view s) noexcept
+{
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// ---- member_reader --------------------------------------------------------------------------
+
+void member_reader::fail(protocol_errc e) noexcept
+{
+    if (!ec_) {
+        ec_ = make_error_code(e);
+    }
+}
+
+void member_reader::fail(const error_code& ec) noexcept
+{
+    if (!ec_) {
+        ec_ = ec;
+    }
+}
+
+const json::value* member_reader::find(std::string_view key, bool required)
+{
+    if (ec_) {
+        return nullptr;
+    }
+    const auto* v = o_->if_contains(key);
+    if (v == nullptr || v->is_null()) {
+        if (required) {
+            fail(protocol_errc::missing_field);
+        }
+        return nullptr;
+    }
+    return v;
+}
+
+std::string member_reader::string(std::string_view key)
+{
+    const auto* v = find(key, true);
+    if (v == nullptr) {
+        return {};
+    }
+    if (!v->is_string()) {
+        fail(protocol_errc::bad_value);
+        return {};
+    }
+    return std::string(v->get_string());
+}
+
+std::uint64_t member_reader::uint(std::string_view key, std::uint64_t min, std::uint64_t max)
+{
+    const auto* v = find(key, true);
+    if (v == nullptr) {
+        return 0;
+    }
+    auto n = as_uint(*v, min, max);
+    if (!n) {
+        fail(n.error());
+        return 0;
+    }
+    return *n;
+}
+
+std::int64_t member_reader::integer(std::string_view key, std::int64_t min, std::int64_t max)
+{
+    const auto* v = find(key, true);
+    if (v == nullptr) {
+        return 0;
+    }
+    auto n = as_int(*v, min, max);
+    if (!n) {
+        fail(n.error());
+        return 0;
+    }
+    return *n;
+}
+
+double member_reader::number(std::string_view key, double min, double max)
+{
+    const auto* v = find(key, true);
+    if (v == nullptr) {
+        return 0;
+    }
+    auto n = as_double(*v, min, max);
+    if (!n) {
+        fail(n.error());
+        return 0;
+    }
+    return *n;
+}
+
+bool member_reader::boolean(std::string_view key)
+{
+    const auto* v = find(key, true);
+    if (v == nullptr) {
+        return false;
+    }
+    if (!v->is_bool()) {
+        fail(protocol_errc::bad_value);
+        return false;
+    }
+    return v->get_bool();
+}
+
+const json::object* member_reader::object(std::string_view key)
+{
+    const auto* v = find(key, true);
+    if (v == nullptr) {
+        return nullptr;
+    }
+    if (!v->is_object()) {
+        fail(protocol_errc::bad_value);
+        return nullptr;
+    }
+    return &v->get_object();
+}
+
+const json::array* member_reader::array(std::string_view key)
+{
+    const auto* v = find(key, true);
+    if (v == nullptr) {
+        return nullptr;
+    }
+    if (!v->is_array()) {
+        fail(protocol_errc::bad_value);
+        return nullptr;
+    }
+    return &v->get_array();
+}
+
+std::optional<std::string> member_reader::optional_string(std::string_view key)
+{
+    const auto* v = find(key, false);
+    if (v == nullptr) {
+        return std::nullopt;
+    }
+    if (!v->is_string()) {
+        fail(protocol_errc::bad_value);
+        return std::nullopt;
+    }
+    return std::string(v->get_string());
+}
+
+std::string member_reader::string_or(std::string_view key, std::string fallback)
+{
+    auto s = optional_string(key);
+    return s ? std::move(*s) : std::move(fallback);
+}
+
+std::optional<std::int64_t> member_reader::optional_integer(std::string_view key,
+                                                            std::int64_t min, std::int64_t max)
+{
+    const auto* v = find(key, false);
+    if (v == nullptr) {
+        return std::nullopt;
+    }
+    auto n = as_int(*v, min, max);
+    if (!n) {
+        fail(n.error());
+        return std::nullopt;
+    }
+    return *n;
+}
+
+std::uint64_t member_reader::uint_or(std::string_view key, std::uint64_t min, std::uint64_t max,
+                                     std::uint64_t fallback)
+{
+    const auto* v = find(key, false);
+    if (v == nullptr) {
+        return fallback;
+    }
+    auto n = as_uint(*v, min, max);
+    if (!n) {
+        fail(n.error());
+        return fallback;
+    }
+    return *n;
+}
+
+bool member_reader::boolean_or(std::string_view key, bool fallback)
+{
+    const auto* v = find(key, false);
+    if (v == nullptr) {
+        return fallback;
+    }
+    if (!v->is_bool()) {
+        fail(protocol_errc::bad_value);
+        return fallback;
+    }
+    return v->get_bool();
+}
+
+const json::object* member_reader::optional_object(std::string_view key)
+{
+    const auto* v = find(key, false);
+    if (v == nullptr) {
+        return nullptr;
+    }
+    if (!v->is_object()) {
+        fail(protocol_errc::bad_value);
+        return nullptr;
+    }
+    return &v->get_object();
+}
+
+const json::array* member_reader::optional_array(std::string_view key)
+{
+    const auto* v = find(key, false);
+    if (v == nullptr) {
+        return nullptr;
+    }
+    if (!v->is_array()) {
+        fail(protocol_errc::bad_value);
+        return nullptr;
+    }
+    return &v->get_array();
+}
+
+std::vector<std::string> member_reader::strings_or_empty(std::string_view key)
+{
+    std::vector<std::string> out;
+    const auto* a = optional_array(key);
+    if (a == nullptr) {
+        return out;
+    }
+    for (const auto& s : *a) {
+        if (!s.is_string()) {
+            fail(protocol_errc::bad_value);
+            return {};
+        }
+        out.emplace_back(s.get_string());
+    }
+    return out;
+}
+
+std::vector<check::issue> member_reader::issues(std::string_view key)
+{
+    const auto* a = optional_array(key);
+    if (a == nullptr) {
+        return {};
+    }
+    auto r = parse_issues(*a);
+    if (!r) {
+        fail(r.error());
+        return {};
+    }
+    return std::move(*r);
+}
+
+result<std::vector<check::issue>> parse_issues(const json::array& a)
+{
+    std::vector<check::issue> out;
+    out.reserve(a.size());
+    for (const auto& v : a) {
+        if (!v.is_object()) {
+            return make_error_code(protocol_errc::bad_value);
+        }
+        member_reader r(v.get_object());
+        check::issue i;
+        i.pointer = r.string_or("pointer");
+        i.code = r.string("code");
+        const auto sev = r.string_or("severity", "error");
+        i.severity = sev == "warning" ? check::severity::warning
+                     : sev == "fix"   ? check::severity::fix
+                                      : check::severity::error; // a newer severity: the strictest
+        i.message_en = r.string_or("message");
+        i.message_uk = r.string_or("message_uk");
+        i.suggestion = r.optional_string("suggestion");
+        if (!r.ok()) {
+            return r.error();
+        }
+        out.push_back(std::move(i));
+    }
+    return out;
+}
+
+// ---- records inside bodies ------------------------------------------------------------------
+
+std::optional<model::child> decode_record(codec::record_decoder& decoder, std::string_view text,
+                                          std::string_view pointer,
+                                          std::vector<check::issue>* issues)
+{
+    model::child c;
+    std::vector<check::issue> found;
+    if (decoder.decode_into(text, c, found).ok) {
+        return c;
+    }
+    if (issues != nullptr) {
+        for (auto& i : found) {
+            if (i.severity == check::severity::error) {
+                i.pointer.insert(0, pointer);
+                issues->push_back(std::move(i));
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+// ---- writing --------------------------------------------------------------------------------
+
+json::object issue_value(const check::issue& i)
+{
+    json::object o;
     o["pointer"] = i.pointer;
     o["code"] = i.code;
     o["severity"] = check::to_string(i.severity);
@@ -37,9 +605,9 @@ boost::json::object issue_value(const check::issue& i)
     return o;
 }
 
-boost::json::array issues_value(const std::vector<check::issue>& issues)
+json::array issues_value(const std::vector<check::issue>& issues)
 {
-    boost::json::array a;
+    json::array a;
     a.reserve(issues.size());
     for (const auto& i : issues) {
         a.push_back(issue_value(i));
@@ -47,34 +615,19 @@ boost::json::array issues_value(const std::vector<check::issue>& issues)
     return a;
 }
 
-std::vector<check::issue> parse_issues(const boost::json::array& a)
+json::array strings_value(const std::vector<std::string>& v)
 {
-    std::vector<check::issue> out;
-    for (const auto& v : a) {
-        if (!v.is_object()) {
-            continue;
-        }
-        const auto& o = v.as_object();
-        check::issue i;
-        i.pointer = get_string(o, "pointer");
-        i.code = get_string(o, "code");
-        i.message_en = get_string(o, "message");
-        i.message_uk = get_string(o, "message_uk");
-        const auto sev = get_string(o, "severity");
-        i.severity = sev == "warning" ? check::severity::warning
-                     : sev == "fix"   ? check::severity::fix
-                                      : check::severity::error;
-        if (const auto* s = o.if_contains("suggestion"); s != nullptr && s->is_string()) {
-            i.suggestion = std::string(s->as_string());
-        }
-        out.push_back(std::move(i));
+    json::array a;
+    a.reserve(v.size());
+    for (const auto& s : v) {
+        a.emplace_back(s);
     }
-    return out;
+    return a;
 }
 
 std::string quoted(std::string_view text)
 {
-    return boost::json::serialize(boost::json::string(text));
+    return json::serialize(json::string(text));
 }
 
 } // namespace aikom::protocol::detail

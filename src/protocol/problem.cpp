@@ -138,23 +138,20 @@ boost::system::result<problem> parse_problem(std::string_view json)
     if (!v) {
         return v.error();
     }
-    const auto& o = *v;
+    detail::member_reader r(*v);
     problem p;
-    p.type = detail::get_string(o, "type");
-    p.title = detail::get_string(o, "title");
-    p.detail = detail::get_string(o, "detail");
-    p.request_id = detail::get_string(o, "request_id");
-    if (const auto* s = o.if_contains("status"); s != nullptr && s->is_number()) {
-        p.status = s->to_number<unsigned>();
+    p.type = r.string("type");
+    p.title = r.string_or("title");
+    p.status = static_cast<unsigned>(r.uint("status", 100, 599));
+    p.detail = r.string_or("detail");
+    p.request_id = r.string_or("request_id");
+    p.retryable = r.boolean_or("retryable", false);
+    p.errors = r.issues("errors");
+    if (!r.ok()) {
+        return r.error();
     }
-    if (const auto* r = o.if_contains("retryable"); r != nullptr && r->is_bool()) {
-        p.retryable = r->as_bool();
-    }
-    if (p.type.empty() || p.status == 0) {
+    if (p.type.empty()) {
         return make_error_code(protocol_errc::missing_field);
-    }
-    if (const auto* e = o.if_contains("errors"); e != nullptr && e->is_array()) {
-        p.errors = detail::parse_issues(e->as_array());
     }
     return p;
 }

@@ -15,7 +15,6 @@
 #include <aikom/protocol/routes.hpp>
 #include <aikom/protocol/types.hpp>
 
-#include <boost/json.hpp>
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
@@ -32,7 +31,6 @@ namespace aikom::sandbox::detail {
 namespace {
 
 using protocol::problem_kind;
-namespace json = boost::json;
 
 constexpr std::string_view json_type = "application/json";
 
@@ -194,13 +192,6 @@ std::vector<std::pair<std::string, std::string>> form_fields(std::string_view bo
     return out;
 }
 
-// Unicode characters in UTF-8 text (the parser has already checked it is valid).
-std::size_t utf8_chars(std::string_view s) noexcept
-{
-    return static_cast<std::size_t>(std::count_if(
-        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 // Standard base64 (RFC 4648 §4), padding optional; nullopt for anything else.
 std::optional<std::string> base64_decode(std::string_view in)
 {
@@ -256,6 +247,26 @@ bool parse_basic(std::string_view header, std::string& id, std::string& secret)
     id = decode(std::string_view(*raw).substr(0, colon));
     secret = decode(std::string_view(*raw).substr(colon + 1));
     return true;
+}
+
+protocol::write_status write_status_of(write_outcome o) noexcept
+{
+    return o == write_outcome::created   ? protocol::write_status::created
+           : o == write_outcome::updated ? protocol::write_status::updated
+                                         : protocol::write_status::unchanged;
+}
+
+// A request body the protocol layer could not accept: 400 when it is not even a JSON object,
+// otherwise the problem its fault calls for, with every issue of the body.
+template <class T>
+void require_body(const protocol::parsed_body<T>& body, std::string detail)
+{
+    if (body.fault == protocol::body_fault::malformed && body.issues.empty()) {
+        fail(problem_kind::malformed_request, "the body must be a JSON object");
+    }
+    if (!body.ok()) {
+        fail(protocol::problem_kind_of(body.fault), std::move(detail), body.issues);
+    }
 }
 
 } // namespace
@@ -709,9 +720,7 @@ struct service::impl {
         protocol::write_result w;
         w.id = id;
         w.institution = institution;
-        w.status = result.outcome == write_outcome::created   ? "created"
-                   : result.outcome == write_outcome::updated ? "updated"
-                                                              : "unchanged";
+        w.status = write_status_of(result.outcome);
         w.etag = result.etag;
         w.warnings = std::move(warnings);
         auto res = reply(req,
@@ -789,34 +798,8 @@ struct service::impl {
         require_institution(p, req, r.institution, "withdrawal");
         require_json(req);
         return idempotent(req, p, [&] {
-            auto body = wire_object(req.body());
-            const auto left = body.if_contains("left_on");
-            const auto reason = body.if_contains("reason");
-            std::vector<check::issue> errors;
-            std::optional<model::date> left_on;
-            if (left == nullptr || !left->is_string() ||
-                !(left_on = model::parse_iso_date(left->as_string()))) {
-                errors.push_back(check::make_issue("format.date", "/left_on"));
-            }
-            constexpr std::size_t max_reason = 500; // as enrollment.leave_reason in the format
-            if (reason != nullptr && reason->is_string() &&
-                utf8_chars(reason->as_string()) > max_reason) {
-                errors.push_back(
-                    check::make_issue("format.too_long", "/reason", {{"max", "500", "500"}}));
-            }
-            if (reason != nullptr && !reason->is_string()) {
-                errors.push_back(check::make_issue(
-                    "format.type", "/reason",
-                    {{"expected", "a string", "рядок"}, {"got", "other", "інше"}}));
-            }
-            for (const auto& [k, v] : body) {
-                if (k != "left_on" && k != "reason") {
-                    errors.push_back(check::make_issue("field.unknown", "/" + std::string(k)));
-                }
-            }
-            if (!errors.empty()) {
-                fail(problem_kind::validation_failed, "the withdrawal is not valid", errors);
-            }
+            const auto body = protocol::parse_withdrawal(req.body());
+            require_body(body, "the withdrawal is not valid");
             const auto current = store.get_child(r.institution, r.child_id);
             if (!current) {
                 fail(problem_kind::not_found, "no record with this id in this institution");
@@ -827,9 +810,9 @@ struct service::impl {
             }
             const model::child before = *c.record;
             auto& e = c.record->enrollment ? *c.record->enrollment : c.record->enrollment.emplace();
-            e.left_on = left_on;
-            if (reason != nullptr) {
-                e.leave_reason = std::string(reason->as_string());
+            e.left_on = body.value.left_on;
+            if (body.value.reason) {
+                e.leave_reason = *body.value.reason;
             }
             auto warnings = check_for_change(before, *c.record);
             const std::string canonical = codec::encode(*c.record);
@@ -846,16 +829,6 @@ struct service::impl {
         });
     }
 
-    static json::object wire_object(std::string_view body)
-    {
-        boost::system::error_code ec;
-        auto v = json::parse(body, ec);
-        if (ec || !v.is_object()) {
-            fail(problem_kind::malformed_request, "the body must be a JSON object");
-        }
-        return std::move(v.as_object());
-    }
-
     response batches(const request& req, const principal& p)
     {
         require_scope(p, req, "children:write", "batches");
@@ -863,99 +836,64 @@ struct service::impl {
         return idempotent(req, p, [&] { return run_batch(req, p); });
     }
 
-    // Finds the items array of `{"items": [...]}` (whitespace allowed, nothing else).
-    static std::string_view items_array(std::string_view body)
-    {
-        auto skip = [&](std::size_t i) {
-            while (i < body.size() &&
-                   (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) {
-                ++i;
-            }
-            return i;
-        };
-        std::size_t i = skip(0);
-        if (i >= body.size() || body[i] != '{') {
-            return {};
-        }
-        i = skip(i + 1);
-        if (body.substr(i, 7) != "\"items\"") {
-            return {};
-        }
-        i = skip(i + 7);
-        if (i >= body.size() || body[i] != ':') {
-            return {};
-        }
-        i = skip(i + 1);
-        std::size_t end = body.size();
-        while (end > i && (body[end - 1] == ' ' || body[end - 1] == '\n' || body[end - 1] == '\r' ||
-                           body[end - 1] == '\t')) {
-            --end;
-        }
-        if (end <= i || body[end - 1] != '}') {
-            return {};
-        }
-        return body.substr(i, end - 1 - i);
-    }
-
     response run_batch(const request& req, const principal& p)
     {
-        const auto array = items_array(req.body());
-        if (array.empty() || array.front() != '[') {
-            fail(problem_kind::malformed_request, "the body must be {\"items\": [record, ...]}");
-        }
-        codec::reader_options ro;
-        ro.decode = decode_options_for(req, protocol::limits{}.max_record_bytes);
-        std::istringstream in{std::string(array)};
-        auto reader = codec::make_reader(in, codec::input_format::json_array, "batch", ro);
         const std::size_t max_items = protocol::limits{}.max_batch_items;
+        auto body = protocol::parse_batch_request(
+            req.body(), decode_options_for(req, protocol::limits{}.max_record_bytes), max_items);
+        if (body.fault == protocol::body_fault::malformed) {
+            if (body.issues.empty()) {
+                fail(problem_kind::malformed_request,
+                     "the body must be {\"items\": [record, ...]}");
+            }
+            fail(problem_kind::malformed_request, "the items array is not valid JSON",
+                 std::move(body.issues));
+        }
+        if (body.fault == protocol::body_fault::too_many_items) {
+            fail(problem_kind::too_many_items,
+                 "a batch holds at most " + std::to_string(max_items) + " records");
+        }
 
         struct pending {
             std::size_t index;
-            model::child record;
+            const model::child* record;
             std::string canonical;
             std::string etag;
         };
-        std::vector<protocol::batch_item_result> results;
+        protocol::batch_result out;
+        auto& results = out.results;
+        results.reserve(body.value.size());
         std::vector<pending> accepted;
-        codec::read_item item;
         const check::rule_options rules{.as_of = model::today_utc()};
         std::set<std::pair<std::string, std::string>> keys; // (institution, id) seen so far
-        while (reader->next(item)) {
-            if (results.size() >= max_items) {
-                fail(problem_kind::too_many_items,
-                     "a batch holds at most " + std::to_string(max_items) + " records");
-            }
+        for (auto& item : body.value) {
             protocol::batch_item_result res;
             res.index = results.size();
             if (!item.record) {
-                if (item.issues.size() == 1 && item.issues[0].code == "json.array") {
-                    fail(problem_kind::malformed_request, "the items array is not valid JSON",
-                         item.issues);
-                }
-                res.status = "rejected";
+                res.status = protocol::item_status::rejected;
                 res.issues = std::move(item.issues);
                 results.push_back(std::move(res));
                 continue;
             }
-            auto& c = *item.record;
+            const auto& c = *item.record;
             res.id = c.id;
             res.institution = c.institution ? c.institution->str() : std::string();
             if (!c.institution) {
-                res.status = "rejected";
+                res.status = protocol::item_status::rejected;
                 res.issues.push_back(check::make_issue("required.missing", "/institution"));
             } else if (!keys.emplace(res.institution, res.id).second) {
-                res.status = "rejected"; // which of two versions was meant cannot be known
+                res.status = protocol::item_status::rejected; // which version was meant?
                 res.issues.push_back(check::make_issue("batch.duplicate", "/id"));
             } else if (!p.in_scope(res.institution)) {
                 refuse_log(&p, req, "batches", "institution out of scope");
-                res.status = "forbidden";
+                res.status = protocol::item_status::forbidden;
             } else {
                 auto issues = check::check_record(c, check::profile::submission, rules);
                 if (check::has_errors(issues)) {
                     std::erase_if(issues, [](const check::issue& i) {
                         return i.severity != check::severity::error;
                     });
-                    res.status = "rejected";
+                    res.status = protocol::item_status::rejected;
                     res.issues = std::move(issues);
                 } else {
                     for (auto& i : item.issues) {
@@ -969,23 +907,21 @@ struct service::impl {
                     }
                     std::string canonical = codec::encode(c);
                     std::string etag = etag_of(canonical);
-                    accepted.push_back({res.index, c, std::move(canonical), std::move(etag)});
+                    accepted.push_back({res.index, &c, std::move(canonical), std::move(etag)});
                 }
             }
             results.push_back(std::move(res));
         }
         store.transaction([&] {
             for (const auto& a : accepted) {
-                const auto w = store.put_child_unlocked(a.record.institution->str(), a.record.id,
-                                                        a.canonical, a.etag);
+                const auto w = store.put_child_unlocked(a.record->institution->str(),
+                                                        a.record->id, a.canonical, a.etag);
                 auto& res = results[a.index];
                 res.etag = w.etag;
-                res.status = w.outcome == write_outcome::created   ? "created"
-                             : w.outcome == write_outcome::updated ? "updated"
-                                                                   : "unchanged";
+                res.status = protocol::to_item_status(write_status_of(w.outcome));
             }
         });
-        return reply(req, http::status::ok, json_type, protocol::batch_results_to_json(results));
+        return reply(req, http::status::ok, json_type, protocol::to_json(out));
     }
 
     response changes(const request& req, const principal& p, const protocol::target& t)
@@ -1054,26 +990,24 @@ struct service::impl {
 
     // ---- correction requests ----------------------------------------------------------------
 
-    static json::object correction_value(const correction_request& c, bool with_record)
+    // A stored correction request as the protocol's summary.
+    static protocol::correction_request correction_summary(const correction_request& c)
     {
-        json::object o;
-        o["id"] = c.id;
-        o["institution"] = c.institution;
-        o["child_id"] = c.child_id;
-        o["status"] = c.status;
-        o["reason"] = c.reason;
-        o["created_by"] = c.created_by;
-        o["created_at"] = c.created_at;
+        protocol::correction_request out;
+        out.id = c.id;
+        out.institution = c.institution;
+        out.child_id = c.child_id;
+        out.status = protocol::status_from_string<protocol::correction_status>(c.status)
+                         .value_or(protocol::correction_status::pending);
+        out.reason = c.reason;
+        out.created_by = c.created_by;
+        out.created_at = std::chrono::sys_seconds(std::chrono::seconds(c.created_at));
         if (!c.reviewed_by.empty()) {
-            o["reviewed_by"] = c.reviewed_by;
-            o["reviewed_at"] = c.reviewed_at;
-            o["review_note"] = c.review_note;
+            out.reviewed_by = c.reviewed_by;
+            out.reviewed_at = std::chrono::sys_seconds(std::chrono::seconds(c.reviewed_at));
+            out.review_note = c.review_note;
         }
-        if (with_record) {
-            boost::system::error_code ec;
-            o["record"] = json::parse(c.record_json, ec);
-        }
-        return o;
+        return out;
     }
 
     response create_correction(const request& req, const principal& p)
@@ -1081,56 +1015,30 @@ struct service::impl {
         require_scope(p, req, "corrections:create", "corrections");
         require_json(req);
         return idempotent(req, p, [&] {
-            auto body = wire_object(req.body());
-            correction_request cr;
-            auto text = [&](const char* key) {
-                const auto* v = body.if_contains(key);
-                return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-            };
-            cr.institution = text("institution");
-            cr.child_id = text("child_id");
-            cr.reason = text("reason");
-            std::vector<check::issue> errors;
-            for (const char* key : {"institution", "child_id", "reason"}) {
-                if (text(key).empty()) {
-                    errors.push_back(check::make_issue("required.missing", "/" + std::string(key)));
-                }
-            }
-            const auto* rec = body.if_contains("record");
-            if (rec == nullptr || !rec->is_object()) {
-                errors.push_back(check::make_issue("required.missing", "/record"));
-            }
-            if (utf8_chars(cr.reason) > 500) {
-                errors.push_back(
-                    check::make_issue("format.too_long", "/reason", {{"max", "500", "500"}}));
-            }
-            for (const auto& [k, v] : body) {
-                if (k != "institution" && k != "child_id" && k != "reason" && k != "record") {
-                    errors.push_back(check::make_issue("field.unknown", "/" + std::string(k)));
-                }
-            }
-            if (!errors.empty()) {
+            auto body = protocol::parse_correction_draft(
+                req.body(), decode_options_for(req, protocol::limits{}.max_record_bytes));
+            switch (body.fault) {
+            case protocol::body_fault::invalid:
                 fail(problem_kind::validation_failed, "the correction request is incomplete",
-                     errors);
-            }
-            if (cr.child_id.size() > 64 || !valid_request_id(cr.child_id)) {
-                // The same alphabet as a record id: no names or documents in ids and URLs.
+                     std::move(body.issues));
+            case protocol::body_fault::invalid_id:
                 fail(problem_kind::validation_failed, "child_id is not a valid record id",
-                     {check::make_issue("format.record_id", "/child_id")});
+                     std::move(body.issues));
+            case protocol::body_fault::none:
+            case protocol::body_fault::invalid_record:
+                break;
+            default:
+                require_body(body, "the correction request is not valid");
             }
-            require_institution(p, req, cr.institution, "corrections");
-            auto decoded = codec::decode_child(
-                json::serialize(*rec), decode_options_for(req, protocol::limits{}.max_record_bytes));
-            if (!decoded.ok()) {
-                for (auto& i : decoded.issues) {
-                    i.pointer = "/record" + i.pointer;
-                }
+            auto& draft = body.value;
+            require_institution(p, req, draft.institution, "corrections");
+            if (body.fault == protocol::body_fault::invalid_record) {
                 fail(problem_kind::validation_failed, "the proposed record could not be decoded",
-                     std::move(decoded.issues));
+                     std::move(body.issues));
             }
-            auto& c = *decoded.record;
-            c.id = cr.child_id;
-            c.institution = model::edrpou(cr.institution);
+            auto& c = draft.record;
+            c.id = draft.child_id;
+            c.institution = model::edrpou(draft.institution);
             // Structure only: a correction exists because `submission` refuses the record.
             auto issues = check::check_record(c, check::profile::structure,
                                               check::rule_options{.as_of = model::today_utc()});
@@ -1143,13 +1051,17 @@ struct service::impl {
                 }
                 fail(problem_kind::validation_failed, "the proposed record is malformed", issues);
             }
+            correction_request cr;
+            cr.institution = std::move(draft.institution);
+            cr.child_id = std::move(draft.child_id);
+            cr.reason = std::move(draft.reason);
             cr.record_json = codec::encode(c);
             cr.created_by = p.client_id;
             cr = store.create_correction(std::move(cr));
             store.audit(p.client_id, "correction.create", cr.id,
                         cr.institution + "/" + cr.child_id);
             auto res = reply(req, http::status::created, json_type,
-                             json::serialize(correction_value(cr, false)));
+                             protocol::to_json(correction_summary(cr)));
             res.set(http::field::location, protocol::correction_target(cr.id));
             return res;
         });
@@ -1167,19 +1079,20 @@ struct service::impl {
             fail(problem_kind::forbidden, "the token lacks a corrections scope");
         }
         const auto status = t.param("status").value_or("");
-        if (!status.empty() && status != "pending" && status != "applied" && status != "rejected") {
+        if (!status.empty() &&
+            !protocol::status_from_string<protocol::correction_status>(status)) {
             fail(problem_kind::malformed_request, "status is pending, applied or rejected");
         }
         const auto only = t.param("institution");
         const auto list = store.list_corrections(
             [&](std::string_view inst) { return p.in_scope(inst) && (!only || *only == inst); },
             status, 1000);
-        json::array a;
+        protocol::correction_list out;
+        out.items.reserve(list.size());
         for (const auto& c : list) {
-            a.push_back(correction_value(c, false));
+            out.items.push_back(correction_summary(c));
         }
-        return reply(req, http::status::ok, json_type,
-                     json::serialize(json::object{{"items", std::move(a)}}));
+        return reply(req, http::status::ok, json_type, protocol::to_json(out));
     }
 
     correction_request correction_in_scope(const request& req, const principal& p,
@@ -1204,14 +1117,18 @@ struct service::impl {
             fail(problem_kind::forbidden, "the token lacks a corrections scope");
         }
         const auto c = correction_in_scope(req, p, r.correction_id, "correction");
-        auto o = correction_value(c, true);
-        json::array history;
-        for (const auto& e : store.audit_of(c.id, 1000)) {
-            history.push_back(json::object{
-                {"at", e.at}, {"actor", e.actor}, {"action", e.action}, {"detail", e.detail}});
+        auto full = correction_summary(c);
+        auto record = codec::decode_child(c.record_json);
+        if (!record.ok()) {
+            fail(problem_kind::internal, "a stored correction request could not be read");
         }
-        o["history"] = std::move(history);
-        return reply(req, http::status::ok, json_type, json::serialize(o));
+        full.record = std::move(*record.record);
+        for (auto& e : store.audit_of(c.id, 1000)) {
+            full.history.push_back({std::chrono::sys_seconds(std::chrono::seconds(e.at)),
+                                    std::move(e.actor), std::move(e.action),
+                                    std::move(e.detail)});
+        }
+        return reply(req, http::status::ok, json_type, protocol::to_json(full));
     }
 
     response review(const request& req, const principal& p, const protocol::route& r, bool apply)
@@ -1220,38 +1137,17 @@ struct service::impl {
         require_json(req);
         return idempotent(req, p, [&] {
             const auto c = correction_in_scope(req, p, r.correction_id, "correction.review");
-            std::string note;
-            std::vector<check::issue> errors;
-            if (!req.body().empty()) {
-                const auto body = wire_object(req.body());
-                for (const auto& [k, v] : body) {
-                    if (k == "note" && v.is_string()) {
-                        note = std::string(v.as_string());
-                    } else if (k == "note") {
-                        errors.push_back(check::make_issue("format.type", "/note",
-                                                           {{"expected", "a string", "рядок"},
-                                                            {"got", "another type", "інший тип"}}));
-                    } else {
-                        errors.push_back(check::make_issue("field.unknown", "/" + std::string(k)));
-                    }
-                }
-            }
-            if (!apply && note.empty()) {
-                errors.push_back(check::make_issue("required.missing", "/note"));
-            }
-            if (utf8_chars(note) > 500) {
-                errors.push_back(
-                    check::make_issue("format.too_long", "/note", {{"max", "500", "500"}}));
-            }
-            if (!errors.empty()) {
-                fail(problem_kind::validation_failed, "the review is not valid", errors);
-            }
+            const auto body = protocol::parse_review(req.body(), !apply);
+            require_body(body, "the review is not valid");
+            const std::string note = body.value.note.value_or(std::string());
             if (c.status != "pending") {
                 fail(problem_kind::conflict, "the correction request is already " + c.status);
             }
-            json::object o;
-            o["id"] = c.id;
-            const std::string status = apply ? "applied" : "rejected";
+            protocol::review_result out;
+            out.id = c.id;
+            out.status = apply ? protocol::correction_status::applied
+                               : protocol::correction_status::rejected;
+            const std::string status(protocol::to_string(out.status));
             bool reviewed = false;
             // The review, the record it applies and the audit entry: one transaction, so that a
             // concurrent reviewer cannot leave a record written for a rejected request.
@@ -1263,7 +1159,7 @@ struct service::impl {
                 if (apply) {
                     const auto w = store.put_child_unlocked(c.institution, c.child_id,
                                                             c.record_json, etag_of(c.record_json));
-                    o["etag"] = w.etag;
+                    out.etag = w.etag;
                 }
                 store.audit_unlocked(p.client_id, apply ? "correction.apply" : "correction.reject",
                                      c.id, c.institution + "/" + c.child_id);
@@ -1271,8 +1167,7 @@ struct service::impl {
             if (!reviewed) {
                 fail(problem_kind::conflict, "the correction request was reviewed meanwhile");
             }
-            o["status"] = status;
-            return reply(req, http::status::ok, json_type, json::serialize(o));
+            return reply(req, http::status::ok, json_type, protocol::to_json(out));
         });
     }
 
@@ -1315,16 +1210,7 @@ struct service::impl {
                 builder.add_unreadable();
             }
         });
-        return reply(req, http::status::ok, json_type, check::render_json(builder.report()));
-    }
-
-    static json::object faults_value(const fault_settings& f)
-    {
-        return json::object{{"latency_ms", f.latency.count()},
-                            {"error_rate", f.error_rate},
-                            {"error_status", f.error_status},
-                            {"retry_after_seconds", f.retry_after.count()},
-                            {"drop_rate", f.drop_rate}};
+        return reply(req, http::status::ok, json_type, protocol::to_json(builder.report()));
     }
 
     response admin_faults(const request& req, const principal& p)
@@ -1335,44 +1221,12 @@ struct service::impl {
         require_scope(p, req, "admin", "admin.faults");
         if (req.method() == http::verb::put) {
             require_json(req);
-            const auto body = wire_object(req.body());
-            fault_settings f;
-            std::vector<check::issue> errors;
-            auto number = [&](const char* key, double lo, double hi, double fallback) {
-                const auto* v = body.if_contains(key);
-                if (v == nullptr) {
-                    return fallback;
-                }
-                if (!v->is_number() || v->to_number<double>() < lo || v->to_number<double>() > hi) {
-                    errors.push_back(check::make_issue("format.integer", "/" + std::string(key)));
-                    errors.back().message_en =
-                        "out of range: " + std::to_string(lo) + ".." + std::to_string(hi);
-                    errors.back().message_uk =
-                        "поза межами: " + std::to_string(lo) + ".." + std::to_string(hi);
-                    return fallback;
-                }
-                return v->to_number<double>();
-            };
-            f.latency =
-                std::chrono::milliseconds(static_cast<long>(number("latency_ms", 0, 60000, 0)));
-            f.error_rate = number("error_rate", 0, 1, 0);
-            f.error_status = static_cast<unsigned>(number("error_status", 429, 503, 503));
-            if (f.error_status != 429 && f.error_status != 503) {
-                errors.push_back(check::make_issue("format.enum", "/error_status",
-                                                   {{"expected", "429 or 503", "429 або 503"}}));
-            }
-            f.retry_after =
-                std::chrono::seconds(static_cast<long>(number("retry_after_seconds", 0, 3600, 1)));
-            f.drop_rate = number("drop_rate", 0, 1, 0);
-            if (!errors.empty()) {
-                fail(problem_kind::validation_failed, "the fault settings are not valid", errors);
-            }
-            set(f);
-            store.audit(p.client_id, "admin.faults", "faults", json::serialize(faults_value(f)));
-        } else if (req.method() != http::verb::get) {
-            fail(problem_kind::method_not_allowed, "allowed: GET, PUT");
+            const auto body = protocol::parse_fault_settings(req.body());
+            require_body(body, "the fault settings are not valid");
+            set(body.value);
+            store.audit(p.client_id, "admin.faults", "faults", protocol::to_json(body.value));
         }
-        return reply(req, http::status::ok, json_type, json::serialize(faults_value(get())));
+        return reply(req, http::status::ok, json_type, protocol::to_json(get()));
     }
 
     fault_settings get() const

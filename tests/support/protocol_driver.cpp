@@ -163,10 +163,10 @@ void run_role_matrix(protocol_driver& d)
                 protocol::batch_request_json({valid_child("b-" + std::to_string(++serial), inst)}));
             outcome o{res.result_int(), {}};
             if (o.status == 200) {
-                auto r = protocol::parse_batch_results(res.body());
+                auto r = protocol::parse_batch_result(res.body());
                 REQUIRE(r.has_value());
-                REQUIRE(r->size() == 1);
-                o.item = r->front().status;
+                REQUIRE(r->results.size() == 1);
+                o.item = protocol::to_string(r->results.front().status);
             }
             return o;
         }

@@ -149,26 +149,28 @@ TEST_CASE("protocol: bodies round-trip")
         "invalid_client");
 
     protocol::write_result w{
-        "kd-1", "32855961", "created", "abc", {check::make_issue("contact.missing", "/contact")}};
+        "kd-1", "32855961", protocol::write_status::created, "abc",
+        {check::make_issue("contact.missing", "/contact")}};
     const auto w2 = protocol::parse_write_result(protocol::to_json(w));
     REQUIRE(w2.has_value());
-    CHECK(w2->status == "created");
+    CHECK(w2->status == protocol::write_status::created);
     REQUIRE(w2->warnings.size() == 1);
     CHECK(w2->warnings[0].code == "contact.missing");
 
-    const auto b = protocol::parse_batch_results(
-        protocol::batch_results_to_json({{0, "kd-1", "32855961", "created", "e1", {}},
-                                     {1,
-                                      "kd-2",
-                                      "",
-                                      "rejected",
-                                      "",
-                                      {check::make_issue("required.missing", "/institution")}}}));
+    const auto b = protocol::parse_batch_result(protocol::to_json(protocol::batch_result{
+        {{0, "kd-1", "32855961", protocol::item_status::created, "e1", {}},
+         {1,
+          "kd-2",
+          "",
+          protocol::item_status::rejected,
+          "",
+          {check::make_issue("required.missing", "/institution")}}}}));
     REQUIRE(b.has_value());
-    REQUIRE(b->size() == 2);
-    CHECK((*b)[1].status == "rejected");
-    CHECK((*b)[1].etag.empty());
-    CHECK((*b)[1].issues.at(0).pointer == "/institution");
+    REQUIRE(b->results.size() == 2);
+    CHECK(b->results[0].status == protocol::item_status::created);
+    CHECK(b->results[1].status == protocol::item_status::rejected);
+    CHECK(b->results[1].etag.empty());
+    CHECK(b->results[1].issues.at(0).pointer == "/institution");
 
     const auto v = protocol::parse_validation_result(protocol::to_json(protocol::validation_result{true, {}}));
     REQUIRE(v.has_value());
@@ -199,7 +201,8 @@ TEST_CASE("protocol: pages and the change feed carry records through the strict 
     CHECK(feed->changes[0].seq == 5);
     REQUIRE(feed->changes[0].record);
     CHECK(*feed->changes[0].record == full);
-    CHECK(feed->changes[1].deleted);
+    CHECK(feed->changes[0].type == protocol::change_type::upsert);
+    CHECK(feed->changes[1].type == protocol::change_type::delete_);
     CHECK_FALSE(feed->changes[1].record);
     CHECK(protocol::parse_change_cursor(feed->next_cursor) == 6);
     // A record that breaks the strict codec is an error, not a silently different record.
@@ -210,4 +213,551 @@ TEST_CASE("protocol: pages and the change feed carry records through the strict 
 
     const auto batch = boost::json::parse(protocol::batch_request_json({full, full}));
     CHECK(batch.at("items").as_array().size() == 2);
+}
+
+// ---- typed statuses ---------------------------------------------------------------------------
+
+TEST_CASE("protocol: statuses are enums with their wire names")
+{
+    using protocol::status_from_string;
+    using protocol::to_string;
+    CHECK(to_string(protocol::write_status::unchanged) == "unchanged");
+    CHECK(to_string(protocol::item_status::forbidden) == "forbidden");
+    CHECK(to_string(protocol::correction_status::applied) == "applied");
+    CHECK(to_string(protocol::change_type::delete_) == "delete");
+    for (auto s : {protocol::item_status::created, protocol::item_status::updated,
+                   protocol::item_status::unchanged, protocol::item_status::rejected,
+                   protocol::item_status::forbidden}) {
+        CHECK(status_from_string<protocol::item_status>(to_string(s)) == s);
+    }
+    for (auto s : {protocol::write_status::created, protocol::write_status::updated,
+                   protocol::write_status::unchanged}) {
+        CHECK(status_from_string<protocol::write_status>(to_string(s)) == s);
+        CHECK(to_string(protocol::to_item_status(s)) == to_string(s));
+    }
+    CHECK_FALSE(status_from_string<protocol::write_status>("rejected"));
+    CHECK_FALSE(status_from_string<protocol::correction_status>("Pending"));
+    CHECK_FALSE(status_from_string<protocol::change_type>(""));
+
+    // A wire name the reader does not know makes the body unreadable, not a default status.
+    CHECK(protocol::parse_write_result(R"({"id":"kd-1","status":"deleted"})").error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_write_result(R"({"id":"kd-1"})").error() ==
+          protocol::protocol_errc::missing_field);
+    CHECK(protocol::parse_batch_result(R"({"results":[{"index":0,"status":"ok"}]})").error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_review_result(R"({"id":"cr-1","status":"done"})").error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_change_page(
+              R"({"changes":[{"seq":1,"type":"erase","institution":"1","id":"x"}],"next_cursor":"a"})")
+              .error() == protocol::protocol_errc::bad_value);
+}
+
+// ---- request bodies a server reads --------------------------------------------------------------
+
+namespace {
+
+using pointer_code = std::pair<std::string, std::string>;
+
+std::vector<pointer_code> pointers_and_codes(const std::vector<check::issue>& issues)
+{
+    std::vector<pointer_code> out;
+    for (const auto& i : issues) {
+        out.emplace_back(i.pointer, i.code);
+    }
+    return out;
+}
+
+std::string long_text(std::size_t chars)
+{
+    std::string s;
+    for (std::size_t i = 0; i < chars; ++i) {
+        s += "ї"; // two bytes, one character: the limit counts characters
+    }
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("protocol: a withdrawal round-trips and reports every problem at once")
+{
+    const protocol::withdrawal w{std::chrono::year{2025} / 5 / 30, "переведення"};
+    const auto back = protocol::parse_withdrawal(protocol::to_json(w));
+    REQUIRE(back.ok());
+    CHECK(back.value.left_on == w.left_on);
+    CHECK(back.value.reason == w.reason);
+    CHECK(protocol::to_json(protocol::withdrawal{std::chrono::year{2025} / 5 / 30, {}}) ==
+          R"({"left_on":"2025-05-30"})");
+
+    const auto bad = protocol::parse_withdrawal(
+        R"({"left_on":"2025-02-30","reason":5,"extra":1,"a/b":true})");
+    CHECK(bad.fault == protocol::body_fault::invalid);
+    CHECK(pointers_and_codes(bad.issues) ==
+          std::vector<pointer_code>{{"/left_on", "format.date"},
+                                    {"/reason", "format.type"},
+                                    {"/extra", "field.unknown"},
+                                    {"/a~1b", "field.unknown"}});
+    const auto too_long =
+        protocol::parse_withdrawal(R"({"left_on":"2025-05-30","reason":")" + long_text(501) + "\"}");
+    CHECK(pointers_and_codes(too_long.issues) ==
+          std::vector<pointer_code>{{"/reason", "format.too_long"}});
+    CHECK(protocol::parse_withdrawal(R"({"left_on":"2025-05-30","reason":")" + long_text(500) +
+                                     "\"}")
+              .ok());
+    CHECK(pointers_and_codes(protocol::parse_withdrawal(R"({"reason":null})").issues) ==
+          std::vector<pointer_code>{{"/left_on", "format.date"}, {"/reason", "format.type"}});
+    for (const char* not_object : {"", "[]", "\"x\"", "{", "{\"left_on\":1}x"}) {
+        CAPTURE(not_object);
+        const auto r = protocol::parse_withdrawal(not_object);
+        CHECK(r.fault == protocol::body_fault::malformed);
+        CHECK(r.error() == protocol::protocol_errc::malformed_json);
+        CHECK(protocol::problem_kind_of(r.fault) == protocol::problem_kind::malformed_request);
+    }
+    CHECK(bad.error() == protocol::protocol_errc::bad_value);
+    CHECK(protocol::problem_kind_of(bad.fault) == protocol::problem_kind::validation_failed);
+}
+
+TEST_CASE("protocol: a correction draft round-trips and is checked stage by stage")
+{
+    auto record = test::every_field_child();
+    const protocol::correction_draft draft{"32855961", "kd-000127", record, "серія відсутня"};
+    const auto back = protocol::parse_correction_draft(protocol::to_json(draft));
+    REQUIRE(back.ok());
+    CHECK(back.value.institution == draft.institution);
+    CHECK(back.value.child_id == draft.child_id);
+    CHECK(back.value.reason == draft.reason);
+    CHECK(back.value.record == record);
+
+    const auto incomplete = protocol::parse_correction_draft(
+        R"({"institution":5,"record":[],"reason":")" + long_text(501) + R"(","extra":1})");
+    CHECK(incomplete.fault == protocol::body_fault::invalid);
+    CHECK(pointers_and_codes(incomplete.issues) ==
+          std::vector<pointer_code>{{"/institution", "required.missing"},
+                                    {"/child_id", "required.missing"},
+                                    {"/record", "required.missing"},
+                                    {"/reason", "format.too_long"},
+                                    {"/extra", "field.unknown"}});
+
+    const auto bad_id = protocol::parse_correction_draft(
+        R"({"institution":"32855961","child_id":"кд 1","reason":"r","record":{"id":"x"}})");
+    CHECK(bad_id.fault == protocol::body_fault::invalid_id);
+    CHECK(pointers_and_codes(bad_id.issues) ==
+          std::vector<pointer_code>{{"/child_id", "format.record_id"}});
+
+    // The record's errors come last, with every other member read: the server checks the
+    // caller's access to the institution before it reports them.
+    const auto bad_record = protocol::parse_correction_draft(
+        R"({"institution":"32855961","child_id":"kd-1","reason":"r","record":{"id":"x","sex":"?","pets":1}})");
+    CHECK(bad_record.fault == protocol::body_fault::invalid_record);
+    CHECK(bad_record.value.institution == "32855961");
+    CHECK(pointers_and_codes(bad_record.issues) ==
+          std::vector<pointer_code>{{"/record/sex", "format.enum"},
+                                    {"/record/pets", "field.unknown"}});
+    // Decoded from the bytes sent: a duplicate key inside the record is not silently dropped.
+    CHECK(protocol::parse_correction_draft(
+              R"({"institution":"32855961","child_id":"kd-1","reason":"r","record":{"id":"x","id":"y"}})")
+              .fault == protocol::body_fault::invalid_record);
+    // Lenient decoding drops the unknown member.
+    codec::decode_options lenient;
+    lenient.unknown_fields = codec::unknown_field_policy::warn;
+    const auto ok = protocol::parse_correction_draft(
+        R"({"institution":"32855961","child_id":"kd-1","reason":"r","record":{"id":"x","pets":1}})",
+        lenient);
+    REQUIRE(ok.ok());
+    CHECK(ok.value.record.id == "x");
+    CHECK(protocol::parse_correction_draft("[]").fault == protocol::body_fault::malformed);
+}
+
+TEST_CASE("protocol: a review round-trips and lists its problems together")
+{
+    CHECK(protocol::to_json(protocol::review{}) == "{}");
+    const auto noted = protocol::parse_review(protocol::to_json(protocol::review{"перевірено"}));
+    REQUIRE(noted.ok());
+    CHECK(noted.value.note == "перевірено");
+    const auto empty = protocol::parse_review("");
+    REQUIRE(empty.ok());
+    CHECK_FALSE(empty.value.note);
+    CHECK(pointers_and_codes(protocol::parse_review("{}", true).issues) ==
+          std::vector<pointer_code>{{"/note", "required.missing"}});
+    CHECK(pointers_and_codes(protocol::parse_review(R"({"note":""})", true).issues) ==
+          std::vector<pointer_code>{{"/note", "required.missing"}});
+    const auto bad = protocol::parse_review(R"({"note":null,"x":1})", true);
+    CHECK(bad.fault == protocol::body_fault::invalid);
+    CHECK(pointers_and_codes(bad.issues) ==
+          std::vector<pointer_code>{{"/note", "format.type"},
+                                    {"/x", "field.unknown"},
+                                    {"/note", "required.missing"}});
+    CHECK(pointers_and_codes(
+              protocol::parse_review(R"({"note":")" + long_text(501) + "\"}").issues) ==
+          std::vector<pointer_code>{{"/note", "format.too_long"}});
+    CHECK(protocol::parse_review("[1]").fault == protocol::body_fault::malformed);
+    CHECK(protocol::parse_review(" ").fault == protocol::body_fault::malformed);
+}
+
+TEST_CASE("protocol: fault settings round-trip and list every value out of range")
+{
+    const protocol::fault_settings f{std::chrono::milliseconds(200), 0.1, 429,
+                                     std::chrono::seconds(2), 0.02};
+    CHECK(protocol::to_json(f) ==
+          R"({"latency_ms":200,"error_rate":1E-1,"error_status":429,"retry_after_seconds":2,"drop_rate":2E-2})");
+    const auto back = protocol::parse_fault_settings(protocol::to_json(f));
+    REQUIRE(back.ok());
+    CHECK(back.value.latency == f.latency);
+    CHECK(back.value.error_rate == f.error_rate);
+    CHECK(back.value.error_status == 429);
+    CHECK(back.value.retry_after == f.retry_after);
+    CHECK(back.value.drop_rate == f.drop_rate);
+
+    const auto defaults = protocol::parse_fault_settings(R"({"unknown":1,"latency_ms":1.9})");
+    REQUIRE(defaults.ok());
+    CHECK(defaults.value.latency == std::chrono::milliseconds(1)); // a fraction is cut off
+    CHECK(defaults.value.error_status == 503);
+    CHECK(defaults.value.retry_after == std::chrono::seconds(1));
+
+    const auto bad = protocol::parse_fault_settings(
+        R"({"latency_ms":-1,"error_rate":2,"error_status":450,"retry_after_seconds":"x","drop_rate":null})");
+    CHECK(bad.fault == protocol::body_fault::invalid);
+    CHECK(pointers_and_codes(bad.issues) ==
+          std::vector<pointer_code>{{"/latency_ms", "format.integer"},
+                                    {"/error_rate", "format.integer"},
+                                    {"/error_status", "format.enum"},
+                                    {"/retry_after_seconds", "format.integer"},
+                                    {"/drop_rate", "format.integer"}});
+    CHECK(bad.issues[0].message_en.find("60000") != std::string::npos);
+    for (const char* hostile : {"48888888888804", "18446744073709551616", "1e300", "-1", "[]",
+                                "{}", "true", "-9223372036854775809"}) {
+        CAPTURE(hostile);
+        for (const char* key : {"latency_ms", "error_rate", "error_status", "retry_after_seconds",
+                                "drop_rate"}) {
+            CAPTURE(key);
+            const auto r = protocol::parse_fault_settings("{\"" + std::string(key) + "\":" +
+                                                          hostile + "}");
+            REQUIRE(r.issues.size() == 1);
+            CHECK(r.issues[0].pointer == "/" + std::string(key));
+            CHECK(r.issues[0].code == "format.integer");
+        }
+    }
+    CHECK(pointers_and_codes(protocol::parse_fault_settings(R"({"error_status":600})").issues) ==
+          std::vector<pointer_code>{{"/error_status", "format.integer"}});
+    CHECK(protocol::parse_fault_settings("[]").fault == protocol::body_fault::malformed);
+}
+
+TEST_CASE("protocol: a batch request is read item by item")
+{
+    auto bad = test::every_field_child();
+    const auto good = test::every_field_child();
+    const auto entries = protocol::parse_batch_request(protocol::batch_request_json({good, good}));
+    REQUIRE(entries.ok());
+    REQUIRE(entries.value.size() == 2);
+    REQUIRE(entries.value[1].record);
+    CHECK(*entries.value[1].record == good);
+
+    const auto mixed = protocol::parse_batch_request(
+        "{\"items\":[{\"id\":\"x\",\"sex\":\"?\"}," + codec::encode(good) + "]}\n");
+    REQUIRE(mixed.ok());
+    REQUIRE(mixed.value.size() == 2);
+    CHECK_FALSE(mixed.value[0].record);
+    CHECK(pointers_and_codes(mixed.value[0].issues) ==
+          std::vector<pointer_code>{{"/sex", "format.enum"}});
+    CHECK(mixed.value[1].record);
+
+    const auto empty = protocol::parse_batch_request(R"( { "items" : [ ] } )");
+    REQUIRE(empty.ok());
+    CHECK(empty.value.empty());
+
+    const auto broken = protocol::parse_batch_request(R"({"items":[{"id":"x"},)");
+    CHECK(broken.fault == protocol::body_fault::malformed);
+    const auto trailing = protocol::parse_batch_request(R"({"items":[{"id":"x"}] x})");
+    CHECK(trailing.fault == protocol::body_fault::malformed);
+    REQUIRE(trailing.issues.size() == 1);
+    CHECK(trailing.issues[0].code == "json.array");
+    for (const char* not_batch : {"", "[]", R"({"records":[]})", R"({"items":{}})", "{\"items\":[]"}) {
+        CAPTURE(not_batch);
+        const auto r = protocol::parse_batch_request(not_batch);
+        CHECK(r.fault == protocol::body_fault::malformed);
+        CHECK(r.issues.empty());
+    }
+    const auto many = protocol::parse_batch_request(R"({"items":[{"id":"a"},{"id":"b"},{"id":"c"}]})",
+                                                    {}, 2);
+    CHECK(many.fault == protocol::body_fault::too_many_items);
+    CHECK(protocol::problem_kind_of(many.fault) == protocol::problem_kind::too_many_items);
+}
+
+// ---- responses a client reads -----------------------------------------------------------------
+
+TEST_CASE("protocol: correction requests, their list and reviews round-trip")
+{
+    protocol::correction_request summary;
+    summary.id = "cr-7";
+    summary.institution = "32855961";
+    summary.child_id = "kd-000127";
+    summary.reason = "серія відсутня";
+    summary.created_by = "zdo-32855961";
+    summary.created_at = std::chrono::sys_seconds(std::chrono::seconds(1748856011));
+    CHECK(protocol::to_json(summary) ==
+          R"({"id":"cr-7","institution":"32855961","child_id":"kd-000127","status":"pending",)"
+          R"("reason":"серія відсутня","created_by":"zdo-32855961","created_at":1748856011})");
+    const auto s2 = protocol::parse_correction_request(protocol::to_json(summary));
+    REQUIRE(s2.has_value());
+    CHECK(s2->id == "cr-7");
+    CHECK(s2->status == protocol::correction_status::pending);
+    CHECK(s2->created_at == summary.created_at);
+    CHECK_FALSE(s2->reviewed_by);
+    CHECK_FALSE(s2->record);
+    CHECK(s2->history.empty());
+
+    auto full = summary;
+    full.status = protocol::correction_status::applied;
+    full.reviewed_by = "reviewer-1";
+    full.reviewed_at = std::chrono::sys_seconds(std::chrono::seconds(1748862165));
+    full.review_note = "";
+    full.record = test::every_field_child();
+    full.history = {{summary.created_at, "zdo-32855961", "correction.create", "32855961/kd-000127"},
+                    {*full.reviewed_at, "reviewer-1", "correction.apply", "32855961/kd-000127"}};
+    const auto f2 = protocol::parse_correction_request(protocol::to_json(full));
+    REQUIRE(f2.has_value());
+    CHECK(f2->status == protocol::correction_status::applied);
+    CHECK(f2->reviewed_by == "reviewer-1");
+    CHECK(f2->reviewed_at == full.reviewed_at);
+    CHECK(f2->review_note == "");
+    REQUIRE(f2->record);
+    CHECK(*f2->record == *full.record);
+    REQUIRE(f2->history.size() == 2);
+    CHECK(f2->history[1].action == "correction.apply");
+    CHECK(f2->history[1].at == *full.reviewed_at);
+    CHECK(protocol::to_json(*f2) == protocol::to_json(full));
+
+    const protocol::correction_list list{{summary, summary}};
+    const auto l2 = protocol::parse_correction_list(protocol::to_json(list));
+    REQUIRE(l2.has_value());
+    REQUIRE(l2->items.size() == 2);
+    CHECK(protocol::to_json(*l2) == protocol::to_json(list));
+    CHECK(protocol::to_json(protocol::correction_list{}) == R"({"items":[]})");
+
+    const protocol::review_result applied{"cr-7", protocol::correction_status::applied, "e1"};
+    CHECK(protocol::to_json(applied) == R"({"id":"cr-7","etag":"e1","status":"applied"})");
+    const auto a2 = protocol::parse_review_result(protocol::to_json(applied));
+    REQUIRE(a2.has_value());
+    CHECK(a2->etag == "e1");
+    CHECK(a2->status == protocol::correction_status::applied);
+    const auto r2 = protocol::parse_review_result(protocol::to_json(
+        protocol::review_result{"cr-8", protocol::correction_status::rejected, std::nullopt}));
+    REQUIRE(r2.has_value());
+    CHECK_FALSE(r2->etag);
+    CHECK(r2->status == protocol::correction_status::rejected);
+}
+
+TEST_CASE("protocol: a record that does not decode keeps its issues, with its place in the body")
+{
+    const auto canonical = codec::encode(test::every_field_child());
+    std::vector<check::issue> issues;
+    const auto page = protocol::parse_child_page(
+        "{\"items\":[" + canonical + R"(,{"id":"x","sex":"?"},{"id":"y","birth_date":"2021-02-30"}],"next_cursor":null,"has_more":false})",
+        &issues);
+    CHECK(page.error() == protocol::protocol_errc::bad_value);
+    CHECK(pointers_and_codes(issues) ==
+          std::vector<pointer_code>{{"/items/1/sex", "format.enum"},
+                                    {"/items/2/birth_date", "format.date"}});
+
+    issues.clear();
+    const auto feed = protocol::parse_change_page(
+        R"({"changes":[{"seq":1,"type":"delete","institution":"1","id":"a"},)"
+        R"({"seq":2,"type":"upsert","institution":"1","id":"x","record":{"id":"x","id":"x"}}],"next_cursor":"a","has_more":false})",
+        &issues);
+    CHECK(feed.error() == protocol::protocol_errc::bad_value);
+    REQUIRE(issues.size() == 1);
+    CHECK(issues[0].pointer.starts_with("/changes/1/record"));
+
+    issues.clear();
+    auto c = R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":1,"record":{"id":"x","pets":1},"history":[]})";
+    CHECK(protocol::parse_correction_request(c, &issues).error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(pointers_and_codes(issues) ==
+          std::vector<pointer_code>{{"/record/pets", "field.unknown"}});
+    issues.clear();
+    CHECK(protocol::parse_correction_list(std::string(R"({"items":[)") + c + "," + c + "]}", &issues)
+              .error() == protocol::protocol_errc::bad_value);
+    CHECK(pointers_and_codes(issues) ==
+          std::vector<pointer_code>{{"/items/0/record/pets", "field.unknown"},
+                                    {"/items/1/record/pets", "field.unknown"}});
+    // Without an issue list the answer is the same code.
+    CHECK(protocol::parse_correction_request(c).error() == protocol::protocol_errc::bad_value);
+    // A body that is not JSON stays malformed_json; a record that is not an object bad_value.
+    CHECK(protocol::parse_child_page(R"({"items":[)").error() ==
+          protocol::protocol_errc::malformed_json);
+    CHECK(protocol::parse_child_page(R"({"items":[1]})").error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_child_page(R"({"items":{}})").error() ==
+          protocol::protocol_errc::bad_value);
+}
+
+TEST_CASE("protocol: the completeness report reads back into the typed report")
+{
+    check::readiness_options o;
+    o.as_of = std::chrono::year{2025} / 6 / 2;
+    o.deadline = std::chrono::year{2025} / 6 / 7;
+    o.include_names = true;
+    check::readiness_builder builder(o);
+    builder.add(test::every_field_child(), "roster.csv:2");
+    builder.add(test::minimal_child("kd-000002"), "roster.csv:3");
+    auto other = test::every_field_child();
+    other.id = "kd-000003";
+    other.institution = model::edrpou("21560766");
+    builder.add(other);
+    builder.add_unreadable();
+    const auto report = builder.report();
+    const auto json = protocol::to_json(report);
+    CHECK(json == check::render_json(report));
+    const auto back = protocol::parse_completeness_report(json);
+    REQUIRE(back.has_value());
+    CHECK(protocol::to_json(*back) == json);
+    CHECK(back->as_of == report.as_of);
+    CHECK(back->deadline == report.deadline);
+    CHECK(back->institutions.size() == report.institutions.size());
+    CHECK(back->to_fix.size() == report.to_fix.size());
+    CHECK(back->unreadable == 1);
+    CHECK(back->names_included);
+
+    check::readiness_builder empty({.as_of = {}, .deadline = {}});
+    const auto nothing = protocol::to_json(empty.report());
+    const auto n2 = protocol::parse_completeness_report(nothing);
+    REQUIRE(n2.has_value());
+    CHECK(protocol::to_json(*n2) == nothing);
+
+    auto dom = boost::json::parse(json);
+    dom.as_object()["format"] = "aikom.other";
+    CHECK(protocol::parse_completeness_report(boost::json::serialize(dom)).error() ==
+          protocol::protocol_errc::bad_value);
+    dom = boost::json::parse(json);
+    dom.as_object()["version"] = 2;
+    CHECK(protocol::parse_completeness_report(boost::json::serialize(dom)).error() ==
+          protocol::protocol_errc::bad_value);
+    dom = boost::json::parse(json);
+    dom.at_pointer("/to_fix/0/indicators/contact") = "unknown";
+    CHECK(protocol::parse_completeness_report(boost::json::serialize(dom)).error() ==
+          protocol::protocol_errc::bad_value);
+    dom = boost::json::parse(json);
+    dom.as_object().erase("totals");
+    CHECK(protocol::parse_completeness_report(boost::json::serialize(dom)).error() ==
+          protocol::protocol_errc::missing_field);
+}
+
+// ---- hostile numbers ------------------------------------------------------------------------
+
+namespace {
+
+// `json` with the value at `pointer` replaced by the JSON text `literal`.
+std::string with_value(std::string_view json, std::string_view pointer, std::string_view literal)
+{
+    auto dom = boost::json::parse(json);
+    dom.at_pointer(pointer) = "\x01hostile";
+    auto text = boost::json::serialize(dom);
+    const std::string placeholder = "\"\\u0001hostile\"";
+    const auto at = text.find(placeholder);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, placeholder.size(), literal);
+}
+
+template <class Parse>
+void check_hostile_numbers(std::string_view json, std::initializer_list<const char*> pointers,
+                           Parse parse, bool fractions_allowed = false)
+{
+    REQUIRE(parse(json).has_value());
+    for (const char* pointer : pointers) {
+        CAPTURE(pointer);
+        for (const char* literal :
+             {"18446744073709551616", "1e300", "-1e300", "-1", "1.5", "-9223372036854775809",
+              "\"7\"", "true", "[]", "{}", "null", "1e400", "-0.5"}) {
+            CAPTURE(literal);
+            const auto text = with_value(json, pointer, literal);
+            CHECK_NOTHROW((void)parse(text));
+            const bool may_pass = std::string_view(literal) == "null" ||
+                                  (fractions_allowed && std::string_view(literal) == "1.5");
+            if (!may_pass) {
+                CHECK_FALSE(parse(text).has_value());
+            }
+        }
+    }
+}
+
+} // namespace
+
+TEST_CASE("protocol: hostile numbers in every numeric member are refused, never thrown")
+{
+    // The input that made parse_problem throw "not exact".
+    CHECK(protocol::parse_problem(R"({"type":"urn:aikom:problem:x","status":48888888888804})")
+              .error() == protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_problem(R"({"type":"urn:aikom:problem:x","status":99})").error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_problem(R"({"type":"urn:aikom:problem:x","status":404.0})").has_value());
+
+    auto problem = protocol::to_json(protocol::make_problem(protocol::problem_kind::not_found, "x"));
+    check_hostile_numbers(problem, {"/status"},
+                          [](std::string_view s) { return protocol::parse_problem(s); });
+
+    check_hostile_numbers(protocol::to_json(protocol::discovery{}),
+                          {"/record_schema", "/limits/max_body_bytes", "/limits/max_record_bytes",
+                           "/limits/max_batch_items", "/limits/page_size_default",
+                           "/limits/page_size_max", "/change_feed_retention_seconds",
+                           "/idempotency_retention_seconds"},
+                          [](std::string_view s) { return protocol::parse_discovery(s); });
+    CHECK(protocol::parse_discovery(R"({"protocol":"p","version":"1","record_schema":48888888888804})")
+              .error() == protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_discovery(
+              R"({"protocol":"p","version":"1","change_feed_retention_seconds":48888888888804})")
+              .error() == protocol::protocol_errc::bad_value);
+
+    check_hostile_numbers(
+        protocol::to_json(protocol::token_response{"t", "Bearer", std::chrono::seconds(60), ""}),
+        {"/expires_in"}, [](std::string_view s) { return protocol::parse_token_response(s); });
+
+    check_hostile_numbers(
+        protocol::to_json(protocol::batch_result{{{0, "kd-1", "1", protocol::item_status::created, "e", {}}}}),
+        {"/results/0/index"}, [](std::string_view s) { return protocol::parse_batch_result(s); });
+
+    check_hostile_numbers(
+        protocol::change_page_json({{5, true, "1", "kd-1", "", std::nullopt}}, "c", false),
+        {"/changes/0/seq"}, [](std::string_view s) { return protocol::parse_change_page(s); });
+
+    protocol::correction_request c;
+    c.id = "cr-1";
+    c.institution = "1";
+    c.child_id = "kd-1";
+    c.reviewed_by = "r";
+    c.reviewed_at = std::chrono::sys_seconds(std::chrono::seconds(2));
+    c.review_note = "";
+    c.record = test::every_field_child();
+    c.history = {{std::chrono::sys_seconds(std::chrono::seconds(1)), "a", "correction.create", ""}};
+    check_hostile_numbers(protocol::to_json(c), {"/created_at", "/reviewed_at", "/history/0/at"},
+                          [](std::string_view s) { return protocol::parse_correction_request(s); });
+    CHECK_FALSE(protocol::parse_correction_request(
+                    with_value(protocol::to_json(c), "/created_at", "48888888888804"))
+                    .has_value());
+    check_hostile_numbers(protocol::to_json(protocol::correction_list{{c}}), {"/items/0/created_at"},
+                          [](std::string_view s) { return protocol::parse_correction_list(s); });
+
+    check::readiness_builder builder({.as_of = std::chrono::year{2025} / 6 / 2});
+    builder.add(test::minimal_child());
+    const auto report = protocol::to_json(builder.report());
+    auto parse_report = [](std::string_view s) { return protocol::parse_completeness_report(s); };
+    check_hostile_numbers(report,
+                          {"/version", "/totals/children", "/totals/ready", "/totals/not_ready",
+                           "/totals/non_ukrainian_document", "/totals/indicators/document/filled",
+                           "/totals/indicators/education/invalid",
+                           "/institutions/0/counts/children",
+                           "/institutions/0/groups/0/counts/indicators/contact/missing",
+                           "/to_fix_total", "/withdrawn", "/unreadable"},
+                          parse_report);
+    check_hostile_numbers(report, {"/totals/percent_ready"}, parse_report, true);
+}
+
+TEST_CASE("protocol: bodies nested too deep are refused without recursion")
+{
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    const std::string deep_member = "{\"items\":" + deep + "}";
+    CHECK(protocol::parse_child_page(deep_member).error() == protocol::protocol_errc::malformed_json);
+    CHECK(protocol::parse_problem(deep).error() == protocol::protocol_errc::malformed_json);
+    CHECK(protocol::parse_correction_draft(deep_member).fault == protocol::body_fault::malformed);
+    CHECK(protocol::parse_completeness_report(deep_member).error() ==
+          protocol::protocol_errc::malformed_json);
 }

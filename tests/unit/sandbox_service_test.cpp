@@ -124,17 +124,17 @@ TEST_CASE("sandbox: PUT creates, updates, keeps unchanged; GET reads back with i
     CHECK(created[bhttp::field::location] == protocol::child_target(a, "kd-000001"));
     auto w = protocol::parse_write_result(created.body());
     REQUIRE(w.has_value());
-    CHECK(w->status == "created");
+    CHECK(w->status == protocol::write_status::created);
 
     auto same = f.d.put(c, "zdo-a");
     CHECK(same.result_int() == 200);
-    CHECK(protocol::parse_write_result(same.body())->status == "unchanged");
+    CHECK(protocol::parse_write_result(same.body())->status == protocol::write_status::unchanged);
     CHECK(same[bhttp::field::etag] == etag1);
 
     c.name->first = "Олена";
     auto updated = f.d.put(c, "zdo-a", {{"If-Match", etag1}});
     CHECK(updated.result_int() == 200);
-    CHECK(protocol::parse_write_result(updated.body())->status == "updated");
+    CHECK(protocol::parse_write_result(updated.body())->status == protocol::write_status::updated);
     const std::string etag2(updated[bhttp::field::etag]);
     CHECK(etag2 != etag1);
 
@@ -241,7 +241,7 @@ TEST_CASE("sandbox: DELETE leaves a tombstone; paging walks every record once")
         protocol::parse_change_page(f.d.call(http::get, "/v1/changes?limit=1000", "zdo-a").body());
     REQUIRE(feed.has_value());
     REQUIRE(feed->changes.size() == 26);
-    CHECK(feed->changes.back().deleted);
+    CHECK(feed->changes.back().type == protocol::change_type::delete_);
     CHECK(feed->changes.back().id == "kd-003");
 }
 
@@ -277,15 +277,16 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
     const auto res =
         f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
     REQUIRE(res.result_int() == 200);
-    auto results = protocol::parse_batch_results(res.body());
-    REQUIRE(results.has_value());
-    REQUIRE(results->size() == 4);
-    CHECK((*results)[0].status == "created");
-    CHECK_FALSE((*results)[0].etag.empty());
-    CHECK((*results)[1].status == "rejected");
-    CHECK((*results)[1].issues.at(0).pointer == "/sex");
-    CHECK((*results)[2].status == "rejected");
-    CHECK((*results)[3].status == "forbidden");
+    auto batch = protocol::parse_batch_result(res.body());
+    REQUIRE(batch.has_value());
+    const auto& results = batch->results;
+    REQUIRE(results.size() == 4);
+    CHECK(results[0].status == protocol::item_status::created);
+    CHECK_FALSE(results[0].etag.empty());
+    CHECK(results[1].status == protocol::item_status::rejected);
+    CHECK(results[1].issues.at(0).pointer == "/sex");
+    CHECK(results[2].status == protocol::item_status::rejected);
+    CHECK(results[3].status == protocol::item_status::forbidden);
 
     const auto replay =
         f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "batch-1"}});
@@ -302,15 +303,15 @@ TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses re
               .result_int() == 200);
 
     const auto twice =
-        protocol::parse_batch_results(f.d.call(http::post, "/v1/batches", "zdo-a",
+        protocol::parse_batch_result(f.d.call(http::post, "/v1/batches", "zdo-a",
                                            protocol::batch_request_json({test::valid_child("kd-5", a),
                                                                      test::valid_child("kd-5", a)}))
                                       .body());
     REQUIRE(twice.has_value());
-    REQUIRE(twice->size() == 2);
-    CHECK((*twice)[0].status == "created");
-    CHECK((*twice)[1].status == "rejected");
-    CHECK((*twice)[1].issues.at(0).code == "batch.duplicate");
+    REQUIRE(twice->results.size() == 2);
+    CHECK(twice->results[0].status == protocol::item_status::created);
+    CHECK(twice->results[1].status == protocol::item_status::rejected);
+    CHECK(twice->results[1].issues.at(0).code == "batch.duplicate");
 
     std::vector<model::child> many;
     for (int i = 0; i < 501; ++i) {
@@ -381,7 +382,7 @@ TEST_CASE("sandbox: an expired cursor is 410 resync-required")
     REQUIRE(all.has_value());
     std::set<std::string> ids;
     for (const auto& c : all->changes) {
-        if (!c.deleted) {
+        if (c.type == protocol::change_type::upsert) {
             ids.insert(c.id);
         }
     }

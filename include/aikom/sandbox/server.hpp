@@ -17,6 +17,8 @@
 /// ```
 /// Thread safety: `start`, `stop` and `wait` from one controlling thread; the getters from any.
 
+#include <aikom/protocol/faults.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -41,14 +43,10 @@ struct client_entry {
 /// Throws `std::runtime_error` naming the file and the JSON Pointer of the first problem.
 [[nodiscard]] std::vector<client_entry> load_clients_file(const std::filesystem::path& path);
 
-/// Test knobs, all off by default. Never enable them in front of real clients.
-struct fault_settings {
-    std::chrono::milliseconds latency{0}; ///< added before every answer
-    double error_rate = 0.0;              ///< share of requests answered `error_status`
-    unsigned error_status = 503;          ///< 503 or 429, with Retry-After
-    std::chrono::seconds retry_after{1};
-    double drop_rate = 0.0; ///< share of connections closed after the request is read
-};
+/// Test knobs, all off by default (docs/protocol.md §12). Never enable them in front of real
+/// clients. The type and its JSON belong to the protocol layer, which also reads it for
+/// `PUT /v1/admin/faults`.
+using fault_settings = protocol::fault_settings;
 
 struct server_options {
     std::string listen_address = "127.0.0.1";

@@ -1,0 +1,347 @@
+#include <aikom/check/issue_codes.hpp>
+#include <aikom/protocol/corrections.hpp>
+
+#include "protocol/json_util.hpp"
+
+#include <algorithm>
+
+namespace aikom::protocol {
+
+using detail::member_reader;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_text_chars = 500; // a reason, a note
+constexpr std::size_t max_id_chars = 64;    // a record id
+
+// The alphabet of record ids: no names or document numbers in ids and URLs.
+bool valid_record_id(std::string_view s) noexcept
+{
+    return !s.empty() && s.size() <= max_id_chars &&
+           std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+           });
+}
+
+std::string pointer_to(std::string_view key)
+{
+    std::string p;
+    check::append_pointer_token(p, key);
+    return p;
+}
+
+std::chrono::sys_seconds timestamp(std::int64_t s)
+{
+    return std::chrono::sys_seconds(std::chrono::seconds(s));
+}
+
+json::value record_value(const model::child& c)
+{
+    json::error_code ec;
+    return json::parse(codec::encode(c), ec);
+}
+
+json::object correction_value(const correction_request& c)
+{
+    json::object o;
+    o["id"] = c.id;
+    o["institution"] = c.institution;
+    o["child_id"] = c.child_id;
+    o["status"] = to_string(c.status);
+    o["reason"] = c.reason;
+    o["created_by"] = c.created_by;
+    o["created_at"] = c.created_at.time_since_epoch().count();
+    if (c.reviewed_by) {
+        o["reviewed_by"] = *c.reviewed_by;
+    }
+    if (c.reviewed_at) {
+        o["reviewed_at"] = c.reviewed_at->time_since_epoch().count();
+    }
+    if (c.review_note) {
+        o["review_note"] = *c.review_note;
+    }
+    if (c.record) {
+        o["record"] = record_value(*c.record);
+        json::array history;
+        history.reserve(c.history.size());
+        for (const auto& e : c.history) {
+            history.push_back(json::object{{"at", e.at.time_since_epoch().count()},
+                                           {"actor", e.actor},
+                                           {"action", e.action},
+                                           {"detail", e.detail}});
+        }
+        o["history"] = std::move(history);
+    }
+    return o;
+}
+
+// One correction request from the JSON object `text` (already validated), found at `pointer`.
+boost::system::result<correction_request> read_correction(std::string_view text,
+                                                          std::string_view pointer,
+                                                          codec::record_decoder& decoder,
+                                                          std::vector<check::issue>* issues)
+{
+    const auto body = detail::split(text, {"record"});
+    if (!body) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    member_reader r(body->members);
+    correction_request c;
+    c.id = r.string("id");
+    c.institution = r.string("institution");
+    c.child_id = r.string("child_id");
+    c.status = r.enumeration<correction_status>("status", status_from_string<correction_status>);
+    c.reason = r.string_or("reason");
+    c.created_by = r.string_or("created_by");
+    c.created_at = timestamp(r.integer("created_at", 0, detail::max_timestamp));
+    c.reviewed_by = r.optional_string("reviewed_by");
+    if (const auto at = r.optional_integer("reviewed_at", 0, detail::max_timestamp)) {
+        c.reviewed_at = timestamp(*at);
+    }
+    c.review_note = r.optional_string("review_note");
+    if (const auto* h = r.optional_array("history")) {
+        c.history.reserve(h->size());
+        for (const auto& v : *h) {
+            if (!v.is_object()) {
+                return make_error_code(protocol_errc::bad_value);
+            }
+            member_reader er(v.get_object());
+            correction_event e;
+            e.at = timestamp(er.integer("at", 0, detail::max_timestamp));
+            e.actor = er.string_or("actor");
+            e.action = er.string("action");
+            e.detail = er.string_or("detail");
+            if (!er.ok()) {
+                return er.error();
+            }
+            c.history.push_back(std::move(e));
+        }
+    }
+    if (!r.ok()) {
+        return r.error();
+    }
+    if (const auto rec = body->raw_member("record"); rec && detail::first_char(*rec) != 'n') {
+        c.record = detail::decode_record(decoder, *rec, std::string(pointer) + "/record", issues);
+        if (!c.record) {
+            return make_error_code(protocol_errc::bad_value);
+        }
+    }
+    return c;
+}
+
+} // namespace
+
+// ---- the draft --------------------------------------------------------------------------------
+
+std::string to_json(const correction_draft& d)
+{
+    std::string out = "{\"institution\":" + detail::quoted(d.institution);
+    out += ",\"child_id\":" + detail::quoted(d.child_id);
+    out += ",\"reason\":" + detail::quoted(d.reason);
+    out += ",\"record\":";
+    codec::encode(d.record, out);
+    out += '}';
+    return out;
+}
+
+parsed_body<correction_draft> parse_correction_draft(std::string_view text,
+                                                     const codec::decode_options& record_options)
+{
+    parsed_body<correction_draft> out;
+    const auto body = detail::valid_json(text) ? detail::split(text, {"record"}) : std::nullopt;
+    if (!body) {
+        out.fault = body_fault::malformed;
+        return out;
+    }
+    auto text_of = [&](std::string_view key) {
+        const auto* v = body->members.if_contains(key);
+        return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    auto& d = out.value;
+    d.institution = text_of("institution");
+    d.child_id = text_of("child_id");
+    d.reason = text_of("reason");
+    auto& errors = out.issues;
+    for (const char* key : {"institution", "child_id", "reason"}) {
+        if (text_of(key).empty()) {
+            errors.push_back(check::make_issue("required.missing", pointer_to(key)));
+        }
+    }
+    const auto record = body->raw_member("record");
+    if (!record || detail::first_char(*record) != '{') {
+        errors.push_back(check::make_issue("required.missing", "/record"));
+    }
+    if (detail::utf8_chars(d.reason) > max_text_chars) {
+        errors.push_back(check::make_issue("format.too_long", "/reason", {{"max", "500", "500"}}));
+    }
+    for (const auto& [k, v] : body->members) {
+        if (k != "institution" && k != "child_id" && k != "reason") {
+            errors.push_back(check::make_issue("field.unknown", pointer_to(k)));
+        }
+    }
+    if (!errors.empty()) {
+        out.fault = body_fault::invalid;
+        return out;
+    }
+    if (!valid_record_id(d.child_id)) {
+        out.fault = body_fault::invalid_id;
+        errors.push_back(check::make_issue("format.record_id", "/child_id"));
+        return out;
+    }
+    auto decoded = codec::decode_child(*record, record_options);
+    if (!decoded.ok()) {
+        out.fault = body_fault::invalid_record;
+        for (auto& i : decoded.issues) {
+            i.pointer.insert(0, "/record");
+        }
+        errors = std::move(decoded.issues);
+        return out;
+    }
+    d.record = std::move(*decoded.record);
+    return out;
+}
+
+// ---- requests ---------------------------------------------------------------------------------
+
+std::string to_json(const correction_request& c)
+{
+    return json::serialize(correction_value(c));
+}
+
+boost::system::result<correction_request>
+parse_correction_request(std::string_view text, std::vector<check::issue>* record_issues)
+{
+    if (!detail::valid_json(text) || detail::first_char(text) != '{') {
+        return make_error_code(protocol_errc::malformed_json);
+    }
+    codec::record_decoder decoder;
+    return read_correction(text, "", decoder, record_issues);
+}
+
+std::string to_json(const correction_list& l)
+{
+    json::array a;
+    a.reserve(l.items.size());
+    for (const auto& c : l.items) {
+        a.push_back(correction_value(c));
+    }
+    return json::serialize(json::object{{"items", std::move(a)}});
+}
+
+boost::system::result<correction_list> parse_correction_list(std::string_view text,
+                                                             std::vector<check::issue>* record_issues)
+{
+    if (!detail::valid_json(text)) {
+        return make_error_code(protocol_errc::malformed_json);
+    }
+    const auto body = detail::split(text, {"items"});
+    if (!body) {
+        return make_error_code(protocol_errc::malformed_json);
+    }
+    const auto items = body->raw_member("items");
+    if (!items) {
+        return make_error_code(protocol_errc::missing_field);
+    }
+    const auto elements = detail::split_array(*items);
+    if (!elements) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    codec::record_decoder decoder;
+    correction_list out;
+    out.items.reserve(elements->size());
+    boost::system::error_code first;
+    for (std::size_t i = 0; i < elements->size(); ++i) {
+        auto c = read_correction((*elements)[i], "/items/" + std::to_string(i), decoder,
+                                 record_issues);
+        if (!c) {
+            if (c.error() != make_error_code(protocol_errc::bad_value) || record_issues == nullptr) {
+                return c.error();
+            }
+            first = c.error(); // go on: every record's issues are wanted
+            continue;
+        }
+        out.items.push_back(std::move(*c));
+    }
+    if (first) {
+        return first;
+    }
+    return out;
+}
+
+// ---- reviews ----------------------------------------------------------------------------------
+
+std::string to_json(const review& r)
+{
+    json::object o;
+    if (r.note) {
+        o["note"] = *r.note;
+    }
+    return json::serialize(o);
+}
+
+parsed_body<review> parse_review(std::string_view text, bool note_required)
+{
+    parsed_body<review> out;
+    auto& errors = out.issues;
+    if (!text.empty()) {
+        const auto body = detail::parse_object(text);
+        if (!body) {
+            out.fault = body_fault::malformed;
+            return out;
+        }
+        for (const auto& [k, v] : *body) {
+            if (k == "note" && v.is_string()) {
+                out.value.note = std::string(v.get_string());
+            } else if (k == "note") {
+                errors.push_back(check::make_issue(
+                    "format.type", "/note",
+                    {{"expected", "a string", "рядок"}, {"got", "another type", "інший тип"}}));
+            } else {
+                errors.push_back(check::make_issue("field.unknown", pointer_to(k)));
+            }
+        }
+    }
+    const std::string_view note = out.value.note ? std::string_view(*out.value.note) : "";
+    if (note_required && note.empty()) {
+        errors.push_back(check::make_issue("required.missing", "/note"));
+    }
+    if (detail::utf8_chars(note) > max_text_chars) {
+        errors.push_back(check::make_issue("format.too_long", "/note", {{"max", "500", "500"}}));
+    }
+    if (!errors.empty()) {
+        out.fault = body_fault::invalid;
+    }
+    return out;
+}
+
+std::string to_json(const review_result& r)
+{
+    json::object o;
+    o["id"] = r.id;
+    if (r.etag) {
+        o["etag"] = *r.etag;
+    }
+    o["status"] = to_string(r.status);
+    return json::serialize(o);
+}
+
+boost::system::result<review_result> parse_review_result(std::string_view text)
+{
+    auto o = detail::parse_object(text);
+    if (!o) {
+        return o.error();
+    }
+    member_reader r(*o);
+    review_result out;
+    out.id = r.string("id");
+    out.status = r.enumeration<correction_status>("status", status_from_string<correction_status>);
+    out.etag = r.optional_string("etag");
+    if (!r.ok()) {
+        return r.error();
+    }
+    return out;
+}
+
+} // namespace aikom::protocol
