@@ -1,5 +1,5 @@
 # Install rules and the package config: find_package(aikom CONFIG) gives aikom::records,
-# aikom::protocol and aikom::sandbox (the client and sync layers join as they land), with the
+# aikom::protocol, aikom::client and aikom::sandbox (the sync layer joins when it lands), with the
 # same names add_subdirectory() gives.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -8,7 +8,7 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/aikom"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
         FILES_MATCHING PATTERN "*.hpp")
 
-install(TARGETS aikom_records aikom_protocol aikom_sandbox
+install(TARGETS aikom_records aikom_protocol aikom_client aikom_sandbox
         EXPORT aikomTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"

@@ -197,7 +197,7 @@ TEST_CASE("client retry: max_attempts counts every attempt, the first included")
 
 // ---- How long to wait ------------------------------------------------------------------------
 
-TEST_CASE("client retry: full jitter draws from [0, min(max_delay, base * 2^(attempt-1)))")
+TEST_CASE("client retry: full jitter draws from 0 up to min(max_delay, base * 2^(attempt-1))")
 {
     retry_policy policy;
     policy.max_attempts = 10;
@@ -258,7 +258,7 @@ TEST_CASE("client retry: the backoff ceiling does not overflow for large attempt
     CHECK(decide_retry(policy, o, fixed(just_below_one)).delay == 0ms);
 }
 
-TEST_CASE("client retry: a random source out of [0, 1) still gives a wait within the bounds")
+TEST_CASE("client retry: a random source outside 0..1 still gives a wait within the bounds")
 {
     attempt_outcome o = response(503);
     CHECK(decide_retry({}, o, fixed(-0.5)).delay == 0ms);
@@ -504,7 +504,7 @@ TEST_CASE("client retry: no retry whose wait would end past the budget (jitter)"
 
 // ---- The environment -------------------------------------------------------------------------
 
-TEST_CASE("client retry: the default environment draws from [0, 1) and tells the time")
+TEST_CASE("client retry: the default environment draws from 0..1 and tells the time")
 {
     const retry_environment env = aikom::client::default_retry_environment();
     REQUIRE(env.uniform);

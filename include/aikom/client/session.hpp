@@ -1,0 +1,448 @@
+#ifndef AIKOM_CLIENT_SESSION_HPP
+#define AIKOM_CLIENT_SESSION_HPP
+
+/// @file
+/// `aikom::client::session`: the async HTTPS client of protocol v1. One session talks to one
+/// server for one client id: a bounded pool of keep-alive TLS connections, an OAuth2 token shared
+/// by every call, retries with backoff, deadlines and cancellation.
+///
+/// Every `async_x(…, token)` follows Asio's universal asynchronous model: the completion token
+/// may be a callback, `boost::asio::use_future`, `boost::asio::use_awaitable`,
+/// `boost::asio::deferred` or any other token. The handler signature is
+/// `void(boost::system::error_code, T)` (`void(error_code)` for `async_delete`). Operations never
+/// complete inline: the handler runs through its associated executor (by default the session's).
+/// The arguments are copied (records are encoded) before the initiating function returns.
+///
+/// Errors: see error.hpp. Pass `call_options{.diag = &d}` to learn our message, the server's
+/// problem details and the request id.
+///
+/// Cancellation: every operation supports terminal cancellation through the handler's associated
+/// cancellation slot (`boost::asio::bind_cancellation_slot`, or a coroutine's cancellation). The
+/// connection in use is then closed, never returned to the pool, and the operation completes
+/// with `boost::asio::error::operation_aborted`. A deadline (`call_options::timeout`) completes
+/// with `client_errc::timeout` the same way.
+///
+/// Thread safety: a session may be used from several threads at once; its state lives on an
+/// internal strand. The cursor objects (`child_pages`, `change_feed`) are not thread-safe: one
+/// `async_next` at a time per object. Destroying the session closes idle connections; operations
+/// in progress finish (they keep the internals alive) and must not outlive the execution context.
+
+#include <aikom/client/diagnostics.hpp>
+#include <aikom/client/error.hpp>
+#include <aikom/client/options.hpp>
+#include <aikom/protocol/requests.hpp>
+#include <aikom/protocol/responses.hpp>
+#include <aikom/protocol/types.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace aikom::client {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+/// Counters since the session was made (for tests, benchmarks and monitoring).
+struct session_stats {
+    std::uint64_t requests = 0; ///< HTTP requests written, retries and token requests included
+    std::uint64_t connections_opened = 0; ///< TCP connections established
+    std::uint64_t handshakes = 0;         ///< TLS handshakes completed
+    std::uint64_t resumed_handshakes = 0; ///< of which resumed a TLS session
+    std::uint64_t retries = 0;            ///< attempts after the first, for any reason
+    std::uint64_t token_requests = 0;     ///< requests to the token endpoint
+};
+
+class session;
+
+namespace detail {
+class session_impl;
+class connector;
+struct page_state;
+session make_session(asio::any_io_executor ex, client_options options,
+                     std::shared_ptr<connector> transport);
+
+template <class T>
+using handler = asio::any_completion_handler<void(error_code, T)>;
+template <class T>
+using reader = protocol::response_result<T> (*)(const protocol::http_response&);
+
+template <class T>
+void run(const std::shared_ptr<session_impl>& impl, protocol::request_spec spec, call_options opts,
+         reader<T> read, handler<T> h);
+void run_void(const std::shared_ptr<session_impl>& impl, protocol::request_spec spec,
+              call_options opts, asio::any_completion_handler<void(error_code)> h);
+template <class Page>
+void run_page(const std::shared_ptr<session_impl>& impl, const std::shared_ptr<page_state>& state,
+              call_options opts, handler<Page> h);
+} // namespace detail
+
+/// Pages of one institution's children, read one `async_next` at a time (nothing is held beyond
+/// the current page). Made by `session::list_children`.
+class child_pages;
+
+/// The change feed of the caller's scope from a cursor. Made by `session::changes`.
+class change_feed;
+
+class session {
+public:
+    using executor_type = asio::any_io_executor;
+
+    /// Builds its own TLS context from `options.tls` (TLS 1.2+, peer and host-name verification,
+    /// SNI). Throws `boost::system::system_error` with `client_errc::invalid_options` and a
+    /// message when the options cannot work (base URL, CA file, pool size).
+    session(executor_type ex, client_options options);
+
+    /// Uses the caller's TLS context, which must outlive the session. Peer and host-name
+    /// verification are still switched on per connection unless `insecure_skip_verification`.
+    session(executor_type ex, asio::ssl::context& tls, client_options options);
+
+    ~session();
+    session(session&&) noexcept;
+    session& operator=(session&&) noexcept;
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    [[nodiscard]] executor_type get_executor() const noexcept;
+    [[nodiscard]] session_stats stats() const noexcept;
+    [[nodiscard]] const client_options& options() const noexcept;
+
+    // ---- discovery -------------------------------------------------------------------------
+
+    /// `GET /v1`: protocol version, limits, retention. Needs no credentials.
+    template <class Token>
+    auto async_discover(Token&& token)
+    {
+        return async_discover(call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_discover(const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::discovery>(protocol::discovery_request(), opts,
+                                             &protocol::read_discovery, std::forward<Token>(token));
+    }
+
+    // ---- records ---------------------------------------------------------------------------
+
+    /// `PUT …/children/{record.id}`: creates or replaces the record (201/200). Handler:
+    /// `void(error_code, protocol::write_result)`; a record the server refuses is
+    /// `problem_kind::validation_failed` with every error in `diag.problem->errors`.
+    template <class Token>
+    auto async_upsert(std::string_view institution, const model::child& record, Token&& token)
+    {
+        return async_upsert(institution, record, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_upsert(std::string_view institution, const model::child& record,
+                      const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::write_result>(protocol::upsert_request(institution, record), opts,
+                                                &protocol::read_write, std::forward<Token>(token));
+    }
+
+    /// `GET …/children/{id}`. Handler: `void(error_code, protocol::fetched_child)`.
+    template <class Token>
+    auto async_get(std::string_view institution, std::string_view id, Token&& token)
+    {
+        return async_get(institution, id, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_get(std::string_view institution, std::string_view id, const call_options& opts,
+                   Token&& token)
+    {
+        return initiate<protocol::fetched_child>(protocol::get_child_request(institution, id), opts,
+                                                 &protocol::read_child, std::forward<Token>(token));
+    }
+
+    /// `DELETE …/children/{id}` (records entered by mistake only). Handler: `void(error_code)`.
+    template <class Token>
+    auto async_delete(std::string_view institution, std::string_view id, Token&& token)
+    {
+        return async_delete(institution, id, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_delete(std::string_view institution, std::string_view id, const call_options& opts,
+                      Token&& token)
+    {
+        return asio::async_initiate<Token, void(error_code)>(
+            [impl = impl_](auto handler, protocol::request_spec spec, call_options o) {
+                detail::run_void(impl, std::move(spec), std::move(o), std::move(handler));
+            },
+            token, protocol::delete_child_request(institution, id), opts);
+    }
+
+    /// `POST …/children/{id}/withdrawal`: the child has left. Handler:
+    /// `void(error_code, protocol::write_result)`.
+    template <class Token>
+    auto async_withdraw(std::string_view institution, std::string_view id,
+                        const protocol::withdrawal& body, Token&& token)
+    {
+        return async_withdraw(institution, id, body, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_withdraw(std::string_view institution, std::string_view id,
+                        const protocol::withdrawal& body, const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::write_result>(protocol::withdrawal_request(institution, id, body),
+                                                opts, &protocol::read_write,
+                                                std::forward<Token>(token));
+    }
+
+    /// The children of `institution`, `page_size` per page (0: the server's default).
+    [[nodiscard]] child_pages list_children(std::string_view institution,
+                                            std::size_t page_size = 0);
+
+    /// `POST /v1/batches`: up to `limits.max_batch_items` records, each with its `institution`.
+    /// Retried with one idempotency key, so a lost response never writes twice. Handler:
+    /// `void(error_code, protocol::batch_result)` with one result per record.
+    template <class Token>
+    auto async_submit_batch(const std::vector<model::child>& records, Token&& token)
+    {
+        return async_submit_batch(records, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_submit_batch(const std::vector<model::child>& records, const call_options& opts,
+                            Token&& token)
+    {
+        return initiate<protocol::batch_result>(protocol::batch_request(records), opts,
+                                                &protocol::read_batch, std::forward<Token>(token));
+    }
+
+    /// The change feed from `cursor` (empty: from the oldest retained event).
+    [[nodiscard]] change_feed changes(std::string cursor = {}, std::size_t limit = 0);
+
+    /// `POST /v1/validate`: a dry run. Handler: `void(error_code, protocol::validation_result)`.
+    template <class Token>
+    auto async_validate(const model::child& record, check::profile profile, Token&& token)
+    {
+        return async_validate(record, profile, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_validate(const model::child& record, check::profile profile,
+                        const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::validation_result>(protocol::validate_request(record, profile),
+                                                     opts, &protocol::read_validation,
+                                                     std::forward<Token>(token));
+    }
+
+    // ---- correction requests ---------------------------------------------------------------
+
+    /// `POST /v1/correction-requests`. Handler: `void(error_code, protocol::correction_request)`.
+    template <class Token>
+    auto async_create_correction(const protocol::correction_draft& draft, Token&& token)
+    {
+        return async_create_correction(draft, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_create_correction(const protocol::correction_draft& draft, const call_options& opts,
+                                 Token&& token)
+    {
+        return initiate<protocol::correction_request>(protocol::create_correction_request(draft),
+                                                      opts, &protocol::read_correction,
+                                                      std::forward<Token>(token));
+    }
+
+    /// `GET /v1/correction-requests`. Handler: `void(error_code, protocol::correction_list)`.
+    template <class Token>
+    auto async_list_corrections(std::optional<protocol::correction_status> status,
+                                std::string_view institution, Token&& token)
+    {
+        return async_list_corrections(status, institution, call_options{},
+                                      std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_list_corrections(std::optional<protocol::correction_status> status,
+                                std::string_view institution, const call_options& opts,
+                                Token&& token)
+    {
+        return initiate<protocol::correction_list>(
+            protocol::corrections_request(status, institution), opts, &protocol::read_corrections,
+            std::forward<Token>(token));
+    }
+
+    /// `GET /v1/correction-requests/{id}` (with the record and its history).
+    template <class Token>
+    auto async_get_correction(std::string_view id, Token&& token)
+    {
+        return async_get_correction(id, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_get_correction(std::string_view id, const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::correction_request>(protocol::get_correction_request(id), opts,
+                                                      &protocol::read_correction,
+                                                      std::forward<Token>(token));
+    }
+
+    /// `POST /v1/correction-requests/{id}/apply` (reviewers). Handler:
+    /// `void(error_code, protocol::review_result)`.
+    template <class Token>
+    auto async_apply_correction(std::string_view id, const protocol::review& body, Token&& token)
+    {
+        return async_apply_correction(id, body, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_apply_correction(std::string_view id, const protocol::review& body,
+                                const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::review_result>(protocol::review_request(id, true, body), opts,
+                                                 &protocol::read_review,
+                                                 std::forward<Token>(token));
+    }
+
+    /// `POST /v1/correction-requests/{id}/reject` (reviewers; the note is required).
+    template <class Token>
+    auto async_reject_correction(std::string_view id, const protocol::review& body, Token&& token)
+    {
+        return async_reject_correction(id, body, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_reject_correction(std::string_view id, const protocol::review& body,
+                                 const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::review_result>(protocol::review_request(id, false, body), opts,
+                                                 &protocol::read_review,
+                                                 std::forward<Token>(token));
+    }
+
+    // ---- reports ---------------------------------------------------------------------------
+
+    /// `GET /v1/reports/completeness`: the four indicators for the caller's scope (or one
+    /// institution). Handler: `void(error_code, protocol::completeness_report)`.
+    template <class Token>
+    auto async_completeness_report(std::string_view institution, std::optional<model::date> as_of,
+                                   std::optional<model::date> deadline, Token&& token)
+    {
+        return async_completeness_report(institution, as_of, deadline, call_options{},
+                                         std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_completeness_report(std::string_view institution, std::optional<model::date> as_of,
+                                   std::optional<model::date> deadline, const call_options& opts,
+                                   Token&& token)
+    {
+        return initiate<protocol::completeness_report>(
+            protocol::completeness_request(institution, as_of, deadline), opts,
+            &protocol::read_completeness, std::forward<Token>(token));
+    }
+
+private:
+    friend class child_pages;
+    friend class change_feed;
+    friend session detail::make_session(asio::any_io_executor, client_options,
+                                        std::shared_ptr<detail::connector>);
+    explicit session(std::shared_ptr<detail::session_impl> impl);
+
+    template <class T, class Token>
+    auto initiate(protocol::request_spec spec, const call_options& opts, detail::reader<T> read,
+                  Token&& token)
+    {
+        return asio::async_initiate<Token, void(error_code, T)>(
+            [impl = impl_](auto handler, protocol::request_spec s, call_options o,
+                           detail::reader<T> r) {
+                detail::run<T>(impl, std::move(s), std::move(o), r, std::move(handler));
+            },
+            token, std::move(spec), opts, read);
+    }
+
+    std::shared_ptr<detail::session_impl> impl_;
+};
+
+class child_pages {
+public:
+    /// The next page. Handler: `void(error_code, protocol::child_page)`. After the last page
+    /// (`done()`), another call starts again from the first page.
+    template <class Token>
+    auto async_next(Token&& token)
+    {
+        return async_next(call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_next(const call_options& opts, Token&& token)
+    {
+        return asio::async_initiate<Token, void(error_code, protocol::child_page)>(
+            [impl = impl_, state = state_](auto handler, call_options o) {
+                detail::run_page<protocol::child_page>(impl, state, std::move(o),
+                                                       std::move(handler));
+            },
+            token, opts);
+    }
+
+    /// True once the last page was read.
+    [[nodiscard]] bool done() const noexcept;
+
+private:
+    friend class session;
+    child_pages(std::shared_ptr<detail::session_impl> impl, std::shared_ptr<detail::page_state> s);
+    std::shared_ptr<detail::session_impl> impl_;
+    std::shared_ptr<detail::page_state> state_;
+};
+
+class change_feed {
+public:
+    /// The next page of events from `cursor()`. Handler: `void(error_code,
+    /// protocol::change_page)`. A cursor older than the server's retention completes with
+    /// `protocol::problem_kind::resync_required`: start again from an empty cursor after a full
+    /// read. On success, `cursor()` moves to the page's `next_cursor`; on error it stays.
+    template <class Token>
+    auto async_next(Token&& token)
+    {
+        return async_next(call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_next(const call_options& opts, Token&& token)
+    {
+        return asio::async_initiate<Token, void(error_code, protocol::change_page)>(
+            [impl = impl_, state = state_](auto handler, call_options o) {
+                detail::run_page<protocol::change_page>(impl, state, std::move(o),
+                                                        std::move(handler));
+            },
+            token, opts);
+    }
+
+    /// Where the next `async_next` reads from: save it to resume later.
+    [[nodiscard]] const std::string& cursor() const noexcept;
+
+    /// True when the last page said `has_more: false` (poll again later for new events).
+    [[nodiscard]] bool drained() const noexcept;
+
+private:
+    friend class session;
+    change_feed(std::shared_ptr<detail::session_impl> impl, std::shared_ptr<detail::page_state> s);
+    std::shared_ptr<detail::session_impl> impl_;
+    std::shared_ptr<detail::page_state> state_;
+};
+
+} // namespace aikom::client
+
+#endif

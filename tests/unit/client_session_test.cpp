@@ -1,0 +1,400 @@
+// The client session without a network: connections over Beast's test streams, with a failure
+// injected at every read and write step of a request (fail-count loop), scripted answers for the
+// token, 401s and retries, and a logger that must never see a secret.
+#include <aikom/client/session.hpp>
+#include <aikom/codec/json.hpp>
+
+#include "client/transport.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/beast/_experimental/test/fail_count.hpp>
+#include <boost/beast/_experimental/test/stream.hpp>
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+
+using namespace aikom;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using client::client_errc;
+using protocol::problem_kind;
+
+namespace {
+
+std::string http_response(unsigned status, std::string_view type, std::string_view body,
+                          std::string_view extra_headers = {})
+{
+    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(type) +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           std::string(extra_headers) + "\r\n" + std::string(body);
+}
+
+const std::string token_ok = http_response(
+    200, "application/json",
+    R"({"access_token":"tok-1","token_type":"Bearer","expires_in":3600,"scope":"children:read"})");
+const std::string token_ok_2 = http_response(
+    200, "application/json",
+    R"({"access_token":"tok-2","token_type":"Bearer","expires_in":3600,"scope":"children:read"})");
+const std::string write_ok = http_response(
+    201, "application/json",
+    R"({"id":"kd-1","institution":"32855961","status":"created","etag":"e1","warnings":[]})",
+    "ETag: \"e1\"\r\n");
+
+std::string problem_response(unsigned status, std::string_view name, std::string_view extra = {})
+{
+    return http_response(status, "application/problem+json",
+                         R"({"type":"urn:aikom:problem:)" + std::string(name) +
+                             R"(","title":"t","status":)" + std::to_string(status) +
+                             R"(,"request_id":"req-1","retryable":false,"errors":[]})",
+                         extra);
+}
+
+// The server side of the fake: answers by request, records what it saw.
+struct script {
+    // Answers for the token endpoint and for everything else, used in order; the last repeats.
+    std::deque<std::string> token{token_ok};
+    std::deque<std::string> other{write_ok};
+    std::vector<protocol::http_request> seen;
+
+    std::string answer(const protocol::http_request& req)
+    {
+        seen.push_back(req);
+        auto& q = req.target() == "/v1/oauth/token" ? token : other;
+        std::string a = q.front();
+        if (q.size() > 1) {
+            q.pop_front();
+        }
+        return a;
+    }
+};
+
+class fake_connection final : public client::detail::connection {
+public:
+    // Single-threaded tests: the streams run on the io_context itself, not on the strand.
+    fake_connection(asio::io_context& io, script& s, std::optional<std::size_t> fail_at)
+        : script_(s), fc_(fail_at.value_or(1'000'000)), client_(io, fc_), server_(io.get_executor())
+    {
+        client_.connect(server_);
+        client_.read_size(7); // many small reads: every step of the parser is a read
+        client_.write_size(11);
+    }
+
+    asio::awaitable<boost::system::error_code> exchange(const protocol::http_request& req,
+                                                        protocol::http_response& out,
+                                                        client::detail::exchange_context& ctx) override
+    {
+        client_.append(script_.answer(req));
+        co_return co_await client::detail::exchange_on(client_, buffer_, req, out, ctx);
+    }
+
+    void close() noexcept override { client_.close(); }
+
+private:
+    script& script_;
+    beast::test::fail_count fc_;
+    beast::test::stream client_;
+    beast::test::stream server_;
+    beast::flat_buffer buffer_;
+};
+
+class fake_connector final : public client::detail::connector {
+public:
+    fake_connector(asio::io_context& io, script& s) : io_(io), script_(s) {}
+
+    asio::awaitable<std::unique_ptr<client::detail::connection>>
+    connect(client::detail::connect_context& ctx, boost::system::error_code&) override
+    {
+        ctx.stats.connections_opened.fetch_add(1);
+        std::optional<std::size_t> fail;
+        if (next_fails.has_value()) {
+            fail = next_fails;
+            next_fails.reset(); // only the first connection fails: the pool must recover
+        }
+        co_return std::make_unique<fake_connection>(io_, script_, fail);
+    }
+
+    std::optional<std::size_t> next_fails;
+
+private:
+    asio::io_context& io_;
+    script& script_;
+};
+
+client::client_options fake_options()
+{
+    client::client_options o;
+    o.base_url = "https://sandbox.test";
+    o.credentials = {.client_id = "zdo-a", .client_secret = "zdo-a-secret"};
+    o.pool_size = 2;
+    o.retry.base_delay = 1ms;
+    o.retry.max_delay = 2ms;
+    return o;
+}
+
+model::child record()
+{
+    model::child c;
+    c.id = "kd-1";
+    c.institution = model::edrpou("32855961");
+    return c;
+}
+
+template <class Future>
+boost::system::error_code code_of_future(asio::io_context& io, Future& f)
+{
+    io.restart();
+    io.run();
+    try {
+        f.get();
+    } catch (const boost::system::system_error& e) {
+        return e.code();
+    }
+    return {};
+}
+
+template <class Future>
+auto run(asio::io_context& io, Future f)
+{
+    io.restart();
+    io.run();
+    return f.get();
+}
+
+} // namespace
+
+TEST_CASE("client session: an error at every read and write step fails cleanly or is retried; "
+          "the pool stays usable")
+{
+    for (const unsigned attempts : {1u, 4u}) {
+        CAPTURE(attempts);
+        bool injected_every_step = false;
+        std::size_t n = 0;
+        for (; n < 2000 && !injected_every_step; ++n) {
+            CAPTURE(n);
+            asio::io_context io;
+            script sc;
+            auto connector = std::make_shared<fake_connector>(io, sc);
+            connector->next_fails = n;
+            auto o = fake_options();
+            o.retry.max_attempts = attempts;
+            auto s = client::detail::make_session(io.get_executor(), o, connector);
+            client::diagnostics diag;
+            auto f = s.async_upsert("32855961", record(), client::call_options{.diag = &diag},
+                                    asio::use_future);
+            io.restart();
+            io.run();
+            try {
+                const auto w = f.get();
+                CHECK(w.etag == "e1");
+                CHECK(w.status == protocol::write_status::created);
+                if (s.stats().connections_opened == 1) {
+                    injected_every_step = true; // n is past the last step: no failure happened
+                }
+            } catch (const boost::system::system_error& e) {
+                // Only without retries may a call fail, and then with a clean transport error.
+                CHECK(attempts == 1);
+                CHECK(e.code() == client_errc::connection_lost);
+                CHECK_FALSE(diag.message.empty());
+            }
+            // Whatever happened, the same session works afterwards.
+            auto again = s.async_upsert("32855961", record(), asio::use_future);
+            CHECK(run(io, std::move(again)).etag == "e1");
+            CHECK(s.stats().connections_opened <= 3); // the failed one, replaced, and no leak
+        }
+        CHECK(injected_every_step);
+        MESSAGE("a failure was injected at each of " << n - 1 << " read/write steps");
+    }
+}
+
+TEST_CASE("client session: one token for many calls; a 401 renews it once and repeats once")
+{
+    asio::io_context io;
+    script sc;
+    sc.token = {token_ok, token_ok_2};
+    sc.other = {write_ok, problem_response(401, "unauthorized"), write_ok};
+    auto s = client::detail::make_session(io.get_executor(), fake_options(),
+                                          std::make_shared<fake_connector>(io, sc));
+    CHECK(run(io, s.async_upsert("32855961", record(), asio::use_future)).etag == "e1");
+    CHECK(run(io, s.async_upsert("32855961", record(), asio::use_future)).etag == "e1");
+    CHECK(s.stats().token_requests == 2);
+    // token, PUT, PUT (401), token, PUT
+    REQUIRE(sc.seen.size() == 5);
+    CHECK(sc.seen[1][http::field::authorization] == "Bearer tok-1");
+    CHECK(sc.seen[2][http::field::authorization] == "Bearer tok-1");
+    CHECK(sc.seen[4][http::field::authorization] == "Bearer tok-2");
+    // The token request carries Basic credentials and a form body, never the bearer token.
+    CHECK(sc.seen[0][http::field::authorization].starts_with("Basic "));
+    CHECK(sc.seen[0].body() == "grant_type=client_credentials");
+
+    // A second 401 in a row is final: no loop of renewals.
+    sc.other = {problem_response(401, "unauthorized")};
+    client::diagnostics diag;
+    auto f = s.async_upsert("32855961", record(), client::call_options{.diag = &diag},
+                            asio::use_future);
+    CHECK(code_of_future(io, f) == problem_kind::unauthorized);
+    CHECK(s.stats().token_requests == 3);
+}
+
+TEST_CASE("client session: concurrent calls share one token request")
+{
+    asio::io_context io;
+    script sc;
+    auto s = client::detail::make_session(io.get_executor(), fake_options(),
+                                          std::make_shared<fake_connector>(io, sc));
+    std::vector<std::future<protocol::write_result>> fs;
+    for (int i = 0; i < 10; ++i) {
+        fs.push_back(s.async_upsert("32855961", record(), asio::use_future));
+    }
+    io.run();
+    for (auto& f : fs) {
+        CHECK(f.get().etag == "e1");
+    }
+    CHECK(s.stats().token_requests == 1);
+    CHECK(s.stats().connections_opened <= 2); // the pool size
+}
+
+TEST_CASE("client session: invalid_client from the token endpoint is final and says why")
+{
+    asio::io_context io;
+    script sc;
+    sc.token = {http_response(401, "application/json",
+                              R"({"error":"invalid_client","error_description":"unknown client"})")};
+    auto s = client::detail::make_session(io.get_executor(), fake_options(),
+                                          std::make_shared<fake_connector>(io, sc));
+    client::diagnostics diag;
+    auto f = s.async_upsert("32855961", record(), client::call_options{.diag = &diag},
+                            asio::use_future);
+    CHECK(code_of_future(io, f) == problem_kind::unauthorized);
+    CHECK(diag.message.find("invalid_client") != std::string::npos);
+    CHECK(s.stats().token_requests == 1);
+    CHECK(sc.seen.size() == 1); // never retried
+}
+
+TEST_CASE("client session: 503 with Retry-After is retried with the same Idempotency-Key")
+{
+    asio::io_context io;
+    script sc;
+    const auto batch_ok = http_response(200, "application/json", R"({"results":[]})");
+    sc.other = {problem_response(503, "unavailable", "Retry-After: 0\r\n"),
+                problem_response(409, "idempotency-in-progress", "Retry-After: 0\r\n"), batch_ok};
+    auto s = client::detail::make_session(io.get_executor(), fake_options(),
+                                          std::make_shared<fake_connector>(io, sc));
+    client::diagnostics diag;
+    const auto r = run(io, s.async_submit_batch({record()}, client::call_options{.diag = &diag},
+                                               asio::use_future));
+    CHECK(r.results.empty());
+    CHECK(diag.attempts == 3);
+    REQUIRE(sc.seen.size() == 4); // token + 3
+    const auto key = sc.seen[1]["Idempotency-Key"];
+    CHECK(key.size() > 8);
+    CHECK(sc.seen[2]["Idempotency-Key"] == key);
+    CHECK(sc.seen[3]["Idempotency-Key"] == key);
+    CHECK(sc.seen[1]["X-Request-Id"] == sc.seen[3]["X-Request-Id"]);
+    CHECK(sc.seen[1].body() == sc.seen[3].body()); // the very same bytes
+
+    // 409 conflict and 422 are final.
+    sc.other = {problem_response(409, "conflict")};
+    auto f = s.async_submit_batch({record()}, client::call_options{.diag = &diag},
+                                  asio::use_future);
+    CHECK(code_of_future(io, f) == problem_kind::conflict);
+    CHECK(diag.attempts == 1);
+}
+
+TEST_CASE("client session: a response over the size limit is an error, not an allocation")
+{
+    asio::io_context io;
+    script sc;
+    sc.other = {"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000"
+                "\r\n\r\n{"};
+    auto o = fake_options();
+    o.max_response_body = 4096;
+    auto s = client::detail::make_session(io.get_executor(), o, std::make_shared<fake_connector>(io, sc));
+    auto f = s.async_get("32855961", "kd-1", asio::use_future);
+    CHECK(code_of_future(io, f) == client_errc::response_too_large);
+}
+
+TEST_CASE("client session: answers that are not the protocol's are errors with our message")
+{
+    asio::io_context io;
+    script sc;
+    auto s = client::detail::make_session(io.get_executor(), fake_options(),
+                                          std::make_shared<fake_connector>(io, sc));
+    client::diagnostics diag;
+    const auto opts = client::call_options{.diag = &diag};
+
+    sc.other = {http_response(200, "text/html", "<html>login</html>")};
+    auto f1 = s.async_get("32855961", "kd-1", opts, asio::use_future);
+    CHECK(code_of_future(io, f1) == protocol::protocol_errc::unexpected_content_type);
+    CHECK(diag.message.find("text/html") != std::string::npos);
+
+    sc.other = {http_response(502, "text/html", "bad gateway")};
+    auto o = fake_options();
+    auto f2 = s.async_get("32855961", "kd-1", opts, asio::use_future);
+    CHECK(code_of_future(io, f2) == protocol::protocol_errc::problem_without_details);
+    CHECK(diag.attempts == o.retry.max_attempts); // 502 is retried, then reported
+
+    sc.other = {"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n"};
+    auto f3 = s.async_get("32855961", "kd-1", opts, asio::use_future);
+    CHECK(code_of_future(io, f3) == client_errc::bad_response);
+}
+
+TEST_CASE("client session: the logger sees methods, paths and statuses, never secrets or bodies")
+{
+    asio::io_context io;
+    script sc;
+    sc.other = {problem_response(503, "unavailable", "Retry-After: 0\r\n"), write_ok};
+    std::vector<std::string> lines;
+    auto o = fake_options();
+    o.log = {.level = client::log_level::trace,
+             .sink = [&](client::log_level, std::string_view m) { lines.emplace_back(m); }};
+    auto s = client::detail::make_session(io.get_executor(), o, std::make_shared<fake_connector>(io, sc));
+    auto rec = record();
+    rec.name = model::person_name{.last = "Тестенко", .first = "Марія"};
+    (void)run(io, s.async_upsert("32855961", rec, asio::use_future));
+    REQUIRE_FALSE(lines.empty());
+    bool saw_put = false;
+    bool saw_retry = false;
+    for (const auto& l : lines) {
+        CHECK(l.find("zdo-a-secret") == std::string::npos);
+        CHECK(l.find("tok-1") == std::string::npos);
+        CHECK(l.find("Тестенко") == std::string::npos);
+        CHECK(l.find("Authorization") == std::string::npos);
+        CHECK(l.find("Basic") == std::string::npos);
+        saw_put = saw_put || l.find("PUT /v1/institutions/32855961/children/kd-1") != std::string::npos;
+        saw_retry = saw_retry || l.find("retrying") != std::string::npos;
+    }
+    CHECK(saw_put);
+    CHECK(saw_retry);
+}
+
+TEST_CASE("client session: options that cannot work are refused at construction")
+{
+    asio::io_context io;
+    auto bad = [&](client::client_options o) {
+        try {
+            client::session s(io.get_executor(), o);
+        } catch (const boost::system::system_error& e) {
+            return e.code() == client_errc::invalid_options;
+        }
+        return false;
+    };
+    auto o = fake_options();
+    o.base_url = "http://sandbox.test";
+    CHECK(bad(o));
+    o.base_url = "not a url";
+    CHECK(bad(o));
+    o.base_url = "https://user:pw@sandbox.test";
+    CHECK(bad(o));
+    o = fake_options();
+    o.pool_size = 0;
+    CHECK(bad(o));
+    o = fake_options();
+    o.tls.ca_file = "/nonexistent/ca.pem";
+    CHECK(bad(o));
+}
