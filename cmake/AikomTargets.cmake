@@ -22,9 +22,14 @@ function(aikom_add_layer name)
   aikom_set_warnings(${target})
 endfunction()
 
-# aikom_add_example(<name> <libraries...>): the example program <name> from <name>/main.cpp.
+# aikom_add_example(<name> [SOURCE <file>] <libraries...>): the example program <name> from
+# <name>/main.cpp, or from SOURCE.
 function(aikom_add_example name)
-  add_executable(${name} ${name}/main.cpp)
-  target_link_libraries(${name} PRIVATE ${ARGN})
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE" "")
+  if(NOT arg_SOURCE)
+    set(arg_SOURCE ${name}/main.cpp)
+  endif()
+  add_executable(${name} ${arg_SOURCE})
+  target_link_libraries(${name} PRIVATE ${arg_UNPARSED_ARGUMENTS})
   aikom_set_warnings(${name})
 endfunction()

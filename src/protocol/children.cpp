@@ -408,23 +408,34 @@ std::string feed_end(std::string out, std::string_view next_cursor, bool has_mor
     return out;
 }
 
+void append_change(std::string& out, const change& c)
+{
+    change_json(out, c.seq, c.type == change_type::delete_, c.institution, c.id, c.etag,
+                [&](std::string& o) {
+                    if (c.record) {
+                        o += ",\"record\":";
+                        codec::encode(*c.record, o);
+                    }
+                });
+}
+
 } // namespace
+
+std::string to_json(const change& c)
+{
+    std::string out;
+    append_change(out, c);
+    return out;
+}
 
 std::string to_json(const change_page& page)
 {
     std::string out = "{\"changes\":[";
     for (std::size_t i = 0; i < page.changes.size(); ++i) {
-        const auto& c = page.changes[i];
         if (i != 0) {
             out.push_back(',');
         }
-        change_json(out, c.seq, c.type == change_type::delete_, c.institution, c.id, c.etag,
-                    [&](std::string& o) {
-                        if (c.record) {
-                            o += ",\"record\":";
-                            codec::encode(*c.record, o);
-                        }
-                    });
+        append_change(out, page.changes[i]);
     }
     return feed_end(std::move(out), page.next_cursor, page.has_more);
 }

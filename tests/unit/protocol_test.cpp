@@ -761,3 +761,25 @@ TEST_CASE("protocol: bodies nested too deep are refused without recursion")
     CHECK(protocol::parse_completeness_report(deep_member).error() ==
           protocol::protocol_errc::malformed_json);
 }
+
+TEST_CASE("protocol: one change event is written as the feed writes it")
+{
+    const auto full = test::every_field_child();
+    const auto canonical = codec::encode(full);
+    const auto wire = protocol::change_page_json(
+        {{5, false, "32855961", "kd-000123", "e5", canonical},
+         {6, true, "32855961", "kd-9", "", std::nullopt}},
+        protocol::change_cursor(6), false);
+    const auto feed = protocol::parse_change_page(wire);
+    REQUIRE(feed.has_value());
+    const auto events = boost::json::parse(wire).at("changes").as_array();
+    REQUIRE(events.size() == 2);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        CAPTURE(i);
+        CHECK(boost::json::parse(protocol::to_json(feed->changes[i])) == events[i]);
+    }
+    const auto tombstone = boost::json::parse(protocol::to_json(feed->changes[1])).as_object();
+    CHECK(tombstone.at("type") == "delete");
+    CHECK_FALSE(tombstone.contains("etag"));
+    CHECK_FALSE(tombstone.contains("record"));
+}

@@ -133,6 +133,10 @@ struct change {
     std::optional<model::child> record{}; ///< upserts only
 };
 
+/// One event as the feed writes it (docs/protocol.md §7.8):
+/// `{"seq","type","institution","id"[,"etag"][,"record"]}`, the record in canonical encoding.
+[[nodiscard]] std::string to_json(const change& c);
+
 /// `{"changes":[event…],"next_cursor":"…","has_more":…}`.
 struct change_page {
     std::vector<change> changes{};
