@@ -621,7 +621,7 @@ awaitable<error_code> session_impl::execute(const protocol::request_spec& spec, 
                                             protocol::http_response& out)
 {
     const bool replayable = protocol::is_idempotent(spec.method) || spec.takes_idempotency_key ||
-                            (spec.method == http::verb::post && !spec.authenticated); // token
+                            spec.client_credentials; // the token request
     bool renewed_after_401 = false;
     for (unsigned attempt_no = 1;; ++attempt_no) {
         if (co_await cancelled()) {
@@ -639,7 +639,7 @@ awaitable<error_code> session_impl::execute(const protocol::request_spec& spec, 
             spec, {.host = server.host_header,
                    .user_agent = opts.user_agent,
                    .bearer_token = bearer,
-                   .basic = spec.authenticated ? std::string_view{} : std::string_view(basic),
+                   .basic = spec.client_credentials ? std::string_view(basic) : std::string_view{},
                    .request_id = call.request_id,
                    .idempotency_key = call.idempotency_key,
                    .if_match = call.opts.if_match});
@@ -977,6 +977,10 @@ template void run<protocol::completeness_report>(const std::shared_ptr<session_i
                                                  protocol::request_spec, call_options,
                                                  reader<protocol::completeness_report>,
                                                  handler<protocol::completeness_report>);
+template void run<protocol::http_response>(const std::shared_ptr<session_impl>&,
+                                           protocol::request_spec, call_options,
+                                           reader<protocol::http_response>,
+                                           handler<protocol::http_response>);
 template void run_page<protocol::child_page>(const std::shared_ptr<session_impl>&,
                                              const std::shared_ptr<page_state>&, call_options,
                                              handler<protocol::child_page>);

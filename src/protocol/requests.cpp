@@ -118,7 +118,7 @@ http_request build_request(const request_spec& spec, const request_headers& h)
     req.set(http::field::accept, "application/json, application/problem+json");
     if (spec.authenticated && !h.bearer_token.empty()) {
         req.set(http::field::authorization, "Bearer " + std::string(h.bearer_token));
-    } else if (!h.basic.empty()) {
+    } else if (spec.client_credentials && !h.basic.empty()) {
         req.set(http::field::authorization, "Basic " + std::string(h.basic));
     }
     if (!h.request_id.empty()) {
@@ -132,6 +132,9 @@ http_request build_request(const request_spec& spec, const request_headers& h)
     }
     if (!spec.content_type.empty()) {
         req.set(http::field::content_type, spec.content_type);
+    }
+    for (const auto& [name, value] : spec.headers) {
+        req.set(name, value);
     }
     req.keep_alive(h.keep_alive);
     req.body() = spec.body;
@@ -160,7 +163,8 @@ request_spec token_request(std::string_view token_url, std::string_view scope)
             .body = std::move(body),
             .content_type = form_content_type,
             .authenticated = false,
-            .takes_idempotency_key = false};
+            .takes_idempotency_key = false,
+            .client_credentials = true};
 }
 
 request_spec upsert_request(std::string_view institution, const model::child& record)

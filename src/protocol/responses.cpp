@@ -116,6 +116,11 @@ response_result<std::string_view> classify(const http_response& res,
     return f;
 }
 
+response_result<http_response> read_any(const http_response& res)
+{
+    return res;
+}
+
 response_result<discovery> read_discovery(const http_response& res)
 {
     return body_as<discovery>(res, {200}, [](std::string_view b) { return parse_discovery(b); },

@@ -1,7 +1,8 @@
-// A small blocking HTTPS client for the integration tests: one keep-alive TLS connection to
-// 127.0.0.1, verifying the server certificate against a given CA and the name "localhost".
-// Deliberately independent of the library's own (future) client. Not thread-safe; use one per
-// thread.
+// A blocking HTTPS client for the integration tests, to https://localhost:<port>, verifying the
+// server certificate against a given CA. `send` (and so `as_transport`) goes through the
+// library's own client, session::async_send, with the test's request as written and no retries;
+// `raw_exchange` and `handshake_only` use a TLS stream of their own, for what no real client
+// sends. Not thread-safe; use one per thread.
 #ifndef AIKOM_TESTS_TLS_CLIENT_HPP
 #define AIKOM_TESTS_TLS_CLIENT_HPP
 
@@ -20,8 +21,8 @@ public:
     tls_client(const tls_client&) = delete;
     tls_client& operator=(const tls_client&) = delete;
 
-    /// Sends `req` and reads the response, reconnecting once if the kept-alive connection was
-    /// closed by the server. Throws boost::system::system_error on failure.
+    /// Sends `req` (its headers as given) and reads the response over the client's keep-alive
+    /// pool. Throws boost::system::system_error on failure.
     response send(request req);
 
     /// A transport for protocol_driver.

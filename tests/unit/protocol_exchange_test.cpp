@@ -88,7 +88,9 @@ TEST_CASE("protocol requests: every endpoint's method, target, body and headers"
         CHECK(req.target() == e.target);
         CHECK(req[http::field::host] == "sandbox.test:8443");
         CHECK(req["X-Request-Id"] == "cl-1");
-        CHECK(req[http::field::authorization] == (e.auth ? "Bearer tok" : "Basic YmFzaWM="));
+        // The Basic credentials go to the token endpoint only, never to discovery.
+        CHECK(req[http::field::authorization] ==
+              (e.auth ? "Bearer tok" : e.spec.client_credentials ? "Basic YmFzaWM=" : ""));
         CHECK((req["Idempotency-Key"] == "ik-1") == e.key);
         if (e.body) {
             CHECK(req[http::field::content_length] == std::to_string(e.spec.body.size()));

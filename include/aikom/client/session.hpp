@@ -354,6 +354,25 @@ public:
             &protocol::read_completeness, std::forward<Token>(token));
     }
 
+    // ---- any request --------------------------------------------------------------------
+
+    /// Any request, e.g. of an endpoint newer than this library, through the same pool, token
+    /// (when `spec.authenticated`) and retry policy. Completes with the response as it is,
+    /// whatever its status: read it with the functions of protocol/responses.hpp. Handler:
+    /// `void(error_code, protocol::http_response)`; errors are transport errors only.
+    template <class Token>
+    auto async_send(protocol::request_spec spec, Token&& token)
+    {
+        return async_send(std::move(spec), call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_send(protocol::request_spec spec, const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::http_response>(std::move(spec), opts, &protocol::read_any,
+                                                 std::forward<Token>(token));
+    }
+
 private:
     friend class child_pages;
     friend class change_feed;

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace aikom::protocol {
@@ -39,6 +40,9 @@ struct request_spec {
     std::string_view content_type{};    ///< empty: no Content-Type
     bool authenticated = true;          ///< carries the bearer token (all but discovery and token)
     bool takes_idempotency_key = false; ///< a non-idempotent write the server deduplicates by key
+    bool client_credentials = false;    ///< carries the client's Basic credentials (token only)
+    /// Further headers, set last (they replace a header of the same name).
+    std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 /// True for GET, HEAD, PUT, DELETE and OPTIONS (RFC 9110 §9.2.2): repeating them is harmless.
@@ -49,7 +53,7 @@ struct request_headers {
     std::string_view host{};          ///< `Host`, e.g. `sandbox.example:8443`
     std::string_view user_agent{};    ///< `User-Agent`
     std::string_view bearer_token{};  ///< `Authorization: Bearer …` (authenticated specs only)
-    std::string_view basic{};         ///< `Authorization: Basic …`, see `basic_credentials`
+    std::string_view basic{};         ///< `Authorization: Basic …` (client-credential specs only)
     std::string_view request_id{};    ///< `X-Request-Id`
     std::string_view idempotency_key{}; ///< `Idempotency-Key` (specs that take one only)
     std::string_view if_match{};      ///< `If-Match: "<etag>"` (unquoted here)

@@ -54,6 +54,9 @@ struct fetched_child {
     std::string etag{};
 };
 
+/// The response as it is, whatever its status (for requests the library has no reader for).
+[[nodiscard]] response_result<http_response> read_any(const http_response& res);
+
 [[nodiscard]] response_result<discovery> read_discovery(const http_response& res);
 /// 200 with a token; 400/401 with an OAuth2 error body (RFC 6749 §5.2) → `failure::code` is
 /// `problem_kind::unauthorized` for `invalid_client` and `malformed_request` for the others,
