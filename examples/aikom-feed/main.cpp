@@ -123,6 +123,7 @@ arguments parse_arguments(int argc, char** argv)
 // as soon as its page arrives.
 asio::awaitable<void> print_feed(client::change_feed& feed, bool follow, client::diagnostics& diag)
 {
+    // [readme:feed]
     asio::steady_timer pause(co_await asio::this_coro::executor);
     // Named, not a temporary in the co_await expression: GCC 12 destroys such a temporary twice.
     const client::call_options opts{.diag = &diag};
@@ -140,6 +141,7 @@ asio::awaitable<void> print_feed(client::change_feed& feed, bool follow, client:
             co_await pause.async_wait(asio::use_awaitable);
         }
     }
+    // [/readme:feed]
 }
 
 // One line: what failed in our words, the server's problem (unless our words already quote it)

@@ -34,7 +34,7 @@ int main(int argc, char** argv)
         int status = 0;
         auto fail = [&](error_code ec) { status = example::report(ec, diag); };
 
-        // [readme-snippet]
+        // [readme:callback]
         const client::call_options opts{.diag = &diag};
         auto on_read = [&](error_code ec, protocol::fetched_child got) {
             if (ec) {
@@ -52,7 +52,7 @@ int main(int argc, char** argv)
         };
         session.async_upsert(example::institution, record, opts, on_written);
         io.run(); // returns when both calls have completed
-        // [/readme-snippet]
+        // [/readme:callback]
         return status;
     } catch (const boost::system::system_error& e) { // the options cannot work (no CA file, …)
         return example::report(e, diag);

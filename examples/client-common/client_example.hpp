@@ -35,11 +35,15 @@ inline std::optional<client::client_options> options_from(int argc, char** argv)
         const char* value = std::getenv(name);
         return std::string(value != nullptr ? value : "");
     };
-    client::client_options o;
-    o.base_url = env("AIKOM_SERVER");
-    o.tls.ca_file = env("AIKOM_CA");
-    o.credentials = {.client_id = env("AIKOM_CLIENT_ID"),
-                     .client_secret = env("AIKOM_CLIENT_SECRET")};
+    // [readme:options]
+    client::client_options o{
+        .base_url = env("AIKOM_SERVER"), // https://host:port
+        .credentials = {.client_id = env("AIKOM_CLIENT_ID"),
+                        .client_secret = env("AIKOM_CLIENT_SECRET")},
+        .retry = {.max_attempts = 5},
+        .tls = {.ca_file = env("AIKOM_CA")}, // empty: the system's CA store
+    };
+    // [/readme:options]
     bool usable = true;
     for (int i = 1; i < argc && usable; i += 2) {
         const std::string_view flag = argv[i];
@@ -85,6 +89,7 @@ inline model::child synthetic_child(std::string id)
 inline int report(const boost::system::error_code& ec, const client::diagnostics& diag,
                   std::string_view what = {})
 {
+    // [readme:error]
     std::cerr << "error: " << ec.message() << " [" << ec.category().name() << ':' << ec.value()
               << "]\n";
     if (!diag.message.empty() || !what.empty()) {
@@ -103,6 +108,7 @@ inline int report(const boost::system::error_code& ec, const client::diagnostics
     if (!diag.request_id.empty()) {
         std::cerr << "  request id: " << diag.request_id << '\n';
     }
+    // [/readme:error]
     return 1;
 }
 

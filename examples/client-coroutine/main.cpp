@@ -22,7 +22,7 @@ namespace asio = boost::asio;
 namespace client = aikom::client;
 namespace protocol = aikom::protocol;
 
-// [readme-snippet]
+// [readme:upsert]
 asio::awaitable<void> upsert_and_read(client::session& session, const aikom::model::child& record,
                                       client::diagnostics& diag)
 {
@@ -35,7 +35,7 @@ asio::awaitable<void> upsert_and_read(client::session& session, const aikom::mod
         co_await session.async_get(example::institution, written.id, opts, asio::use_awaitable);
     std::cout << "read back " << got.record.id << ", etag " << got.etag << '\n';
 }
-// [/readme-snippet]
+// [/readme:upsert]
 
 int main(int argc, char** argv)
 {
@@ -45,8 +45,10 @@ int main(int argc, char** argv)
     }
     client::diagnostics diag;
     try {
+        // [readme:connect]
         asio::io_context io;
         client::session session(io.get_executor(), *options);
+        // [/readme:connect]
         // The completion handler rethrows what the coroutine threw, out of io.run() below.
         const auto record = example::synthetic_child("kd-example-coroutine");
         asio::co_spawn(io, upsert_and_read(session, record, diag), [](std::exception_ptr e) {

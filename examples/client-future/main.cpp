@@ -38,7 +38,7 @@ int main(int argc, char** argv)
         client::session session(io.get_executor(), *options);
         const auto record = example::synthetic_child("kd-example-future");
 
-        // [readme-snippet]
+        // [readme:future]
         const client::call_options opts{.diag = &diag};
         const auto written =
             session.async_upsert(example::institution, record, opts, asio::use_future).get();
@@ -48,7 +48,7 @@ int main(int argc, char** argv)
         const auto got =
             session.async_get(example::institution, written.id, opts, asio::use_future).get();
         std::cout << "read back " << got.record.id << ", etag " << got.etag << '\n';
-        // [/readme-snippet]
+        // [/readme:future]
     } catch (const boost::system::system_error& e) {
         status = example::report(e, diag);
     }
