@@ -537,3 +537,49 @@ TEST_CASE("client: a change-feed cursor older than the retention is resync_requi
     CHECK(ec == problem_kind::resync_required);
     CHECK(diag.http_status == 410);
 }
+
+TEST_CASE("client: one session shared by several threads while its I/O runs on two")
+{
+    running_server s({.threads = 2});
+    io_threads io(2);
+    auto o = options_for(s);
+    o.pool_size = 3;
+    client::session zdo(io.io.get_executor(), o);
+    for (int i = 0; i < 4; ++i) {
+        zdo.async_upsert(a, test::valid_child("kd-mt-" + std::to_string(i), a), asio::use_future)
+            .get();
+    }
+    std::atomic<int> ok{0};
+    std::atomic<bool> done{false};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 4; ++t) {
+        callers.emplace_back([&, t] {
+            const auto id = "kd-mt-" + std::to_string(t);
+            for (int i = 0; i < 100; ++i) {
+                if (i % 10 == 0) {
+                    auto w = test::valid_child(id, a);
+                    w.sex = i % 20 == 0 ? model::sex::male : model::sex::female;
+                    (void)zdo.async_upsert(a, w, asio::use_future).get();
+                }
+                if (zdo.async_get(a, id, asio::use_future).get().record.id == id) {
+                    ok.fetch_add(1);
+                }
+            }
+        });
+    }
+    std::thread watcher([&] { // stats() may be read from any thread at any time
+        while (!done.load()) {
+            const auto st = zdo.stats();
+            CHECK(st.connections_opened <= 3);
+            std::this_thread::sleep_for(1ms);
+        }
+    });
+    for (auto& c : callers) {
+        c.join();
+    }
+    done = true;
+    watcher.join();
+    CHECK(ok.load() == 400);
+    CHECK(zdo.stats().connections_opened <= 3);
+    CHECK(zdo.stats().token_requests == 1);
+}

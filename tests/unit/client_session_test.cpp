@@ -4,6 +4,7 @@
 #include <aikom/client/session.hpp>
 #include <aikom/codec/json.hpp>
 
+#include "client/support.hpp"
 #include "client/transport.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <random>
 
 using namespace aikom;
 using namespace std::chrono_literals;
@@ -397,4 +399,39 @@ TEST_CASE("client session: options that cannot work are refused at construction"
     o = fake_options();
     o.tls.ca_file = "/nonexistent/ca.pem";
     CHECK(bad(o));
+}
+
+TEST_CASE("client support: base URLs, ids and what a log may show")
+{
+    std::string why;
+    auto a = client::detail::parse_base_url("https://sandbox.example:8443/ignored", why);
+    REQUIRE(a.has_value());
+    CHECK(a->host == "sandbox.example");
+    CHECK(a->port == "8443");
+    CHECK(a->host_header == "sandbox.example:8443");
+    CHECK_FALSE(a->ip_literal);
+    auto v6 = client::detail::parse_base_url("https://[::1]", why);
+    REQUIRE(v6.has_value());
+    CHECK(v6->host == "::1");
+    CHECK(v6->port == "443");
+    CHECK(v6->host_header == "[::1]");
+    CHECK(v6->ip_literal);
+    CHECK(client::detail::parse_base_url("https://127.0.0.1:443", why)->host_header == "127.0.0.1");
+    CHECK_FALSE(client::detail::parse_base_url("http://sandbox.example", why).has_value());
+    CHECK(why.find("https") != std::string::npos);
+
+    std::mt19937_64 rng(1);
+    const auto key = client::detail::make_idempotency_key(rng);
+    CHECK(key.size() == 35);
+    CHECK(key != client::detail::make_idempotency_key(rng));
+    CHECK(client::detail::make_request_id(rng).starts_with("cl-"));
+
+    CHECK(client::detail::loggable_header("etag"));
+    CHECK(client::detail::loggable_header("X-Request-Id"));
+    CHECK_FALSE(client::detail::loggable_header("Authorization"));
+    CHECK_FALSE(client::detail::loggable_header("Set-Cookie"));
+    CHECK(client::detail::loggable_target("/v1/changes?cursor=abc&limit=5") ==
+          "/v1/changes?cursor=abc&limit=5");
+    CHECK(client::detail::loggable_target("/v1/x?name=Тестенко&limit=5") ==
+          "/v1/x?name=***&limit=5");
 }
