@@ -273,10 +273,15 @@ awaitable<std::unique_ptr<connection>> tls_connector::connect(connect_context& c
                                                              : std::string("the system's CA store")) +
                           ")";
             ec = client_errc::tls_untrusted_certificate;
-        } else {
+        } else if (ec.category() == asio::error::get_ssl_category()) {
+            // The peers do not agree (versions, ciphers) or it is not a TLS server: final.
             ctx.message = "the TLS handshake with " + server_.host_header + " failed: " +
                           ec.message();
             ec = client_errc::tls_handshake_failed;
+        } else {
+            ctx.message = "the connection broke during the TLS handshake with " +
+                          server_.host_header + ": " + ec.message();
+            ec = client_errc::connection_lost;
         }
         co_return nullptr;
     }
@@ -651,7 +656,8 @@ awaitable<error_code> session_impl::execute(const protocol::request_spec& spec, 
         const auto ec = co_await attempt(req, call, out, replayable);
         if (ec == asio::error::operation_aborted || ec == client_errc::response_too_large ||
             ec == client_errc::session_closed || ec == client_errc::tls_host_mismatch ||
-            ec == client_errc::tls_untrusted_certificate || ec == client_errc::resolve_failed) {
+            ec == client_errc::tls_untrusted_certificate || ec == client_errc::tls_handshake_failed ||
+            ec == client_errc::resolve_failed) {
             co_return ec;
         }
 
@@ -800,8 +806,13 @@ void session_impl::finish_call(call_state& call, const error_code& ec, std::stri
     if (ec && call.diag.message.empty()) {
         call.diag.message = ec.message();
     }
-    if (ec && logs(log_level::warning)) {
-        log(log_level::warning, std::string(what) + " failed after " +
+    // A refusal the caller can act on (404, 412, 422, …) is information; the rest is a warning.
+    const auto level = ec && ec.category() == protocol::problem_category() &&
+                               call.diag.http_status < 500
+                           ? log_level::info
+                           : log_level::warning;
+    if (ec && logs(level)) {
+        log(level, std::string(what) + " failed after " +
                                     std::to_string(call.diag.attempts) + " attempt(s) in " +
                                     ms_since(call.started) + ", request-id " +
                                     call.diag.request_id + ": " + call.diag.message);
@@ -942,51 +953,27 @@ void run_page(const std::shared_ptr<session_impl>& impl, const std::shared_ptr<p
            });
 }
 
-template void run<protocol::discovery>(const std::shared_ptr<session_impl>&, protocol::request_spec,
-                                       call_options, reader<protocol::discovery>,
-                                       handler<protocol::discovery>);
-template void run<protocol::write_result>(const std::shared_ptr<session_impl>&,
-                                          protocol::request_spec, call_options,
-                                          reader<protocol::write_result>,
-                                          handler<protocol::write_result>);
-template void run<protocol::fetched_child>(const std::shared_ptr<session_impl>&,
-                                           protocol::request_spec, call_options,
-                                           reader<protocol::fetched_child>,
-                                           handler<protocol::fetched_child>);
-template void run<protocol::batch_result>(const std::shared_ptr<session_impl>&,
-                                          protocol::request_spec, call_options,
-                                          reader<protocol::batch_result>,
-                                          handler<protocol::batch_result>);
-template void run<protocol::validation_result>(const std::shared_ptr<session_impl>&,
-                                               protocol::request_spec, call_options,
-                                               reader<protocol::validation_result>,
-                                               handler<protocol::validation_result>);
-template void run<protocol::correction_request>(const std::shared_ptr<session_impl>&,
-                                                protocol::request_spec, call_options,
-                                                reader<protocol::correction_request>,
-                                                handler<protocol::correction_request>);
-template void run<protocol::correction_list>(const std::shared_ptr<session_impl>&,
-                                             protocol::request_spec, call_options,
-                                             reader<protocol::correction_list>,
-                                             handler<protocol::correction_list>);
-template void run<protocol::review_result>(const std::shared_ptr<session_impl>&,
-                                           protocol::request_spec, call_options,
-                                           reader<protocol::review_result>,
-                                           handler<protocol::review_result>);
-template void run<protocol::completeness_report>(const std::shared_ptr<session_impl>&,
-                                                 protocol::request_spec, call_options,
-                                                 reader<protocol::completeness_report>,
-                                                 handler<protocol::completeness_report>);
-template void run<protocol::http_response>(const std::shared_ptr<session_impl>&,
-                                           protocol::request_spec, call_options,
-                                           reader<protocol::http_response>,
-                                           handler<protocol::http_response>);
+// The operations session.hpp declares, compiled here once for each result type.
+#define AIKOM_CLIENT_INSTANTIATE(T)                                                                \
+    template void run<T>(const std::shared_ptr<session_impl>&, protocol::request_spec,            \
+                         call_options, reader<T>, handler<T>);
+AIKOM_CLIENT_INSTANTIATE(protocol::discovery)
+AIKOM_CLIENT_INSTANTIATE(protocol::write_result)
+AIKOM_CLIENT_INSTANTIATE(protocol::fetched_child)
+AIKOM_CLIENT_INSTANTIATE(protocol::batch_result)
+AIKOM_CLIENT_INSTANTIATE(protocol::validation_result)
+AIKOM_CLIENT_INSTANTIATE(protocol::correction_request)
+AIKOM_CLIENT_INSTANTIATE(protocol::correction_list)
+AIKOM_CLIENT_INSTANTIATE(protocol::review_result)
+AIKOM_CLIENT_INSTANTIATE(protocol::completeness_report)
+AIKOM_CLIENT_INSTANTIATE(protocol::http_response)
+#undef AIKOM_CLIENT_INSTANTIATE
 template void run_page<protocol::child_page>(const std::shared_ptr<session_impl>&,
-                                             const std::shared_ptr<page_state>&, call_options,
-                                             handler<protocol::child_page>);
+                                  const std::shared_ptr<page_state>&, call_options,
+                                  handler<protocol::child_page>);
 template void run_page<protocol::change_page>(const std::shared_ptr<session_impl>&,
-                                              const std::shared_ptr<page_state>&, call_options,
-                                              handler<protocol::change_page>);
+                                  const std::shared_ptr<page_state>&, call_options,
+                                  handler<protocol::change_page>);
 
 } // namespace detail
 

@@ -5,6 +5,7 @@
 #include <boost/url/parse_path.hpp>
 #include <boost/url/url_view.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/rfc/pchars.hpp>
 
 #include <charconv>
@@ -37,6 +38,13 @@ int b64url_value(char c) noexcept
 std::string segment(std::string_view text)
 {
     return boost::urls::encode(text, boost::urls::pchars);
+}
+
+// A query value: all but the unreserved characters percent-encoded, so that `+`, `&` and `=` in
+// an opaque cursor never change the query (a form decoder reads a raw `+` as a space).
+std::string query_value(std::string_view text)
+{
+    return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
 
 } // namespace
@@ -151,7 +159,7 @@ std::string children_target(std::string_view institution, std::size_t limit,
         sep = '&';
     }
     if (!cursor.empty()) {
-        t += sep + std::string("cursor=") + segment(cursor);
+        t += sep + std::string("cursor=") + query_value(cursor);
     }
     return t;
 }
@@ -161,7 +169,7 @@ std::string changes_target(std::string_view cursor, std::size_t limit)
     std::string t = "/v1/changes";
     char sep = '?';
     if (!cursor.empty()) {
-        t += sep + std::string("cursor=") + segment(cursor);
+        t += sep + std::string("cursor=") + query_value(cursor);
         sep = '&';
     }
     if (limit != 0) {

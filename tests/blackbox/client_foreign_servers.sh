@@ -295,21 +295,17 @@ one_line_failure gone 1 "resync required"
 [[ "$(gone_cursor)" == 'Yzo0MTAy' ]] || fail "gone: the server received the cursor $(gone_cursor)"
 pass "a 410 resync-required problem: exit 1, '$(cat "$work/gone.stderr")'"
 
-# EXPECTED TO FAIL (a client bug, reported, not yet fixed): a cursor is opaque and must be
-# URL-encoded like any query value (docs/protocol.md §2), but changes_target() in
-# src/protocol/routes.cpp encodes it as a path segment, which leaves '+', '&', '=', ';' … raw.
-# A standard-base64 cursor such as 'Yzo0MT+y/A==' goes out as 'cursor=Yzo0MT+y%2FA==', and a
-# server that decodes the query as a form (Python's parse_qs here; Boost.URL's params(), which
-# our own server uses, too) reads the '+' as a space. When the bug is fixed this check fails
-# with XPASS: then turn it into an ordinary check.
+# A cursor is opaque and is URL-encoded like any query value (docs/protocol.md §2): a
+# standard-base64 cursor such as 'Yzo0MT+y/A==' must reach a server that decodes the query as a
+# form (Python's parse_qs here, Boost.URL's params() in our own server) unchanged, not with its
+# '+' read as a space (it once went out as 'cursor=Yzo0MT+y%2FA==').
 : > "$work/gone.log"
 run_feed gone-plus --server "https://localhost:$port" --ca "$work/ca.pem" --cursor 'Yzo0MT+y/A=='
 stop_last_server
 one_line_failure gone-plus 1 "resync required"
-if [[ "$(gone_cursor)" == 'Yzo0MT+y/A==' ]]; then
-  fail "XPASS: the cursor 'Yzo0MT+y/A==' arrived intact; the encoding bug is fixed, make this an ordinary check"
-fi
-echo "xfail - known client bug: the cursor 'Yzo0MT+y/A==' arrived as '$(gone_cursor)' (a '+' not percent-encoded)"
+[[ "$(gone_cursor)" == 'Yzo0MT+y/A==' ]] ||
+  fail "gone-plus: the cursor 'Yzo0MT+y/A==' arrived as '$(gone_cursor)'"
+pass "a cursor with '+', '/' and '=' reaches the server intact"
 
 # ---- 3. TLS that must fail ----------------------------------------------------------------------
 

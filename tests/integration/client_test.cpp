@@ -4,6 +4,7 @@
 
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
+#include "running_server.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -30,30 +31,7 @@ using protocol::problem_kind;
 
 namespace {
 
-struct running_server {
-    explicit running_server(sandbox::server_options o = {}) : srv(prepare(std::move(o), dir))
-    {
-        srv.start();
-    }
-    ~running_server() { srv.stop(); }
-
-    static sandbox::server_options prepare(sandbox::server_options o, const test::temp_dir& d)
-    {
-        o.tls_dir = d.path() / "tls";
-        if (o.clients.empty()) {
-            o.clients = test::test_clients();
-        }
-        return o;
-    }
-
-    std::string url(std::string_view host = "127.0.0.1") const
-    {
-        return "https://" + std::string(host) + ":" + std::to_string(srv.port());
-    }
-
-    test::temp_dir dir;
-    sandbox::server srv;
-};
+using test::running_server;
 
 // An io_context running on `threads` background threads for as long as the object lives.
 struct io_threads {

@@ -7,6 +7,7 @@
 
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
+#include "running_server.hpp"
 #include "tls_client.hpp"
 
 #include <boost/json.hpp>
@@ -21,26 +22,7 @@ using verb = boost::beast::http::verb;
 
 namespace {
 
-struct running_server {
-    explicit running_server(sandbox::server_options o = {})
-        : srv(prepare(std::move(o), dir))
-    {
-        srv.start();
-    }
-    ~running_server() { srv.stop(); }
-
-    static sandbox::server_options prepare(sandbox::server_options o, const test::temp_dir& d)
-    {
-        o.tls_dir = d.path() / "tls";
-        if (o.clients.empty()) {
-            o.clients = test::test_clients();
-        }
-        return o;
-    }
-
-    test::temp_dir dir;
-    sandbox::server srv;
-};
+using test::running_server;
 
 const std::string a(test::institution_a);
 

@@ -103,6 +103,10 @@ TEST_CASE("protocol requests: every endpoint's method, target, body and headers"
 TEST_CASE("protocol requests: values are encoded so they never change the query or the path")
 {
     CHECK(corrections_request({}, "a&b=c").target == "/v1/correction-requests?institution=a%26b%3Dc");
+    // An opaque cursor in standard base64 keeps its '+', '/' and '=' (it once lost its '+').
+    CHECK(changes_request("Yzo0MT+y/A==", 5).target == "/v1/changes?cursor=Yzo0MT%2By%2FA%3D%3D&limit=5");
+    CHECK(children_request("32855961", 0, "a&limit=1").target ==
+          "/v1/institutions/32855961/children?cursor=a%26limit%3D1");
     CHECK(get_child_request("32855961", "kd/1?x").target ==
           "/v1/institutions/32855961/children/kd%2F1%3Fx");
     CHECK(token_request("/v1/oauth/token", "children:read children:write").body ==

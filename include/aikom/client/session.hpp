@@ -23,9 +23,14 @@
 /// with `client_errc::timeout` the same way.
 ///
 /// Thread safety: a session may be used from several threads at once; its state lives on an
-/// internal strand. The cursor objects (`child_pages`, `change_feed`) are not thread-safe: one
-/// `async_next` at a time per object. Destroying the session closes idle connections; operations
-/// in progress finish (they keep the internals alive) and must not outlive the execution context.
+/// internal strand; `stats()` may be read from any thread. The cursor objects (`child_pages`,
+/// `change_feed`) are not thread-safe: one `async_next` at a time per object. Destroying the
+/// session closes its idle connections; operations in progress keep the internals alive and
+/// complete (with `client_errc::session_closed` if they would need another connection). The
+/// execution context must outlive every operation.
+///
+/// GCC 12 destroys a temporary twice when it is an argument inside a `co_await` expression:
+/// write `const call_options opts{…};` and pass `opts`, not `call_options{…}` in place.
 
 #include <aikom/client/diagnostics.hpp>
 #include <aikom/client/error.hpp>
