@@ -435,3 +435,22 @@ TEST_CASE("client support: base URLs, ids and what a log may show")
     CHECK(client::detail::loggable_target("/v1/x?name=Тестенко&limit=5") ==
           "/v1/x?name=***&limit=5");
 }
+
+TEST_CASE("client session: turning TLS verification off is said loudly through the logger")
+{
+    asio::io_context io;
+    std::vector<std::pair<client::log_level, std::string>> lines;
+    auto o = fake_options();
+    o.tls.insecure_skip_verification = true;
+    o.log = {.level = client::log_level::error, // even a logger that wants errors only hears it
+             .sink = [&](client::log_level l, std::string_view m) { lines.emplace_back(l, m); }};
+    client::session s(io.get_executor(), o);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].first == client::log_level::warning);
+    CHECK(lines[0].second.find("TLS VERIFICATION IS OFF") != std::string::npos);
+
+    lines.clear();
+    o.tls.insecure_skip_verification = false;
+    client::session verified(io.get_executor(), o);
+    CHECK(lines.empty());
+}
