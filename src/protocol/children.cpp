@@ -326,7 +326,7 @@ boost::system::error_code decode_records(std::string_view array_text, std::strin
     if (!elements) {
         return make_error_code(protocol_errc::bad_value);
     }
-    codec::record_decoder decoder;
+    codec::record_decoder decoder(detail::response_record_options());
     bool all = true;
     out.reserve(elements->size());
     for (std::size_t i = 0; i < elements->size(); ++i) {
@@ -483,7 +483,7 @@ boost::system::result<change_page> parse_change_page(std::string_view text,
     if (!r.ok()) {
         return r.error();
     }
-    codec::record_decoder decoder;
+    codec::record_decoder decoder(detail::response_record_options());
     bool records_ok = true;
     page.changes.reserve(events->size());
     for (std::size_t i = 0; i < events->size(); ++i) {

@@ -216,7 +216,7 @@ parse_correction_request(std::string_view text, std::vector<check::issue>* recor
     if (!detail::valid_json(text) || detail::first_char(text) != '{') {
         return make_error_code(protocol_errc::malformed_json);
     }
-    codec::record_decoder decoder;
+    codec::record_decoder decoder(detail::response_record_options());
     return read_correction(text, "", decoder, record_issues);
 }
 
@@ -248,7 +248,7 @@ boost::system::result<correction_list> parse_correction_list(std::string_view te
     if (!elements) {
         return make_error_code(protocol_errc::bad_value);
     }
-    codec::record_decoder decoder;
+    codec::record_decoder decoder(detail::response_record_options());
     correction_list out;
     out.items.reserve(elements->size());
     boost::system::error_code first;

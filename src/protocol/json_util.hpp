@@ -141,6 +141,14 @@ result<std::vector<check::issue>> parse_issues(const json::array& a);
 
 // ---- records inside bodies ------------------------------------------------------------------
 
+/// How records inside responses are decoded: strictly (types, enumerations, dates, duplicate
+/// keys), but members newer than this library are skipped, as docs/protocol.md §13 asks of
+/// clients ("ignore unknown response members"; the record schema may grow within v1).
+[[nodiscard]] inline codec::decode_options response_record_options()
+{
+    return {.unknown_fields = codec::unknown_field_policy::warn};
+}
+
 /// Decodes the record whose JSON text is `text`, found at `pointer` of the body (`/items/3`).
 /// On failure returns nullopt and, if `issues` is given, appends its decoding issues with their
 /// pointers prefixed by `pointer`.

@@ -168,7 +168,8 @@ response_result<fetched_child> read_child(const http_response& res)
     if (!body) {
         return body.error();
     }
-    auto decoded = codec::decode_child(*body);
+    // Newer members of the record are skipped (docs/protocol.md §13), everything else is strict.
+    auto decoded = codec::decode_child(*body, {.unknown_fields = codec::unknown_field_policy::warn});
     if (!decoded.ok()) {
         std::string first = decoded.issues.empty()
                                 ? std::string()

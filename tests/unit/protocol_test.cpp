@@ -569,17 +569,21 @@ TEST_CASE("protocol: a record that does not decode keeps its issues, with its pl
     CHECK(issues[0].pointer.starts_with("/changes/1/record"));
 
     issues.clear();
-    auto c = R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":1,"record":{"id":"x","pets":1},"history":[]})";
+    auto c = R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":1,"record":{"id":"x","sex":"?"},"history":[]})";
     CHECK(protocol::parse_correction_request(c, &issues).error() ==
           protocol::protocol_errc::bad_value);
-    CHECK(pointers_and_codes(issues) ==
-          std::vector<pointer_code>{{"/record/pets", "field.unknown"}});
+    CHECK(pointers_and_codes(issues) == std::vector<pointer_code>{{"/record/sex", "format.enum"}});
     issues.clear();
     CHECK(protocol::parse_correction_list(std::string(R"({"items":[)") + c + "," + c + "]}", &issues)
               .error() == protocol::protocol_errc::bad_value);
     CHECK(pointers_and_codes(issues) ==
-          std::vector<pointer_code>{{"/items/0/record/pets", "field.unknown"},
-                                    {"/items/1/record/pets", "field.unknown"}});
+          std::vector<pointer_code>{{"/items/0/record/sex", "format.enum"},
+                                    {"/items/1/record/sex", "format.enum"}});
+    // A record member newer than this library is skipped in responses (docs/protocol.md §13).
+    const auto newer = protocol::parse_correction_request(
+        R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":1,"record":{"id":"x","pets":1},"history":[]})");
+    REQUIRE(newer.has_value());
+    CHECK(newer->record->id == "x");
     // Without an issue list the answer is the same code.
     CHECK(protocol::parse_correction_request(c).error() == protocol::protocol_errc::bad_value);
     // A body that is not JSON stays malformed_json; a record that is not an object bad_value.
