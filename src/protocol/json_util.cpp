@@ -327,111 +327,98 @@ const json::value* member_reader::find(std::string_view key, bool required)
     return v;
 }
 
+namespace {
+
+// The typed views of a member's value: bad_value for another type.
+result<std::string> as_string(const json::value& v)
+{
+    if (!v.is_string()) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return std::string(v.get_string());
+}
+
+result<bool> as_bool(const json::value& v)
+{
+    if (!v.is_bool()) {
+        return {boost::system::in_place_error, make_error_code(protocol_errc::bad_value)};
+    }
+    return v.get_bool();
+}
+
+result<const json::object*> as_object(const json::value& v)
+{
+    if (!v.is_object()) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return &v.get_object();
+}
+
+result<const json::array*> as_array(const json::value& v)
+{
+    if (!v.is_array()) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return &v.get_array();
+}
+
+} // namespace
+
+template <class Convert>
+auto member_reader::read(std::string_view key, bool required, Convert convert)
+    -> std::optional<typename std::invoke_result_t<Convert, const json::value&>::value_type>
+{
+    const auto* v = find(key, required);
+    if (v == nullptr) {
+        return std::nullopt;
+    }
+    auto r = convert(*v);
+    if (!r) {
+        fail(r.error());
+        return std::nullopt;
+    }
+    return std::move(*r);
+}
+
 std::string member_reader::string(std::string_view key)
 {
-    const auto* v = find(key, true);
-    if (v == nullptr) {
-        return {};
-    }
-    if (!v->is_string()) {
-        fail(protocol_errc::bad_value);
-        return {};
-    }
-    return std::string(v->get_string());
+    return read(key, true, as_string).value_or(std::string());
 }
 
 std::uint64_t member_reader::uint(std::string_view key, std::uint64_t min, std::uint64_t max)
 {
-    const auto* v = find(key, true);
-    if (v == nullptr) {
-        return 0;
-    }
-    auto n = as_uint(*v, min, max);
-    if (!n) {
-        fail(n.error());
-        return 0;
-    }
-    return *n;
+    return read(key, true, [&](const json::value& v) { return as_uint(v, min, max); }).value_or(0);
 }
 
 std::int64_t member_reader::integer(std::string_view key, std::int64_t min, std::int64_t max)
 {
-    const auto* v = find(key, true);
-    if (v == nullptr) {
-        return 0;
-    }
-    auto n = as_int(*v, min, max);
-    if (!n) {
-        fail(n.error());
-        return 0;
-    }
-    return *n;
+    return read(key, true, [&](const json::value& v) { return as_int(v, min, max); }).value_or(0);
 }
 
 double member_reader::number(std::string_view key, double min, double max)
 {
-    const auto* v = find(key, true);
-    if (v == nullptr) {
-        return 0;
-    }
-    auto n = as_double(*v, min, max);
-    if (!n) {
-        fail(n.error());
-        return 0;
-    }
-    return *n;
+    return read(key, true, [&](const json::value& v) { return as_double(v, min, max); })
+        .value_or(0.0);
 }
 
 bool member_reader::boolean(std::string_view key)
 {
-    const auto* v = find(key, true);
-    if (v == nullptr) {
-        return false;
-    }
-    if (!v->is_bool()) {
-        fail(protocol_errc::bad_value);
-        return false;
-    }
-    return v->get_bool();
+    return read(key, true, as_bool).value_or(false);
 }
 
 const json::object* member_reader::object(std::string_view key)
 {
-    const auto* v = find(key, true);
-    if (v == nullptr) {
-        return nullptr;
-    }
-    if (!v->is_object()) {
-        fail(protocol_errc::bad_value);
-        return nullptr;
-    }
-    return &v->get_object();
+    return read(key, true, as_object).value_or(nullptr);
 }
 
 const json::array* member_reader::array(std::string_view key)
 {
-    const auto* v = find(key, true);
-    if (v == nullptr) {
-        return nullptr;
-    }
-    if (!v->is_array()) {
-        fail(protocol_errc::bad_value);
-        return nullptr;
-    }
-    return &v->get_array();
+    return read(key, true, as_array).value_or(nullptr);
 }
 
 std::optional<std::string> member_reader::optional_string(std::string_view key)
 {
-    const auto* v = find(key, false);
-    if (v == nullptr) {
-        return std::nullopt;
-    }
-    if (!v->is_string()) {
-        fail(protocol_errc::bad_value);
-        return std::nullopt;
-    }
-    return std::string(v->get_string());
+    return read(key, false, as_string);
 }
 
 std::string member_reader::string_or(std::string_view key, std::string fallback)
@@ -443,70 +430,30 @@ std::string member_reader::string_or(std::string_view key, std::string fallback)
 std::optional<std::int64_t> member_reader::optional_integer(std::string_view key,
                                                             std::int64_t min, std::int64_t max)
 {
-    const auto* v = find(key, false);
-    if (v == nullptr) {
-        return std::nullopt;
-    }
-    auto n = as_int(*v, min, max);
-    if (!n) {
-        fail(n.error());
-        return std::nullopt;
-    }
-    return *n;
+    return read(key, false, [&](const json::value& v) { return as_int(v, min, max); });
 }
 
 std::uint64_t member_reader::uint_or(std::string_view key, std::uint64_t min, std::uint64_t max,
                                      std::uint64_t fallback)
 {
-    const auto* v = find(key, false);
-    if (v == nullptr) {
-        return fallback;
-    }
-    auto n = as_uint(*v, min, max);
-    if (!n) {
-        fail(n.error());
-        return fallback;
-    }
-    return *n;
+    // A member that is present but wrong fails the reader; the fallback is returned either way.
+    return read(key, false, [&](const json::value& v) { return as_uint(v, min, max); })
+        .value_or(fallback);
 }
 
 bool member_reader::boolean_or(std::string_view key, bool fallback)
 {
-    const auto* v = find(key, false);
-    if (v == nullptr) {
-        return fallback;
-    }
-    if (!v->is_bool()) {
-        fail(protocol_errc::bad_value);
-        return fallback;
-    }
-    return v->get_bool();
+    return read(key, false, as_bool).value_or(fallback);
 }
 
 const json::object* member_reader::optional_object(std::string_view key)
 {
-    const auto* v = find(key, false);
-    if (v == nullptr) {
-        return nullptr;
-    }
-    if (!v->is_object()) {
-        fail(protocol_errc::bad_value);
-        return nullptr;
-    }
-    return &v->get_object();
+    return read(key, false, as_object).value_or(nullptr);
 }
 
 const json::array* member_reader::optional_array(std::string_view key)
 {
-    const auto* v = find(key, false);
-    if (v == nullptr) {
-        return nullptr;
-    }
-    if (!v->is_array()) {
-        fail(protocol_errc::bad_value);
-        return nullptr;
-    }
-    return &v->get_array();
+    return read(key, false, as_array).value_or(nullptr);
 }
 
 std::vector<std::string> member_reader::strings_or_empty(std::string_view key)

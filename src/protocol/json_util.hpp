@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -131,6 +132,11 @@ public:
 private:
     // The member at `key`, or nullptr when absent or null (missing_field when `required`).
     const json::value* find(std::string_view key, bool required);
+    // The member at `key` through `convert` (value → result), or nullopt when absent, null
+    // (missing_field when `required`) or refused by `convert` (its error).
+    template <class Convert>
+    auto read(std::string_view key, bool required, Convert convert)
+        -> std::optional<typename std::invoke_result_t<Convert, const json::value&>::value_type>;
 
     const json::object* o_;
     error_code ec_{};
