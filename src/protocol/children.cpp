@@ -318,19 +318,15 @@ std::string page_json(const std::vector<Record>& items, const std::optional<std:
 }
 
 // The records of the array member `key` of a validated body, decoded from their own bytes.
-boost::system::error_code decode_records(std::string_view array_text, std::string_view key,
-                                         std::vector<model::child>& out,
+boost::system::error_code decode_records(const std::vector<std::string_view>& elements,
+                                         std::string_view key, std::vector<model::child>& out,
                                          std::vector<check::issue>* issues)
 {
-    const auto elements = detail::split_array(array_text);
-    if (!elements) {
-        return make_error_code(protocol_errc::bad_value);
-    }
     codec::record_decoder decoder(detail::response_record_options());
     bool all = true;
-    out.reserve(elements->size());
-    for (std::size_t i = 0; i < elements->size(); ++i) {
-        auto c = detail::decode_record(decoder, (*elements)[i], item_pointer(key, i), issues);
+    out.reserve(elements.size());
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        auto c = detail::decode_record(decoder, elements[i], item_pointer(key, i), issues);
         if (c) {
             out.push_back(std::move(*c));
         } else {
@@ -356,16 +352,9 @@ std::string child_page_json(const std::vector<std::string>& canonical_records,
 boost::system::result<child_page> parse_child_page(std::string_view text,
                                                    std::vector<check::issue>* record_issues)
 {
-    if (!detail::valid_json(text)) {
-        return make_error_code(protocol_errc::malformed_json);
-    }
-    const auto body = detail::split(text, {"items"});
+    const auto body = detail::split_array_body(text, "items");
     if (!body) {
-        return make_error_code(protocol_errc::malformed_json);
-    }
-    const auto items = body->raw_member("items");
-    if (!items) {
-        return make_error_code(protocol_errc::missing_field);
+        return body.error();
     }
     member_reader r(body->members);
     child_page page;
@@ -374,7 +363,7 @@ boost::system::result<child_page> parse_child_page(std::string_view text,
     if (!r.ok()) {
         return r.error();
     }
-    if (const auto ec = decode_records(*items, "items", page.items, record_issues)) {
+    if (const auto ec = decode_records(body->elements, "items", page.items, record_issues)) {
         return ec;
     }
     return page;
@@ -461,21 +450,11 @@ std::string change_page_json(const std::vector<change_out>& changes, std::string
 boost::system::result<change_page> parse_change_page(std::string_view text,
                                                      std::vector<check::issue>* record_issues)
 {
-    if (!detail::valid_json(text)) {
-        return make_error_code(protocol_errc::malformed_json);
-    }
-    const auto body = detail::split(text, {"changes"});
+    const auto body = detail::split_array_body(text, "changes");
     if (!body) {
-        return make_error_code(protocol_errc::malformed_json);
+        return body.error();
     }
-    const auto changes = body->raw_member("changes");
-    if (!changes) {
-        return make_error_code(protocol_errc::missing_field);
-    }
-    const auto events = detail::split_array(*changes);
-    if (!events) {
-        return make_error_code(protocol_errc::bad_value);
-    }
+    const auto* events = &body->elements;
     change_page page;
     member_reader r(body->members);
     page.next_cursor = r.string("next_cursor");

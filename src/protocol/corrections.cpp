@@ -233,21 +233,11 @@ std::string to_json(const correction_list& l)
 boost::system::result<correction_list> parse_correction_list(std::string_view text,
                                                              std::vector<check::issue>* record_issues)
 {
-    if (!detail::valid_json(text)) {
-        return make_error_code(protocol_errc::malformed_json);
-    }
-    const auto body = detail::split(text, {"items"});
+    const auto body = detail::split_array_body(text, "items");
     if (!body) {
-        return make_error_code(protocol_errc::malformed_json);
+        return body.error();
     }
-    const auto items = body->raw_member("items");
-    if (!items) {
-        return make_error_code(protocol_errc::missing_field);
-    }
-    const auto elements = detail::split_array(*items);
-    if (!elements) {
-        return make_error_code(protocol_errc::bad_value);
-    }
+    const auto* elements = &body->elements;
     codec::record_decoder decoder(detail::response_record_options());
     correction_list out;
     out.items.reserve(elements->size());

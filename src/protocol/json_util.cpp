@@ -296,6 +296,26 @@ std::size_t utf8_chars(std::string_view s) noexcept
         s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+result<array_body> split_array_body(std::string_view text, std::string_view key)
+{
+    if (!valid_json(text)) {
+        return make_error_code(protocol_errc::malformed_json);
+    }
+    auto body = split(text, {key});
+    if (!body) {
+        return make_error_code(protocol_errc::malformed_json);
+    }
+    const auto array = body->raw_member(key);
+    if (!array) {
+        return make_error_code(protocol_errc::missing_field);
+    }
+    auto elements = split_array(*array);
+    if (!elements) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return array_body{std::move(body->members), std::move(*elements)};
+}
+
 // ---- member_reader --------------------------------------------------------------------------
 
 void member_reader::fail(protocol_errc e) noexcept

@@ -62,6 +62,17 @@ std::optional<split_object> split(std::string_view text,
 /// The elements of the JSON array `text` (valid JSON) as texts; nullopt if it is not an array.
 std::optional<std::vector<std::string_view>> split_array(std::string_view text);
 
+/// A body `{"<key>": [ … ], …}` whose elements (records, events) are read from their own bytes:
+/// the other members parsed, the array's elements as texts.
+struct array_body {
+    json::object members{};
+    std::vector<std::string_view> elements{};
+};
+
+/// `malformed_json` when `text` is not a JSON object, `missing_field` without `key`,
+/// `bad_value` when `key` is not an array.
+result<array_body> split_array_body(std::string_view text, std::string_view key);
+
 /// The first character of the JSON value `text` (after whitespace), or '\0'.
 char first_char(std::string_view text) noexcept;
 
