@@ -1,6 +1,7 @@
 # Install rules and the package config: find_package(aikom CONFIG) gives aikom::records,
-# aikom::protocol, aikom::client and aikom::sandbox (the sync layer joins when it lands), with the
-# same names add_subdirectory() gives.
+# aikom::protocol, aikom::client, aikom::sync and aikom::sandbox, with the same names
+# add_subdirectory() gives. aikom_sqlite (aikom::sqlite_private) is a private helper, exported
+# only because the static libraries that use it must link it.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -8,7 +9,7 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/aikom"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
         FILES_MATCHING PATTERN "*.hpp")
 
-install(TARGETS aikom_records aikom_protocol aikom_client aikom_sandbox
+install(TARGETS aikom_records aikom_protocol aikom_client aikom_sync aikom_sandbox aikom_sqlite
         EXPORT aikomTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"

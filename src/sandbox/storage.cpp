@@ -1,7 +1,5 @@
 #include "sandbox/storage.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <charconv>
 #include <exception>
@@ -12,173 +10,14 @@
 namespace aikom::sandbox::detail {
 namespace {
 
-// Messages name the operation and SQLite's diagnosis, never a bound value: SQLite's own messages
-// mention tables and columns, not data, and our SQL text carries no data (everything is bound).
-[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what)
-{
-    std::string message = "sandbox storage: ";
-    message += what;
-    message += ": ";
-    message += sqlite3_errstr(rc);
-    if (db != nullptr) {
-        const char* detail = sqlite3_errmsg(db);
-        if (detail != nullptr && std::string_view(detail) != sqlite3_errstr(rc)) {
-            message += " (";
-            message += detail;
-            message += ")";
-        }
-    }
-    throw storage_error(message);
-}
-
 std::int64_t system_now()
 {
     using namespace std::chrono;
     return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
-/// A prepared statement, finalised on destruction. Errors throw storage_error.
-class statement {
-public:
-    statement(sqlite3* db, std::string_view sql)
-        : db_(db)
-    {
-        const int rc =
-            sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), 0, &stmt_, nullptr);
-        if (rc != SQLITE_OK) {
-            sqlite3_finalize(stmt_);
-            fail(db, rc, "prepare");
-        }
-    }
-    ~statement() { sqlite3_finalize(stmt_); }
-    statement(const statement&) = delete;
-    statement& operator=(const statement&) = delete;
-
-    statement& bind(int index, std::string_view text)
-    {
-        // SQLITE_TRANSIENT: SQLite copies, so temporaries are safe to pass. A null pointer
-        // would bind NULL, not an empty string.
-        check(sqlite3_bind_text64(stmt_, index, non_null(text), text.size(), SQLITE_TRANSIENT,
-                                  SQLITE_UTF8),
-              "bind");
-        return *this;
-    }
-    statement& bind(int index, std::int64_t value)
-    {
-        check(sqlite3_bind_int64(stmt_, index, value), "bind");
-        return *this;
-    }
-    statement& bind_blob(int index, std::string_view bytes)
-    {
-        check(sqlite3_bind_blob64(stmt_, index, non_null(bytes), bytes.size(), SQLITE_TRANSIENT),
-              "bind");
-        return *this;
-    }
-    statement& bind_null(int index)
-    {
-        check(sqlite3_bind_null(stmt_, index), "bind");
-        return *this;
-    }
-
-    /// True when a row is available, false when done.
-    bool step()
-    {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) {
-            return true;
-        }
-        if (rc == SQLITE_DONE) {
-            return false;
-        }
-        fail(db_, rc, "step");
-    }
-    /// Makes the statement ready to run again with new bindings.
-    void reset()
-    {
-        // sqlite3_reset repeats the last step's error, which step() already reported.
-        sqlite3_reset(stmt_);
-        check(sqlite3_clear_bindings(stmt_), "clear bindings");
-    }
-    /// Runs a statement that returns no row.
-    void run()
-    {
-        if (step()) {
-            throw storage_error("sandbox storage: a statement returned an unexpected row");
-        }
-    }
-
-    [[nodiscard]] std::int64_t int64(int column) const
-    {
-        return sqlite3_column_int64(stmt_, column);
-    }
-    [[nodiscard]] bool is_null(int column) const
-    {
-        return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-    }
-    [[nodiscard]] std::string text(int column) const
-    {
-        // column_text/column_blob first, then column_bytes (SQLite's documented order).
-        const auto* data = sqlite3_column_blob(stmt_, column);
-        const int size = sqlite3_column_bytes(stmt_, column);
-        if (size <= 0) {
-            return {};
-        }
-        if (data == nullptr) {
-            fail(db_, SQLITE_NOMEM, "read column");
-        }
-        return {static_cast<const char*>(data), static_cast<std::size_t>(size)};
-    }
-
-private:
-    static const char* non_null(std::string_view s) { return s.data() != nullptr ? s.data() : ""; }
-    void check(int rc, std::string_view what)
-    {
-        if (rc != SQLITE_OK) {
-            fail(db_, rc, what);
-        }
-    }
-
-    sqlite3* db_ = nullptr;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const char* sql, std::string_view what)
-{
-    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) {
-        fail(db, rc, what);
-    }
-}
-
-/// BEGIN (IMMEDIATE for writes) … COMMIT; rolls back on destruction unless committed.
-class sql_transaction {
-public:
-    enum class kind { read, write };
-    sql_transaction(sqlite3* db, kind k)
-        : db_(db)
-    {
-        exec(db_, k == kind::write ? "BEGIN IMMEDIATE" : "BEGIN", "begin transaction");
-    }
-    ~sql_transaction()
-    {
-        // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
-        if (!done_ && sqlite3_get_autocommit(db_) == 0) {
-            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        }
-    }
-    sql_transaction(const sql_transaction&) = delete;
-    sql_transaction& operator=(const sql_transaction&) = delete;
-
-    void commit()
-    {
-        exec(db_, "COMMIT", "commit");
-        done_ = true;
-    }
-
-private:
-    sqlite3* db_ = nullptr;
-    bool done_ = false;
-};
+using statement = support::sqlite_statement;
+using sql_transaction = support::sqlite_transaction;
 
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS children(
@@ -294,7 +133,7 @@ struct current_state {
     std::string etag{};
 };
 
-current_state read_current(sqlite3* db, std::string_view institution, std::string_view id)
+current_state read_current(support::sqlite_db& db, std::string_view institution, std::string_view id)
 {
     statement s(db, "SELECT etag FROM children WHERE institution = ?1 AND id = ?2");
     s.bind(1, institution).bind(2, id);
@@ -320,7 +159,7 @@ bool precondition_holds(const current_state& current, const write_condition& con
     return true;
 }
 
-std::int64_t append_change(sqlite3* db, std::int64_t now, std::string_view institution,
+std::int64_t append_change(support::sqlite_db& db, std::int64_t now, std::string_view institution,
                            std::string_view id, std::string_view etag,
                            std::optional<std::string_view> json)
 {
@@ -334,10 +173,10 @@ std::int64_t append_change(sqlite3* db, std::int64_t now, std::string_view insti
     }
     s.bind(6, now);
     s.run();
-    return sqlite3_last_insert_rowid(db);
+    return db.last_insert_rowid();
 }
 
-write_result put_child_in(sqlite3* db, std::int64_t now, std::string_view institution,
+write_result put_child_in(support::sqlite_db& db, std::int64_t now, std::string_view institution,
                           std::string_view id, std::string_view json, std::string_view etag,
                           const write_condition& condition)
 {
@@ -367,64 +206,44 @@ stored_child read_child(const statement& s)
 } // namespace
 
 storage::storage(const std::string& path)
-    : now_(system_now)
+    : db_(path, "sandbox storage"), now_(system_now)
 {
-    const int flags =
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
-    if (rc != SQLITE_OK) {
-        std::string message = "sandbox storage: cannot open the database: ";
-        message += sqlite3_errstr(rc);
-        sqlite3_close(db_); // db_ may be a handle in the error state, or null
-        db_ = nullptr;
-        throw storage_error(message);
-    }
-    try {
-        exec(db_, "PRAGMA busy_timeout = 5000", "set busy_timeout");
-        const bool in_memory = path.empty() || path == ":memory:";
-        if (!in_memory) {
-            // Children's records: readable by the owner only (SQLite gives its -wal and -shm
-            // files the database file's permissions).
-            std::error_code perm_ec;
-            std::filesystem::permissions(
-                path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                perm_ec);
-            statement s(db_, "PRAGMA journal_mode = WAL");
-            if (!s.step() || s.text(0) != "wal") {
-                throw storage_error("sandbox storage: the database cannot use WAL journal mode");
-            }
+    db_.exec("PRAGMA busy_timeout = 5000", "set busy_timeout");
+    const bool in_memory = path.empty() || path == ":memory:";
+    if (!in_memory) {
+        // Children's records: readable by the owner only (SQLite gives its -wal and -shm
+        // files the database file's permissions).
+        std::error_code perm_ec;
+        std::filesystem::permissions(
+            path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+            perm_ec);
+        statement s(db_, "PRAGMA journal_mode = WAL");
+        if (!s.step() || s.text(0) != "wal") {
+            throw storage_error("sandbox storage: the database cannot use WAL journal mode");
         }
-        exec(db_, "PRAGMA synchronous = FULL", "set synchronous");
-        exec(db_, "PRAGMA foreign_keys = ON", "set foreign_keys");
+    }
+    db_.exec("PRAGMA synchronous = FULL", "set synchronous");
+    db_.exec("PRAGMA foreign_keys = ON", "set foreign_keys");
 
-        std::int64_t version = 0;
-        {
-            statement s(db_, "PRAGMA user_version");
-            if (s.step()) {
-                version = s.int64(0);
-            }
+    std::int64_t version = 0;
+    {
+        statement s(db_, "PRAGMA user_version");
+        if (s.step()) {
+            version = s.int64(0);
         }
-        if (version > schema_version) {
-            throw storage_error("sandbox storage: the database was written by a newer version "
-                                "(schema " +
-                                std::to_string(version) + ")");
-        }
-        sql_transaction txn(db_, sql_transaction::kind::write);
-        exec(db_, schema_sql, "create schema");
-        exec(db_, "PRAGMA user_version = 1", "set schema version");
-        txn.commit();
-    } catch (...) {
-        sqlite3_close(db_);
-        db_ = nullptr;
-        throw;
     }
+    if (version > schema_version) {
+        throw storage_error("sandbox storage: the database was written by a newer version "
+                            "(schema " +
+                            std::to_string(version) + ")");
+    }
+    sql_transaction txn(db_, sql_transaction::kind::write);
+    db_.exec(schema_sql, "create schema");
+    db_.exec("PRAGMA user_version = 1", "set schema version");
+    txn.commit();
 }
 
-storage::~storage()
-{
-    // Every statement is finalised when its call returns, so close cannot be busy.
-    sqlite3_close(db_);
-}
+storage::~storage() = default;
 
 void storage::set_clock(std::function<std::int64_t()> now)
 {
@@ -461,7 +280,7 @@ write_result storage::put_child_unlocked(std::string_view institution, std::stri
                                          std::string_view json, std::string_view etag,
                                          const write_condition& condition)
 {
-    if (sqlite3_get_autocommit(db_) != 0) {
+    if (!db_.in_transaction()) {
         throw storage_error("sandbox storage: put_child_unlocked called outside transaction()");
     }
     return put_child_in(db_, now_(), institution, id, json, etag, condition);
@@ -689,7 +508,7 @@ void storage::finish_idempotent(std::string_view client, std::string_view key, i
     s.bind(1, client).bind(2, key).bind(3, std::int64_t{http_status}).bind(4, content_type);
     s.bind_blob(5, body);
     s.run();
-    if (sqlite3_changes(db_) != 1) {
+    if (db_.changes() != 1) {
         throw storage_error("sandbox storage: finish_idempotent: the key is not in progress");
     }
     txn.commit();
@@ -733,7 +552,7 @@ correction_request storage::create_correction(correction_request request)
     s.bind(4, request.reason).bind(5, request.status).bind(6, request.created_by);
     s.bind(7, request.created_at);
     s.run();
-    request.id = "cr-" + std::to_string(sqlite3_last_insert_rowid(db_));
+    request.id = "cr-" + std::to_string(db_.last_insert_rowid());
     txn.commit();
     return request;
 }
@@ -774,7 +593,7 @@ bool storage::review_correction(std::string_view id, std::string_view status,
 bool storage::review_correction_unlocked(std::string_view id, std::string_view status,
                                          std::string_view reviewer, std::string_view note)
 {
-    if (sqlite3_get_autocommit(db_) != 0) {
+    if (!db_.in_transaction()) {
         throw storage_error(
             "sandbox storage: review_correction_unlocked called outside transaction()");
     }
@@ -789,7 +608,7 @@ bool storage::review_correction_unlocked(std::string_view id, std::string_view s
                      "reviewed_at = ?5 WHERE num = ?1 AND status = 'pending'");
     s.bind(1, *num).bind(2, status).bind(3, reviewer).bind(4, note).bind(5, now_());
     s.run();
-    return sqlite3_changes(db_) == 1;
+    return db_.changes() == 1;
 }
 
 std::vector<correction_request>
@@ -826,7 +645,7 @@ void storage::audit(std::string_view actor, std::string_view action, std::string
 void storage::audit_unlocked(std::string_view actor, std::string_view action,
                              std::string_view target, std::string_view detail)
 {
-    if (sqlite3_get_autocommit(db_) != 0) {
+    if (!db_.in_transaction()) {
         throw storage_error("sandbox storage: audit_unlocked called outside transaction()");
     }
     statement s(db_, "INSERT INTO audit(at, actor, action, target, detail) "

@@ -11,6 +11,8 @@
 #ifndef AIKOM_SRC_SANDBOX_STORAGE_HPP
 #define AIKOM_SRC_SANDBOX_STORAGE_HPP
 
+#include "support/sqlite.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -22,15 +24,10 @@
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
-
 namespace aikom::sandbox::detail {
 
 /// Thrown when SQLite fails (disk full, corrupt file…): the service answers 500/503.
-class storage_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using storage_error = support::sqlite_error;
 
 struct stored_child {
     std::string institution; ///< ЄДРПОУ
@@ -248,7 +245,7 @@ private:
                                          std::size_t limit);
 
     std::mutex mutex_;
-    sqlite3* db_ = nullptr;
+    support::sqlite_db db_;
     std::function<std::int64_t()> now_;
 };
 

@@ -1,0 +1,209 @@
+#include "support/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace aikom::support {
+
+// ---- sqlite_db ------------------------------------------------------------------------------
+
+sqlite_db::sqlite_db(const std::string& path, std::string owner)
+    : owner_(std::move(owner))
+{
+    const int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(db_); // db_ may be a handle in the error state, or null
+        db_ = nullptr;
+        throw sqlite_error(owner_ + ": cannot open the database: " + sqlite3_errstr(rc));
+    }
+}
+
+sqlite_db::~sqlite_db()
+{
+    // Statements are scoped objects, finalised before their connection: close cannot be busy.
+    sqlite3_close(db_);
+}
+
+void sqlite_db::fail(int rc, std::string_view what) const
+{
+    std::string message = owner_;
+    message += ": ";
+    message += what;
+    message += ": ";
+    message += sqlite3_errstr(rc);
+    if (db_ != nullptr) {
+        const char* detail = sqlite3_errmsg(db_);
+        if (detail != nullptr && std::string_view(detail) != sqlite3_errstr(rc)) {
+            message += " (";
+            message += detail;
+            message += ")";
+        }
+    }
+    throw sqlite_error(message);
+}
+
+void sqlite_db::fail(std::string_view message) const
+{
+    throw sqlite_error(owner_ + ": " + std::string(message));
+}
+
+void sqlite_db::exec(const char* sql, std::string_view what)
+{
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        fail(rc, what);
+    }
+}
+
+bool sqlite_db::in_transaction() const noexcept
+{
+    return sqlite3_get_autocommit(db_) == 0;
+}
+
+std::int64_t sqlite_db::last_insert_rowid() const noexcept
+{
+    return sqlite3_last_insert_rowid(db_);
+}
+
+std::int64_t sqlite_db::changes() const noexcept
+{
+    return sqlite3_changes64(db_);
+}
+
+// ---- sqlite_statement -----------------------------------------------------------------------
+
+namespace {
+const char* non_null(std::string_view s)
+{
+    return s.data() != nullptr ? s.data() : "";
+}
+} // namespace
+
+sqlite_statement::sqlite_statement(sqlite_db& db, std::string_view sql)
+    : db_(&db)
+{
+    const int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), 0,
+                                      &stmt_, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt_);
+        stmt_ = nullptr;
+        db.fail(rc, "prepare");
+    }
+}
+
+sqlite_statement::~sqlite_statement()
+{
+    sqlite3_finalize(stmt_);
+}
+
+sqlite_statement& sqlite_statement::bind(int index, std::string_view text)
+{
+    // SQLITE_TRANSIENT: SQLite copies. A null pointer would bind NULL, not an empty string.
+    check(sqlite3_bind_text64(stmt_, index, non_null(text), text.size(), SQLITE_TRANSIENT,
+                              SQLITE_UTF8),
+          "bind");
+    return *this;
+}
+
+sqlite_statement& sqlite_statement::bind(int index, std::int64_t value)
+{
+    check(sqlite3_bind_int64(stmt_, index, value), "bind");
+    return *this;
+}
+
+sqlite_statement& sqlite_statement::bind_blob(int index, std::string_view bytes)
+{
+    check(sqlite3_bind_blob64(stmt_, index, non_null(bytes), bytes.size(), SQLITE_TRANSIENT),
+          "bind");
+    return *this;
+}
+
+sqlite_statement& sqlite_statement::bind_null(int index)
+{
+    check(sqlite3_bind_null(stmt_, index), "bind");
+    return *this;
+}
+
+bool sqlite_statement::step()
+{
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+        return true;
+    }
+    if (rc == SQLITE_DONE) {
+        return false;
+    }
+    db_->fail(rc, "step");
+}
+
+void sqlite_statement::reset()
+{
+    // sqlite3_reset repeats the last step's error, which step() already reported.
+    sqlite3_reset(stmt_);
+    check(sqlite3_clear_bindings(stmt_), "clear bindings");
+}
+
+void sqlite_statement::run()
+{
+    if (step()) {
+        db_->fail("a statement returned an unexpected row");
+    }
+}
+
+std::int64_t sqlite_statement::int64(int column) const
+{
+    return sqlite3_column_int64(stmt_, column);
+}
+
+bool sqlite_statement::is_null(int column) const
+{
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::string sqlite_statement::text(int column) const
+{
+    // column_blob first, then column_bytes (SQLite's documented order).
+    const auto* data = sqlite3_column_blob(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    if (size <= 0) {
+        return {};
+    }
+    if (data == nullptr) {
+        db_->fail(SQLITE_NOMEM, "read column");
+    }
+    return {static_cast<const char*>(data), static_cast<std::size_t>(size)};
+}
+
+void sqlite_statement::check(int rc, std::string_view what)
+{
+    if (rc != SQLITE_OK) {
+        db_->fail(rc, what);
+    }
+}
+
+// ---- sqlite_transaction ---------------------------------------------------------------------
+
+sqlite_transaction::sqlite_transaction(sqlite_db& db, kind k)
+    : db_(&db)
+{
+    db.exec(k == kind::write ? "BEGIN IMMEDIATE" : "BEGIN", "begin transaction");
+}
+
+sqlite_transaction::~sqlite_transaction()
+{
+    // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
+    if (!done_ && db_->in_transaction()) {
+        sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+}
+
+void sqlite_transaction::commit()
+{
+    db_->exec("COMMIT", "commit");
+    done_ = true;
+}
+
+} // namespace aikom::support

@@ -1,0 +1,109 @@
+// Private: the one small SQLite wrapper shared by the sandbox's storage and the sync journal.
+// A connection that knows whose it is (every error message starts with its owner: "sandbox
+// storage: …", "journal <file>: …"), prepared statements finalised on destruction, and a
+// transaction as a scope. Errors throw `sqlite_error`; messages name the operation and SQLite's
+// diagnosis, never a bound value (SQL texts carry no data: everything is bound).
+//
+// Not thread-safe: callers serialise access to a connection (the sandbox with a mutex, the
+// journal by being used from one thread at a time).
+#ifndef AIKOM_SRC_SUPPORT_SQLITE_HPP
+#define AIKOM_SRC_SUPPORT_SQLITE_HPP
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace aikom::support {
+
+/// Thrown when SQLite fails (disk full, corrupt file, not a database…).
+class sqlite_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// An open connection. `path` ":memory:" opens a throwaway in-memory database ("" a private
+/// temporary one).
+class sqlite_db {
+public:
+    /// Opens (creating if needed) `path`; `owner` starts every error message.
+    sqlite_db(const std::string& path, std::string owner);
+    ~sqlite_db();
+    sqlite_db(const sqlite_db&) = delete;
+    sqlite_db& operator=(const sqlite_db&) = delete;
+
+    [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
+    [[nodiscard]] const std::string& owner() const noexcept { return owner_; }
+
+    /// Throws `<owner>: <what>: <SQLite's diagnosis>`.
+    [[noreturn]] void fail(int rc, std::string_view what) const;
+    /// Throws `<owner>: <message>`.
+    [[noreturn]] void fail(std::string_view message) const;
+
+    /// Runs one or more statements that return no rows.
+    void exec(const char* sql, std::string_view what);
+    /// True inside BEGIN … COMMIT.
+    [[nodiscard]] bool in_transaction() const noexcept;
+    [[nodiscard]] std::int64_t last_insert_rowid() const noexcept;
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    [[nodiscard]] std::int64_t changes() const noexcept;
+
+private:
+    sqlite3* db_ = nullptr;
+    std::string owner_;
+};
+
+/// A prepared statement, finalised on destruction.
+class sqlite_statement {
+public:
+    sqlite_statement(sqlite_db& db, std::string_view sql);
+    ~sqlite_statement();
+    sqlite_statement(const sqlite_statement&) = delete;
+    sqlite_statement& operator=(const sqlite_statement&) = delete;
+
+    /// Binds text (copied by SQLite: temporaries are safe; an empty view binds '', not NULL).
+    sqlite_statement& bind(int index, std::string_view text);
+    sqlite_statement& bind(int index, std::int64_t value);
+    sqlite_statement& bind_blob(int index, std::string_view bytes);
+    sqlite_statement& bind_null(int index);
+
+    /// True when a row is available, false when done.
+    bool step();
+    /// Makes the statement ready to run again with new bindings.
+    void reset();
+    /// Runs a statement that returns no row.
+    void run();
+
+    [[nodiscard]] std::int64_t int64(int column) const;
+    [[nodiscard]] bool is_null(int column) const;
+    [[nodiscard]] std::string text(int column) const;
+
+private:
+    void check(int rc, std::string_view what);
+
+    sqlite_db* db_ = nullptr;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// BEGIN (IMMEDIATE for writes) … COMMIT; rolls back on destruction unless committed.
+class sqlite_transaction {
+public:
+    enum class kind { read, write };
+    sqlite_transaction(sqlite_db& db, kind k);
+    ~sqlite_transaction();
+    sqlite_transaction(const sqlite_transaction&) = delete;
+    sqlite_transaction& operator=(const sqlite_transaction&) = delete;
+
+    void commit();
+
+private:
+    sqlite_db* db_ = nullptr;
+    bool done_ = false;
+};
+
+} // namespace aikom::support
+
+#endif

@@ -1,0 +1,438 @@
+// The sync layer against the real reference server, in-process on port 0, over real TLS: push
+// with its journal (change detection, resume of journaled batches, fault injection, defects),
+// and pull with its state file (resume after a crash, rebuild after 410).
+#include <aikom/codec/content_hash.hpp>
+#include <aikom/model/date.hpp>
+#include <aikom/protocol/requests.hpp>
+#include <aikom/sandbox/server.hpp>
+#include <aikom/sync/journal.hpp>
+#include <aikom/sync/pull.hpp>
+#include <aikom/sync/push.hpp>
+#include <aikom/synthetic/roster_generator.hpp>
+
+#include "fixtures.hpp"
+#include "protocol_driver.hpp"
+#include "running_server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <sys/stat.h>
+
+using namespace aikom;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+namespace {
+
+using test::running_server;
+
+struct io_thread {
+    io_thread()
+        : work(asio::make_work_guard(io))
+        , thread([this] { io.run(); })
+    {}
+    ~io_thread()
+    {
+        work.reset();
+        io.stop();
+        thread.join();
+    }
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work;
+    std::thread thread;
+};
+
+client::client_options options_for(const running_server& s, std::string client_id = "platform")
+{
+    client::client_options o;
+    o.base_url = s.url();
+    o.credentials = {.client_id = client_id, .client_secret = client_id + "-secret"};
+    o.tls.ca_pem = s.srv.ca_pem();
+    o.retry.base_delay = 5ms;
+    o.retry.max_attempts = 10;
+    return o;
+}
+
+const std::string inst_a(test::institution_a);
+const std::string inst_b(test::institution_b);
+
+// A synthetic roster at a fixed seed, spread over the two institutions the platform writes. Its
+// reference date is today, the day the checks (local and the server's) are made for.
+std::vector<model::child> roster(std::size_t n, std::uint64_t seed = 8)
+{
+    synthetic::roster_generator gen(
+        {.institutions = 2, .seed = seed, .reference_date = model::today_utc()});
+    std::vector<model::child> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto c = gen.next();
+        c.institution = model::edrpou(i % 2 == 0 ? inst_a : inst_b);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+sync::record_source source_of(const std::vector<model::child>& records)
+{
+    auto next = std::make_shared<std::size_t>(0);
+    return {[&records, next](codec::read_item& item) {
+                if (*next >= records.size()) {
+                    return false;
+                }
+                item = {};
+                item.index = *next;
+                item.line = *next + 1;
+                item.record = records[(*next)++];
+                return true;
+            },
+            [](const codec::read_item& item) { return "roster:" + std::to_string(item.line); }};
+}
+
+sync::push_progress push(client::session& s, const std::vector<model::child>& records,
+                         sync::journal& log, sync::push_options o = {})
+{
+    if (o.batch_size == 0) {
+        o.batch_size = 500;
+    }
+    return sync::async_push(s, source_of(records), log, std::move(o), asio::use_future).get();
+}
+
+// (institution, id) → content hash, of the roster and of what the server holds.
+using holdings = std::map<std::pair<std::string, std::string>, std::string>;
+
+holdings of_roster(const std::vector<model::child>& records)
+{
+    holdings h;
+    for (const auto& c : records) {
+        h[{c.institution->str(), c.id}] = codec::content_hash(c).to_hex();
+    }
+    return h;
+}
+
+holdings on_server(client::session& s)
+{
+    holdings h;
+    for (const auto& inst : {inst_a, inst_b}) {
+        auto pages = s.list_children(inst, 1000);
+        while (!pages.done()) {
+            for (const auto& c : pages.async_next(asio::use_future).get().items) {
+                const auto [it, fresh] =
+                    h.emplace(std::pair{inst, c.id}, codec::content_hash(c).to_hex());
+                CHECK(fresh); // no record twice
+            }
+        }
+    }
+    return h;
+}
+
+std::vector<std::string> lines_of(const std::filesystem::path& p)
+{
+    std::ifstream in(p);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        out.push_back(line);
+    }
+    return out;
+}
+
+std::set<std::int64_t> seqs_of(const std::vector<std::string>& lines)
+{
+    std::set<std::int64_t> seqs;
+    for (const auto& l : lines) {
+        const auto v = boost::json::parse(l);
+        CHECK(seqs.insert(v.at("seq").to_number<std::int64_t>()).second); // each event once
+    }
+    return seqs;
+}
+
+} // namespace
+
+TEST_CASE("sync: 10,000 synthetic records pushed, the same again sends nothing, one change "
+          "sends one")
+{
+    running_server s({.threads = 2});
+    io_thread io;
+    client::session platform(io.io.get_executor(), options_for(s));
+    test::temp_dir dir;
+    sync::journal log(dir.file("push.journal"), s.url(), "platform");
+
+    auto records = roster(10'000);
+    std::size_t progress_calls = 0;
+    const auto started = std::chrono::steady_clock::now();
+    auto first = push(
+        platform, records, log,
+        {.concurrency = 2, .on_progress = [&](const sync::push_progress&) { ++progress_calls; }});
+    MESSAGE("10,000 records pushed in " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::steady_clock::now() - started)
+                                               .count()
+                                        << " ms");
+    CHECK(first.read == 10'000);
+    CHECK(first.invalid == 0);
+    CHECK(first.sent == 10'000);
+    CHECK(first.accepted == 10'000);
+    CHECK(first.rejected == 0);
+    CHECK(progress_calls >= 1);
+    CHECK(log.counts().accepted == 10'000);
+    CHECK(log.pending_batches().empty());
+    CHECK(on_server(platform) == of_roster(records));
+
+    auto again = push(platform, records, log);
+    CHECK(again.sent == 0);
+    CHECK(again.unchanged == 10'000);
+    CHECK(again.missing == 0);
+
+    records[1234].free_meals = !records[1234].free_meals.value_or(false);
+    auto one = push(platform, records, log);
+    CHECK(one.sent == 1);
+    CHECK(one.accepted == 1);
+    CHECK(one.unchanged == 9'999);
+    CHECK(on_server(platform) == of_roster(records));
+
+    // A record gone from the roster is missing; withdrawn only when asked.
+    const auto gone = records.back();
+    records.pop_back();
+    CHECK(push(platform, records, log).missing == 1);
+    CHECK(log.find(gone.institution->str(), gone.id)->state == sync::record_state::accepted);
+    auto withdrawn = push(platform, records, log, {.withdraw_missing = true});
+    CHECK(withdrawn.missing == 1);
+    CHECK(withdrawn.withdrawn == 1);
+    CHECK(log.find(gone.institution->str(), gone.id)->state == sync::record_state::withdrawn);
+    CHECK(push(platform, records, log).missing == 0);
+}
+
+TEST_CASE("sync: 503 and 429 injection does not change the end state")
+{
+    for (const unsigned status : {503U, 429U}) {
+        CAPTURE(status);
+        running_server s({.threads = 2});
+        io_thread io;
+        client::session platform(io.io.get_executor(), options_for(s));
+        test::temp_dir dir;
+        sync::journal log(dir.file("push.journal"), s.url(), "platform");
+        const auto records = roster(2'000, status);
+        s.srv.set_faults({.error_rate = 0.3, .error_status = status, .retry_after = 0s});
+        auto p = push(platform, records, log, {.batch_size = 100, .concurrency = 2});
+        s.srv.set_faults({});
+        CHECK(p.accepted == 2'000);
+        CHECK(platform.stats().retries > 0);
+        CHECK(on_server(platform) == of_roster(records));
+        CHECK(push(platform, records, log).sent == 0);
+    }
+}
+
+TEST_CASE("sync: records with defects end invalid or rejected, with their issues and pointers")
+{
+    running_server s;
+    io_thread io;
+    client::session zdo(io.io.get_executor(), options_for(s, "zdo-a"));
+    test::temp_dir dir;
+    sync::journal log(dir.file("push.journal"), s.url(), "zdo-a");
+
+    std::vector<model::child> records{
+        test::valid_child("kd-ok-1", inst_a), test::valid_child("kd-bad-birth", inst_a),
+        test::valid_child("kd-other-inst", inst_b), test::valid_child("kd-ok-2", inst_a)};
+    records[1].birth_date.reset();
+    auto src = source_of(records);
+    // An item that could not be read at all, after the four records.
+    bool unreadable_sent = false;
+    sync::record_source with_broken{[&](codec::read_item& item) {
+                                        if (src.next(item)) {
+                                            return true;
+                                        }
+                                        if (unreadable_sent) {
+                                            return false;
+                                        }
+                                        unreadable_sent = true;
+                                        item = {};
+                                        item.line = 99;
+                                        item.issues.push_back(
+                                            {.pointer = "/birth_date", .code = "format.date"});
+                                        return true;
+                                    },
+                                    src.position};
+    auto p =
+        sync::async_push(zdo, std::move(with_broken), log, {.batch_size = 10}, asio::use_future)
+            .get();
+    CHECK(p.read == 5);
+    CHECK(p.invalid == 2);
+    CHECK(p.sent == 3);
+    CHECK(p.accepted == 2);
+    CHECK(p.rejected == 1); // out of the client's scope
+
+    std::map<std::string, sync::journal_entry> problems;
+    log.for_each_problem([&](const sync::journal_entry& e) { problems[e.id] = e; });
+    REQUIRE(problems.size() == 3);
+    const auto& bad = problems.at("kd-bad-birth");
+    CHECK(bad.state == sync::record_state::invalid);
+    CHECK(bad.position == "roster:2");
+    bool birth = false;
+    for (const auto& i : bad.issues) {
+        birth = birth || (i.pointer == "/birth_date" && !i.message_uk.empty());
+    }
+    CHECK(birth);
+    CHECK(problems.at("kd-other-inst").state == sync::record_state::rejected);
+    CHECK(problems.at("roster:99").state == sync::record_state::invalid);
+    CHECK(problems.at("roster:99").issues.at(0).pointer == "/birth_date");
+    CHECK(log.counts().accepted == 2);
+}
+
+TEST_CASE("sync: a batch journaled but never sent is sent by the next push, each record once")
+{
+    running_server s;
+    io_thread io;
+    test::temp_dir dir;
+    const auto file = dir.file("push.journal");
+    const auto records = roster(300, 21);
+    {
+        // A run killed after journaling its first batch and before sending it.
+        sync::journal log(file, s.url(), "platform");
+        log.begin_run();
+        std::vector<model::child> first(records.begin(), records.begin() + 100);
+        std::vector<sync::journal_entry> entries;
+        for (const auto& c : first) {
+            entries.push_back({.institution = c.institution->str(),
+                               .id = c.id,
+                               .content_hash = codec::content_hash(c).to_hex()});
+        }
+        log.add_batch({"sync-killed-run", protocol::batch_request(first).body}, entries);
+    }
+    sync::journal log(file, s.url(), "platform");
+    REQUIRE(log.pending_batches().size() == 1);
+    CHECK(log.counts().pending == 100);
+    client::session platform(io.io.get_executor(), options_for(s));
+    auto p = push(platform, records, log, {.batch_size = 100});
+    CHECK(p.accepted == 300);
+    CHECK(p.unchanged == 100); // the resent batch's records were accepted before the roster
+    CHECK(log.pending_batches().empty());
+    CHECK(on_server(platform) == of_roster(records));
+    // The server wrote each record once: one event per record in the feed.
+    std::size_t events = 0;
+    auto feed = platform.changes();
+    while (!feed.drained()) {
+        events += feed.async_next(asio::use_future).get().changes.size();
+    }
+    CHECK(events == 300);
+}
+
+TEST_CASE("sync: the journal is owner-only and belongs to one server and client id")
+{
+    test::temp_dir dir;
+    const auto file = dir.file("push.journal");
+    {
+        sync::journal log(file, "https://one.example", "zdo-a");
+    }
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    CHECK_NOTHROW(sync::journal(file, "https://one.example", "zdo-a"));
+    CHECK_THROWS_AS(sync::journal(file, "https://two.example", "zdo-a"), std::runtime_error);
+    CHECK_THROWS_AS(sync::journal(file, "https://one.example", "zdo-b"), std::runtime_error);
+    test::write_file(dir.file("not-a-journal"), "hello, this is not SQLite at all............");
+    CHECK_THROWS_AS(sync::journal(dir.file("not-a-journal"), "https://one.example", "zdo-a"),
+                    std::runtime_error);
+}
+
+TEST_CASE("sync: pull writes every event once and resumes after a crash")
+{
+    running_server s;
+    io_thread io;
+    client::session platform(io.io.get_executor(), options_for(s));
+    test::temp_dir dir;
+    const auto state = dir.file("pull.state");
+    const auto out = dir.file("changes.ndjson");
+    sync::journal log(dir.file("push.journal"), s.url(), "platform");
+
+    auto records = roster(250, 5);
+    push(platform, records, log, {.batch_size = 50});
+    auto first = sync::async_pull(platform, state, out, {.page_size = 40}, asio::use_future).get();
+    CHECK(first.events == 250);
+    CHECK(first.pages >= 7);
+    CHECK(lines_of(out).size() == 250);
+    const auto state_after_first = [&] {
+        std::ifstream in(state);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    }();
+
+    // Nothing new: nothing written.
+    CHECK(sync::async_pull(platform, state, out, {}, asio::use_future).get().events == 0);
+
+    auto more = roster(100, 6);
+    push(platform, more, log, {.batch_size = 50});
+    auto second = sync::async_pull(platform, state, out, {.page_size = 40}, asio::use_future).get();
+    CHECK(second.events == 100);
+    CHECK(seqs_of(lines_of(out)).size() == 350);
+
+    // A crash after the output was written and before the state was replaced: the old state
+    // with the longer output. The next pull cuts the output back and reads the pages again.
+    test::write_file(state, state_after_first);
+    auto resumed =
+        sync::async_pull(platform, state, out, {.page_size = 40}, asio::use_future).get();
+    CHECK(resumed.events == 100);
+    CHECK_FALSE(resumed.resynced);
+    const auto lines = lines_of(out);
+    CHECK(lines.size() == 350);
+    CHECK(seqs_of(lines).size() == 350);
+}
+
+TEST_CASE("sync: pull rebuilds the output after 410 (cursor older than the retention)")
+{
+    running_server s({.change_retention = 0s, .housekeeping_interval = 200ms});
+    io_thread io;
+    client::session zdo(io.io.get_executor(), options_for(s, "zdo-a"));
+    test::temp_dir dir;
+    const auto state = dir.file("pull.state");
+    const auto out = dir.file("changes.ndjson");
+    zdo.async_upsert(inst_a, test::valid_child("kd-rs-1", inst_a), asio::use_future).get();
+    zdo.async_upsert(inst_a, test::valid_child("kd-rs-2", inst_a), asio::use_future).get();
+    auto first = sync::async_pull(zdo, state, out, {}, asio::use_future).get();
+    CHECK(first.events == 2);
+    const auto old_state = [&] {
+        std::ifstream in(state);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    }();
+    const auto old_output = lines_of(out);
+
+    // Events the old cursor needs are pruned (a tombstone after the cursor is dropped).
+    sync::pull_result rebuilt;
+    for (int i = 0; i < 100 && !rebuilt.resynced; ++i) {
+        std::this_thread::sleep_for(100ms);
+        zdo.async_upsert(inst_a, test::valid_child("kd-rs-3", inst_a), asio::use_future).get();
+        zdo.async_delete(inst_a, "kd-rs-3", asio::use_future).get();
+        std::this_thread::sleep_for(300ms);
+        test::write_file(state, old_state);
+        {
+            std::ofstream o(out, std::ios::trunc);
+            for (const auto& l : old_output) {
+                o << l << '\n';
+            }
+        }
+        rebuilt = sync::async_pull(zdo, state, out, {}, asio::use_future).get();
+    }
+    REQUIRE(rebuilt.resynced);
+    // The output is what the server still holds, once each, and no longer the old lines.
+    const auto lines = lines_of(out);
+    CHECK(lines.size() == rebuilt.events);
+    seqs_of(lines);
+    std::set<std::string> ids;
+    for (const auto& l : lines) {
+        ids.insert(std::string(boost::json::parse(l).at("id").as_string()));
+    }
+    CHECK(ids.count("kd-rs-1") == 1);
+    CHECK(ids.count("kd-rs-2") == 1);
+}
