@@ -14,8 +14,11 @@
 #include "protocol_driver.hpp"
 #include "running_server.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
@@ -326,6 +329,46 @@ TEST_CASE("sync: a batch journaled but never sent is sent by the next push, each
     CHECK(events == 300);
 }
 
+TEST_CASE("sync: a cancelled push leaves the journal resumable, and the next push ends exact")
+{
+    running_server s({.threads = 2});
+    io_thread io;
+    client::session platform(io.io.get_executor(), options_for(s));
+    test::temp_dir dir;
+    sync::journal log(dir.file("push.journal"), s.url(), "platform");
+    const auto records = roster(2'000, 33);
+    s.srv.set_faults({.latency = 100ms});
+    asio::cancellation_signal cancel;
+    auto pushed =
+        sync::async_push(platform, source_of(records), log, {.batch_size = 100, .concurrency = 2},
+                         asio::bind_cancellation_slot(cancel.slot(), asio::use_future));
+    std::this_thread::sleep_for(350ms);
+    asio::post(io.io, [&] { cancel.emit(asio::cancellation_type::terminal); });
+    boost::system::error_code ec;
+    try {
+        (void)pushed.get();
+    } catch (const boost::system::system_error& e) {
+        ec = e.code();
+    }
+    CHECK(ec == asio::error::operation_aborted);
+    CHECK(log.counts().accepted < 2'000);
+    s.srv.set_faults({});
+
+    auto p = push(platform, records, log, {.batch_size = 100});
+    CHECK(log.pending_batches().empty());
+    CHECK(log.counts().accepted == 2'000);
+    CHECK(p.read == 2'000);
+    // Batches the cancelled run left are resent first; their records then read as unchanged.
+    CHECK(p.accepted + p.unchanged >= 2'000);
+    CHECK(on_server(platform) == of_roster(records));
+    std::size_t events = 0; // each record written once
+    auto feed = platform.changes();
+    while (!feed.drained()) {
+        events += feed.async_next(asio::use_future).get().changes.size();
+    }
+    CHECK(events == 2'000);
+}
+
 TEST_CASE("sync: the journal is owner-only and belongs to one server and client id")
 {
     test::temp_dir dir;
@@ -339,6 +382,13 @@ TEST_CASE("sync: the journal is owner-only and belongs to one server and client 
     CHECK_NOTHROW(sync::journal(file, "https://one.example", "zdo-a"));
     CHECK_THROWS_AS(sync::journal(file, "https://two.example", "zdo-a"), std::runtime_error);
     CHECK_THROWS_AS(sync::journal(file, "https://one.example", "zdo-b"), std::runtime_error);
+    try {
+        sync::journal(file, "https://one.example", "zdo-b");
+    } catch (const std::runtime_error& e) {
+        const std::string message = e.what();
+        CHECK(message.rfind("journal " + file.string() + ": ", 0) == 0); // names its file
+        CHECK(message.find("another client id") != std::string::npos);
+    }
     test::write_file(dir.file("not-a-journal"), "hello, this is not SQLite at all............");
     CHECK_THROWS_AS(sync::journal(dir.file("not-a-journal"), "https://one.example", "zdo-a"),
                     std::runtime_error);
