@@ -113,15 +113,22 @@ struct push_state {
         }
         wake.cancel();
     }
+    // `force`: the final report, which also fills the summary's elapsed time and bytes.
     void report(bool force)
     {
         const auto now = clock::now();
-        if (!options.on_progress || (!force && now - last_progress < options.progress_interval)) {
+        if (!force && (!options.on_progress || now - last_progress < options.progress_interval)) {
             return;
         }
         last_progress = now;
+        if (source.bytes_read) {
+            progress.bytes_read = source.bytes_read();
+        }
+        progress.bytes_total = source.bytes_total;
         progress.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - started);
-        options.on_progress(progress);
+        if (options.on_progress) {
+            options.on_progress(progress);
+        }
     }
     // Waits until fewer than `limit` batches are in flight.
     awaitable<void> wait_below(std::size_t limit)

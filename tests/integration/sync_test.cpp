@@ -187,6 +187,7 @@ TEST_CASE("sync: 10,000 synthetic records pushed, the same again sends nothing, 
     CHECK(first.accepted == 10'000);
     CHECK(first.rejected == 0);
     CHECK(progress_calls >= 1);
+    CHECK(first.elapsed.count() > 0);
     CHECK(log.counts().accepted == 10'000);
     CHECK(log.pending_batches().empty());
     CHECK(on_server(platform) == of_roster(records));

@@ -40,6 +40,10 @@ namespace aikom::sync {
 struct record_source {
     std::function<bool(codec::read_item& item)> next{};
     std::function<std::string(const codec::read_item& item)> position{};
+    /// Optional, for a rate and an ETA: bytes of input consumed so far (e.g. a counting
+    /// stream buffer under the reader), and the input's total size (0: unknown).
+    std::function<std::uint64_t()> bytes_read{};
+    std::uint64_t bytes_total = 0;
 
     /// A source over a reader (which must outlive the source).
     [[nodiscard]] static record_source from(codec::record_reader& reader);
@@ -56,7 +60,8 @@ struct push_progress {
     std::uint64_t warnings = 0;  ///< readiness warnings on records that were sent
     std::uint64_t missing = 0;   ///< in the journal but gone from the roster
     std::uint64_t withdrawn = 0; ///< of which withdrawn on the server (`withdraw_missing`)
-    std::uint64_t bytes_read = 0, bytes_total = 0; ///< for a rate and an ETA, when known
+    /// From `record_source::bytes_read` and `bytes_total`, when the source gives them.
+    std::uint64_t bytes_read = 0, bytes_total = 0;
     std::chrono::milliseconds elapsed{0};
 };
 
