@@ -221,6 +221,11 @@ struct journal::impl {
 journal::journal(const std::filesystem::path& path, std::string_view server,
                  std::string_view client_id)
 {
+    // Both empty: a reader of any journal (`aikom-sync status`), which must not create one.
+    const bool any_owner = server.empty() && client_id.empty();
+    if (any_owner && !std::filesystem::exists(path)) {
+        throw std::runtime_error("journal " + path.string() + ": no such file");
+    }
     create_owner_only(path);
     impl_ = std::make_unique<impl>(path);
     auto& db = impl_->db;
@@ -240,6 +245,9 @@ journal::journal(const std::filesystem::path& path, std::string_view server,
     {
         sqlite_statement s(db, "SELECT count(*) FROM sqlite_schema");
         empty = s.step() && s.int64(0) == 0;
+    }
+    if (empty && any_owner) {
+        db.fail("not a push journal (an empty file)");
     }
     if (empty) {
         db.exec(schema_sql, "create schema");
@@ -262,11 +270,11 @@ journal::journal(const std::filesystem::path& path, std::string_view server,
             db.fail("written by another version of the library (journal schema " + *version +
                     "); use a new journal file");
         }
-        if (impl_->meta("server").value_or("") != server) {
+        if (!any_owner && impl_->meta("server").value_or("") != server) {
             db.fail("belongs to another server (" + impl_->meta("server").value_or("") +
                     "); use one journal per server and client id");
         }
-        if (impl_->meta("client_id").value_or("") != client_id) {
+        if (!any_owner && impl_->meta("client_id").value_or("") != client_id) {
             db.fail("belongs to another client id (" + impl_->meta("client_id").value_or("") +
                     "); use one journal per server and client id");
         }

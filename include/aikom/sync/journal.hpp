@@ -68,6 +68,8 @@ public:
     /// Opens or creates `path` (parent directory must exist). Throws `std::runtime_error` naming
     /// the file when it cannot be opened, is not a journal, or belongs to another server or
     /// client id (`server` and `client_id` are stored on creation and checked on every open).
+    /// Both empty: opens an existing journal whoever it belongs to, to read it (counts,
+    /// problems); a missing or empty file is refused, never created.
     journal(const std::filesystem::path& path, std::string_view server, std::string_view client_id);
     ~journal();
     journal(journal&&) noexcept;
