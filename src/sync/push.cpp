@@ -166,6 +166,13 @@ awaitable<void> send_batch(std::shared_ptr<push_state> st, std::string key, std:
     if (!r) {
         diag.message = r.error().message;
         diag.problem = r.error().problem;
+        const unsigned status = res.result_int();
+        if (status >= 400 && status < 500 && status != 408 && status != 409 && status != 429) {
+            // Refused as a whole (too many items, too large…): nothing was written, and the
+            // same bytes would be refused again. Forget the batch; its records go back to the
+            // roster's next run (`finish_batch` with no outcome), perhaps in smaller batches.
+            st->log.finish_batch(key, {});
+        }
         st->fail(r.error().code, diag);
         co_return;
     }

@@ -370,6 +370,34 @@ TEST_CASE("sync: a cancelled push leaves the journal resumable, and the next pus
     CHECK(events == 2'000);
 }
 
+TEST_CASE("sync: a batch refused as a whole stops the push; the next push with discovery's "
+          "batch size sends it")
+{
+    running_server s;
+    io_thread io;
+    client::session platform(io.io.get_executor(), options_for(s));
+    test::temp_dir dir;
+    sync::journal log(dir.file("push.journal"), s.url(), "platform");
+    const auto max_items = platform.async_discover(asio::use_future).get().limits.max_batch_items;
+    const auto records = roster(max_items + 10, 44);
+    client::diagnostics diag;
+    boost::system::error_code ec;
+    try {
+        (void)sync::async_push(platform, source_of(records), log,
+                               {.batch_size = max_items + 1, .diag = &diag}, asio::use_future)
+            .get();
+    } catch (const boost::system::system_error& e) {
+        ec = e.code();
+    }
+    CHECK(ec == protocol::problem_kind::too_many_items);
+    CHECK(diag.http_status == 422);
+    CHECK(log.pending_batches().empty()); // not resent as it is: it would be refused again
+    auto p = sync::async_push(platform, source_of(records), log, {}, asio::use_future).get();
+    CHECK(p.accepted >= max_items + 1); // the refused batch's records, now in smaller batches
+    CHECK(p.accepted + p.unchanged == records.size());
+    CHECK(on_server(platform) == of_roster(records));
+}
+
 TEST_CASE("sync: the journal is owner-only and belongs to one server and client id")
 {
     test::temp_dir dir;

@@ -15,8 +15,10 @@
 /// are counted as `missing` (and withdrawn with `withdraw_missing`, `left_on` = `as_of`). A
 /// record that cannot be decoded at all is journaled `invalid` under institution "" with its
 /// position as id. Errors: a transport failure or an error status of a batch (after the client's
-/// retries) stops the push with that code (`protocol::problem_kind`, `client::client_errc`); a
-/// journal failure completes with `errc::io_error` and the journal's message in `diag`.
+/// retries) stops the push with that code (a batch refused as a whole with a final 4xx, such as
+/// `too_many_items`, is dropped from the journal: its records are batched again next run)
+/// (`protocol::problem_kind`, `client::client_errc`); a journal failure completes with
+/// `errc::io_error` and the journal's message in `diag`.
 
 #include <aikom/client/session.hpp>
 #include <aikom/codec/reader.hpp>
