@@ -63,7 +63,8 @@ case "$mode" in
     say "configuring (preset $preset)"
     cmake --preset "$preset"
     say "building the example programs"
-    cmake --build --preset "$preset" --target aikom-gen aikom-tour aikom-validate aikom-audit
+    cmake --build --preset "$preset" --target aikom-gen aikom-tour aikom-validate aikom-audit \
+      aikom-sandbox aikom-sync
     bin="build/$preset/examples"
     mkdir -p build/demo
     say "generating a synthetic roster: 5000 children in 4 institutions, 10% with defects"
@@ -96,6 +97,87 @@ case "$mode" in
     head -n 40 build/demo/readiness.txt
     echo "  ... the whole report: build/demo/readiness.txt, build/demo/readiness.html (open it in a"
     echo "      browser), build/demo/readiness.json"
+
+    # The exchange: a roster pushed to the reference server, fixed, pushed again, read back.
+    sync=build/demo/sync
+    rm -rf "$sync" && mkdir -p "$sync"
+    say "aikom-gen: a roster of 2000 children in 3 institutions, 10% with defects"
+    "$bin/aikom-gen" --count 2000 --institutions 3 --seed 21 --defect-rate 0.1 -o "$sync/roster.ndjson"
+    # A throwaway client allowed to write exactly the roster's institutions, with a random secret.
+    institutions=$(python3 -c '
+import json, sys
+seen = set()
+for line in open(sys.argv[1], encoding="utf-8"):
+    i = json.loads(line).get("institution")
+    if isinstance(i, str) and len(i) == 8 and i.isdigit():
+        seen.add(i)
+print(", ".join(json.dumps(i) for i in sorted(seen)))' "$sync/roster.ndjson")
+    AIKOM_CLIENT_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+    export AIKOM_CLIENT_SECRET
+    printf '{"clients": [{"id": "demo-platform", "secret": "%s", "role": "platform", "institutions": [%s]}]}\n' \
+      "$AIKOM_CLIENT_SECRET" "$institutions" > "$sync/clients.json"
+    say "aikom-sandbox: the reference server on a free loopback port, with a fresh CA in $sync/tls"
+    "$bin/aikom-sandbox" --listen 127.0.0.1:0 --db :memory: --clients "$sync/clients.json" \
+      --tls-dir "$sync/tls" > "$sync/sandbox.out" 2> "$sync/sandbox.err" &
+    sandbox_pid=$!
+    trap 'kill -TERM "$sandbox_pid" 2>/dev/null || true' EXIT
+    until [ -s "$sync/sandbox.out" ]; do
+      kill -0 "$sandbox_pid" 2>/dev/null || { cat "$sync/sandbox.err" >&2; exit 1; }
+      sleep 0.1
+    done
+    server=$(sed -n '1s/^listening on //p' "$sync/sandbox.out")
+    echo "  $server (trusting $sync/tls/ca.pem)"
+    connect=(--server "$server" --ca "$sync/tls/ca.pem" --client-id demo-platform)
+
+    say "aikom-sync push: what the server accepts, and what it would not take and why"
+    set +e
+    "$bin/aikom-sync" push "${connect[@]}" --journal "$sync/journal.db" \
+      --report "$sync/report.json" "$sync/roster.ndjson"
+    status=$?
+    set -e
+    echo "  exit status $status (1 = some records not accepted); the first of them:"
+    python3 -c '
+import json, sys
+report = json.load(open(sys.argv[1], encoding="utf-8"))
+for r in report["records"][:6]:
+    for i in r["issues"]:
+        if i["severity"] == "error":
+            print("  %s %s %s: %s %s: %s" % (r["position"].rsplit("/", 1)[-1], r["id"], r["state"],
+                                            i["pointer"], i["code"], i["message"]))
+print("  ... %d records in all in %s" % (len(report["records"]), sys.argv[1]))' "$sync/report.json"
+
+    say "aikom-validate --fix, then aikom-sync push again: only the changed records go"
+    "$bin/aikom-validate" --profile submission --fix "$sync/fixed.ndjson" "$sync/roster.ndjson" \
+      > /dev/null || true
+    set +e
+    "$bin/aikom-sync" push "${connect[@]}" --journal "$sync/journal.db" \
+      --report "$sync/report.json" "$sync/fixed.ndjson"
+    set -e
+    say "aikom-sync status: the journal"
+    "$bin/aikom-sync" status --journal "$sync/journal.db"
+
+    say "aikom-sync pull: the change feed into $sync/feed.ndjson"
+    "$bin/aikom-sync" pull "${connect[@]}" --state "$sync/feed.state" --out "$sync/feed.ndjson"
+    # What the server holds: the last change of each record (a change object carries the record).
+    python3 -c '
+import json, sys
+held = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    change = json.loads(line)
+    held[(change["institution"], change["id"])] = change.get("record")
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    for record in held.values():
+        if record is not None:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")' "$sync/feed.ndjson" "$sync/server.ndjson"
+
+    say "aikom-audit: the readiness report of what the server holds"
+    "$bin/aikom-audit" "$sync/server.ndjson" --html "$sync/readiness.html" > "$sync/readiness.txt"
+    head -n 12 "$sync/readiness.txt"
+    echo "  ... the whole report: $sync/readiness.txt; open $sync/readiness.html in a browser"
+    kill -TERM "$sandbox_pid"
+    wait "$sandbox_pid" || true
+    trap - EXIT
+    say "the sandbox is stopped; everything the demo wrote is in build/demo"
     ;;
   test)
     say "configuring (preset $preset)"

@@ -262,11 +262,10 @@ public:
         return {.next = [this](codec::read_item& item) { return next(item); },
                 .position = [this](const codec::read_item& item) {
                     return reader_->position(item);
-                }};
+                },
+                .bytes_read = [this] { return done_ + current_; },
+                .bytes_total = total_};
     }
-
-    [[nodiscard]] std::uint64_t bytes_read() const noexcept { return done_ + current_; }
-    [[nodiscard]] std::uint64_t bytes_total() const noexcept { return total_; }
 
 private:
     bool next(codec::read_item& item)
@@ -509,8 +508,7 @@ int push(arguments args)
         .withdraw_missing = args.withdraw_missing,
         .on_progress =
             [&](const sync::push_progress& p) {
-                display.show(p.read, push_counts(p), input.bytes_read(), input.bytes_total(),
-                             false);
+                display.show(p.read, push_counts(p), p.bytes_read, p.bytes_total, false);
             },
         .diag = &diag,
     };
@@ -526,8 +524,8 @@ int push(arguments args)
                          }));
     io.run();
     if (!result) {
-        display.show(summary.read, push_counts(summary), input.bytes_total(), input.bytes_total(),
-                     true);
+        display.show(summary.read, push_counts(summary), summary.bytes_total,
+                     summary.bytes_total, true);
     }
 
     if (!args.report.empty()) {
