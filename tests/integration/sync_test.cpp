@@ -2,6 +2,8 @@
 // with its journal (change detection, resume of journaled batches, fault injection, defects),
 // and pull with its state file (resume after a crash, rebuild after 410).
 #include <aikom/codec/content_hash.hpp>
+#include <aikom/codec/json.hpp>
+#include <aikom/codec/reader.hpp>
 #include <aikom/model/date.hpp>
 #include <aikom/protocol/requests.hpp>
 #include <aikom/sandbox/server.hpp>
@@ -395,6 +397,37 @@ TEST_CASE("sync: a batch refused as a whole stops the push; the next push with d
     auto p = sync::async_push(platform, source_of(records), log, {}, asio::use_future).get();
     CHECK(p.accepted >= max_items + 1); // the refused batch's records, now in smaller batches
     CHECK(p.accepted + p.unchanged == records.size());
+    CHECK(on_server(platform) == of_roster(records));
+}
+
+TEST_CASE("sync: a roster read from an NDJSON file; a broken line is invalid at its position")
+{
+    running_server s;
+    io_thread io;
+    client::session platform(io.io.get_executor(), options_for(s));
+    test::temp_dir dir;
+    sync::journal log(dir.file("push.journal"), s.url(), "platform");
+    const auto records = roster(40, 55);
+    std::string text;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        text += codec::encode(records[i]) + "\n";
+        if (i == 9) {
+            text += "{\"id\": \"kd-broken\", \"unknown_member\": 1}\n"; // line 11
+        }
+    }
+    std::istringstream in(text);
+    auto reader = codec::make_reader(in, codec::input_format::ndjson, "roster.ndjson");
+    auto p = sync::async_push(platform, sync::record_source::from(*reader), log, {.batch_size = 16},
+                              asio::use_future)
+                 .get();
+    CHECK(p.read == 41);
+    CHECK(p.invalid == 1);
+    CHECK(p.accepted == 40);
+    std::vector<sync::journal_entry> problems;
+    log.for_each_problem([&](const sync::journal_entry& e) { problems.push_back(e); });
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].position.rfind("roster.ndjson:11", 0) == 0);
+    CHECK_FALSE(problems[0].issues.empty());
     CHECK(on_server(platform) == of_roster(records));
 }
 
