@@ -172,7 +172,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
 
     say "aikom-audit: the readiness report of what the server holds"
     "$bin/aikom-audit" "$sync/server.ndjson" --html "$sync/readiness.html" > "$sync/readiness.txt"
-    head -n 12 "$sync/readiness.txt"
+    head -n 16 "$sync/readiness.txt"
     echo "  ... the whole report: $sync/readiness.txt; open $sync/readiness.html in a browser"
     kill -TERM "$sandbox_pid"
     wait "$sandbox_pid" || true

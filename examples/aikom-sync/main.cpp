@@ -26,6 +26,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -336,23 +337,28 @@ public:
         if (mode_ == mode::none || (mode_ == mode::lines && !final && elapsed < next_line_)) {
             return;
         }
+        // Share, ETA and rate first: a line cut to the terminal's width keeps them.
         const double seconds = std::max(0.001, static_cast<double>(elapsed.count()) / 1000.0);
-        std::string line = what + "  " + std::to_string(static_cast<std::uint64_t>(
-                                             static_cast<double>(items) / seconds)) + "/s";
+        std::string line = std::to_string(static_cast<std::uint64_t>(
+                               static_cast<double>(items) / seconds)) + "/s  " + what;
         if (total > 0 && done > 0) {
             const double share = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
             const auto left = std::chrono::milliseconds(
                 static_cast<std::int64_t>(static_cast<double>(elapsed.count()) * (1 - share) / share));
-            line += "  " + std::to_string(static_cast<int>(share * 100)) + "%";
-            if (!final) {
-                line += "  ETA " + duration_text(left);
-            }
+            line = std::to_string(static_cast<int>(share * 100)) + "%  " +
+                   (final ? "" : "ETA " + duration_text(left) + "  ") + line;
             if (mode_ == mode::bar) {
-                const auto filled = static_cast<std::size_t>(share * 30);
-                line = "[" + std::string(filled, '#') + std::string(30 - filled, '.') + "] " + line;
+                const auto filled = static_cast<std::size_t>(share * 20);
+                line = "[" + std::string(filled, '#') + std::string(20 - filled, '.') + "] " + line;
             }
         }
         if (mode_ == mode::bar) {
+            winsize size{};
+            const std::size_t columns =
+                ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 ? size.ws_col : 80;
+            if (line.size() >= columns) { // a wrapped line could not be redrawn in place
+                line.resize(columns - 1);
+            }
             std::cerr << "\r\033[K" << line << (final ? "\n" : "") << std::flush;
             drawn_ = !final;
         } else {
