@@ -60,12 +60,13 @@ constexpr std::string_view usage =
     "usage: aikom-sync push --server URL [--ca FILE] --client-id ID --journal FILE [--batch N]\n"
     "                       [--concurrency C] [--report OUT.json] [--withdraw-missing]\n"
     "                       [--verbose] [--quiet] FILE...\n"
-    "       aikom-sync pull --server URL [--ca FILE] --client-id ID --state FILE --out FILE.ndjson\n"
-    "                       [--verbose] [--quiet]\n"
+    "       aikom-sync pull --server URL [--ca FILE] --client-id ID --state FILE\n"
+    "                       --out FILE.ndjson [--verbose] [--quiet]\n"
     "       aikom-sync status --journal FILE\n"
     "\n"
-    "push    sends the records of FILE... (.json, .ndjson, .jsonl, .csv) that are valid and changed\n"
-    "        since the server last accepted them; the journal makes a killed push resumable\n"
+    "push    sends the records of FILE... (.json, .ndjson, .jsonl, .csv) that are valid and\n"
+    "        changed since the server last accepted them; the journal makes a killed push\n"
+    "        resumable\n"
     "pull    appends the change feed of the client's scope to FILE.ndjson, one change per line;\n"
     "        the state file holds the cursor, so a killed pull resumes without gaps or doubles\n"
     "status  prints how many records of the journal are in each state\n"
@@ -102,7 +103,7 @@ struct arguments {
 
 [[noreturn]] void usage_error(std::string_view message)
 {
-    std::cerr << "aikom-sync: " << message << "\n\n" << usage;
+    std::cerr << "aikom-sync: " << message << " (aikom-sync --help shows the usage)\n";
     std::exit(2);
 }
 
@@ -111,8 +112,8 @@ std::size_t parse_count(std::string_view option, std::string_view value, std::si
     std::size_t n = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
     if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > max) {
-        usage_error(std::string(option) + ": a number from 1 to " + std::to_string(max) +
-                    ", not " + std::string(value));
+        usage_error(std::string(option) + ": a number from 1 to " + std::to_string(max) + ", not " +
+                    std::string(value));
     }
     return n;
 }
@@ -136,8 +137,8 @@ std::string read_secret(const arguments& args)
     const char* secret = std::getenv("AIKOM_CLIENT_SECRET");
     if (secret == nullptr || *secret == '\0') {
         fail("set AIKOM_CLIENT_SECRET, or pass --client-secret-file, for client '" +
-             args.options.credentials.client_id + "' (a secret is never taken from the command "
-             "line)");
+             args.options.credentials.client_id +
+             "' (a secret is never taken from the command line)");
     }
     return secret;
 }
@@ -155,16 +156,32 @@ arguments parse_arguments(int argc, char** argv)
                                     : "unknown command: " + std::string(command));
     }
     args.command = command;
-    // Which command takes which option: one row per option.
+    // One row per option: the commands that take it, and what it sets (no value: a flag).
+    using setter = void (*)(arguments&, std::string_view);
     struct option_row {
         std::string_view name, commands;
+        setter set; // nullptr: a flag, see below
     };
-    constexpr option_row rows[] = {
-        {"--server", "push pull"},   {"--ca", "push pull"},     {"--client-id", "push pull"},
-        {"--client-secret-file", "push pull"}, {"--journal", "push status"},
-        {"--batch", "push"},         {"--concurrency", "push"}, {"--report", "push"},
-        {"--withdraw-missing", "push"}, {"--verbose", "push pull"}, {"--quiet", "push pull"},
-        {"--state", "pull"},         {"--out", "pull"},
+    static constexpr option_row rows[] = {
+        {"--server", "push pull", [](arguments& a, std::string_view v) { a.options.base_url = v; }},
+        {"--ca", "push pull", [](arguments& a, std::string_view v) { a.options.tls.ca_file = v; }},
+        {"--client-id", "push pull",
+         [](arguments& a, std::string_view v) { a.options.credentials.client_id = v; }},
+        {"--client-secret-file", "push pull",
+         [](arguments& a, std::string_view v) { a.secret_file = v; }},
+        {"--journal", "push status", [](arguments& a, std::string_view v) { a.journal = v; }},
+        {"--batch", "push",
+         [](arguments& a, std::string_view v) { a.batch = parse_count("--batch", v, 10000); }},
+        {"--concurrency", "push",
+         [](arguments& a, std::string_view v) {
+             a.concurrency = parse_count("--concurrency", v, 64);
+         }},
+        {"--report", "push", [](arguments& a, std::string_view v) { a.report = v; }},
+        {"--state", "pull", [](arguments& a, std::string_view v) { a.state = v; }},
+        {"--out", "pull", [](arguments& a, std::string_view v) { a.out = v; }},
+        {"--withdraw-missing", "push", nullptr},
+        {"--verbose", "push pull", nullptr},
+        {"--quiet", "push pull", nullptr},
     };
     for (int i = 2; i < argc; ++i) {
         const std::string_view option = argv[i];
@@ -191,36 +208,14 @@ arguments parse_arguments(int argc, char** argv)
         if (row->commands.find(args.command) == std::string_view::npos) {
             usage_error(std::string(option) + " is not an option of " + args.command);
         }
-        if (option == "--withdraw-missing" || option == "--verbose" || option == "--quiet") {
+        if (row->set == nullptr) {
             (option == "--verbose" ? args.verbose
              : option == "--quiet" ? args.quiet
                                    : args.withdraw_missing) = true;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            usage_error(std::string(option) + ": missing value");
-        }
-        const std::string_view value = argv[++i];
-        if (option == "--server") {
-            args.options.base_url = value;
-        } else if (option == "--ca") {
-            args.options.tls.ca_file = value;
-        } else if (option == "--client-id") {
-            args.options.credentials.client_id = value;
-        } else if (option == "--client-secret-file") {
-            args.secret_file = value;
-        } else if (option == "--journal") {
-            args.journal = value;
-        } else if (option == "--batch") {
-            args.batch = parse_count(option, value, 10000);
-        } else if (option == "--concurrency") {
-            args.concurrency = parse_count(option, value, 64);
-        } else if (option == "--report") {
-            args.report = value;
-        } else if (option == "--state") {
-            args.state = value;
+        } else if (i + 1 < argc) {
+            row->set(args, argv[++i]);
         } else {
-            args.out = value;
+            usage_error(std::string(option) + ": missing value");
         }
     }
     if (args.command == "status") {
@@ -260,12 +255,11 @@ public:
 
     sync::record_source source()
     {
-        return {.next = [this](codec::read_item& item) { return next(item); },
-                .position = [this](const codec::read_item& item) {
-                    return reader_->position(item);
-                },
-                .bytes_read = [this] { return done_ + current_; },
-                .bytes_total = total_};
+        return {
+            .next = [this](codec::read_item& item) { return next(item); },
+            .position = [this](const codec::read_item& item) { return reader_->position(item); },
+            .bytes_read = [this] { return done_ + current_; },
+            .bytes_total = total_};
     }
 
 private:
@@ -294,8 +288,8 @@ private:
                 throw fs::filesystem_error("cannot open the roster", path,
                                            std::make_error_code(std::errc::io_error));
             }
-            reader_ = codec::make_reader(*stream_, *codec::format_from_extension(path),
-                                         path.string());
+            reader_ =
+                codec::make_reader(*stream_, *codec::format_from_extension(path), path.string());
         }
     }
 
@@ -325,7 +319,9 @@ std::string duration_text(std::chrono::milliseconds d)
 class progress_display {
 public:
     progress_display(bool quiet)
-        : mode_(quiet ? mode::none : isatty(STDERR_FILENO) ? mode::bar : mode::lines)
+        : mode_(quiet                   ? mode::none
+                : isatty(STDERR_FILENO) ? mode::bar
+                                        : mode::lines)
     {}
 
     /// `what`: the counts in words; `done` of `total` bytes give the bar and the ETA when known.
@@ -339,12 +335,14 @@ public:
         }
         // Share, ETA and rate first: a line cut to the terminal's width keeps them.
         const double seconds = std::max(0.001, static_cast<double>(elapsed.count()) / 1000.0);
-        std::string line = std::to_string(static_cast<std::uint64_t>(
-                               static_cast<double>(items) / seconds)) + "/s  " + what;
+        std::string line =
+            std::to_string(static_cast<std::uint64_t>(static_cast<double>(items) / seconds)) +
+            "/s  " + what;
         if (total > 0 && done > 0) {
-            const double share = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
-            const auto left = std::chrono::milliseconds(
-                static_cast<std::int64_t>(static_cast<double>(elapsed.count()) * (1 - share) / share));
+            const double share =
+                std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+            const auto left = std::chrono::milliseconds(static_cast<std::int64_t>(
+                static_cast<double>(elapsed.count()) * (1 - share) / share));
             line = std::to_string(static_cast<int>(share * 100)) + "%  " +
                    (final ? "" : "ETA " + duration_text(left) + "  ") + line;
             if (mode_ == mode::bar) {
@@ -385,10 +383,9 @@ private:
 
 std::string push_counts(const sync::push_progress& p)
 {
-    return "read " + std::to_string(p.read) + ", sent " + std::to_string(p.sent) +
-           ", accepted " + std::to_string(p.accepted) + ", unchanged " +
-           std::to_string(p.unchanged) + ", rejected " + std::to_string(p.rejected) +
-           ", invalid " + std::to_string(p.invalid);
+    return "read " + std::to_string(p.read) + ", sent " + std::to_string(p.sent) + ", accepted " +
+           std::to_string(p.accepted) + ", unchanged " + std::to_string(p.unchanged) +
+           ", rejected " + std::to_string(p.rejected) + ", invalid " + std::to_string(p.invalid);
 }
 
 // ---- the report ---------------------------------------------------------------------------
@@ -402,10 +399,10 @@ void write_report(const sync::journal& log, const fs::path& path, const sync::pu
     if (!out) {
         fail("cannot write the report " + path.string());
     }
-    const json::object summary{{"read", p.read},         {"sent", p.sent},
-                               {"accepted", p.accepted}, {"unchanged", p.unchanged},
-                               {"rejected", p.rejected}, {"invalid", p.invalid},
-                               {"warnings", p.warnings}, {"missing", p.missing},
+    const json::object summary{{"read", p.read},           {"sent", p.sent},
+                               {"accepted", p.accepted},   {"unchanged", p.unchanged},
+                               {"rejected", p.rejected},   {"invalid", p.invalid},
+                               {"warnings", p.warnings},   {"missing", p.missing},
                                {"withdrawn", p.withdrawn}, {"elapsed_ms", p.elapsed.count()}};
     out << "{\"summary\":" << json::serialize(summary) << ",\n\"records\":[";
     const char* separator = "\n";
@@ -477,8 +474,8 @@ std::string failure_line(std::string_view what, boost::system::error_code ec,
     if (stopped) {
         return std::string(what) + " interrupted; run the same command again to resume";
     }
-    std::string line = std::string(what) + " failed: " +
-                       (diag.message.empty() ? ec.message() : diag.message);
+    std::string line =
+        std::string(what) + " failed: " + (diag.message.empty() ? ec.message() : diag.message);
     if (diag.problem && line.find(diag.problem->detail) == std::string::npos) {
         line += "; server: " + diag.problem->title + ": " + diag.problem->detail;
     }
@@ -520,18 +517,18 @@ int push(arguments args)
     };
     boost::system::error_code result;
     sync::push_progress summary;
-    sync::async_push(session, input.source(), log, std::move(options),
-                     asio::bind_cancellation_slot(
-                         interrupt.stop.slot(),
-                         [&](boost::system::error_code ec, sync::push_progress p) {
-                             result = ec;
-                             summary = p;
-                             interrupt.signals.cancel();
-                         }));
+    sync::async_push(
+        session, input.source(), log, std::move(options),
+        asio::bind_cancellation_slot(interrupt.stop.slot(),
+                                     [&](boost::system::error_code ec, sync::push_progress p) {
+                                         result = ec;
+                                         summary = p;
+                                         interrupt.signals.cancel();
+                                     }));
     io.run();
     if (!result) {
-        display.show(summary.read, push_counts(summary), summary.bytes_total,
-                     summary.bytes_total, true);
+        display.show(summary.read, push_counts(summary), summary.bytes_total, summary.bytes_total,
+                     true);
     }
 
     if (!args.report.empty()) {
@@ -547,15 +544,15 @@ int push(arguments args)
     const auto refused = counts.rejected + counts.invalid;
     if (refused > 0) {
         std::cerr << "aikom-sync: " << refused << " records are not on the server (rejected or "
-                  << "invalid): " << (args.report.empty() ? "pass --report FILE to list them"
-                                                           : "see " + args.report.string())
+                  << "invalid): "
+                  << (args.report.empty() ? "pass --report FILE to list them"
+                                          : "see " + args.report.string())
                   << '\n';
     }
     std::cout << "summary: sent " << summary.sent << ", accepted " << summary.accepted
               << ", unchanged " << summary.unchanged << ", rejected " << summary.rejected
               << ", invalid " << summary.invalid << ", missing " << summary.missing
-              << ", withdrawn " << summary.withdrawn << "; "
-              << summary.read << " records read in "
+              << ", withdrawn " << summary.withdrawn << "; " << summary.read << " records read in "
               << duration_text(std::chrono::duration_cast<std::chrono::milliseconds>(
                      clock_type::now() - start))
               << '\n';
@@ -574,21 +571,20 @@ int pull(arguments args)
         return std::to_string(r.events) + " events, " + std::to_string(r.pages) + " pages";
     };
     client::diagnostics diag;
-    sync::pull_options options{.on_progress =
-                                   [&](const sync::pull_result& r) {
-                                       display.show(r.events, counts(r), 0, 0, false);
-                                   },
-                               .diag = &diag};
+    sync::pull_options options{
+        .on_progress =
+            [&](const sync::pull_result& r) { display.show(r.events, counts(r), 0, 0, false); },
+        .diag = &diag};
     boost::system::error_code result;
     sync::pull_result summary;
-    sync::async_pull(session, args.state, args.out, std::move(options),
-                     asio::bind_cancellation_slot(
-                         interrupt.stop.slot(),
-                         [&](boost::system::error_code ec, sync::pull_result r) {
-                             result = ec;
-                             summary = std::move(r);
-                             interrupt.signals.cancel();
-                         }));
+    sync::async_pull(
+        session, args.state, args.out, std::move(options),
+        asio::bind_cancellation_slot(interrupt.stop.slot(),
+                                     [&](boost::system::error_code ec, sync::pull_result r) {
+                                         result = ec;
+                                         summary = std::move(r);
+                                         interrupt.signals.cancel();
+                                     }));
     io.run();
     if (!result) {
         display.show(summary.events, counts(summary), 0, 0, true);
@@ -600,8 +596,8 @@ int pull(arguments args)
         fail(failure_line("pull", result, diag, interrupt.stopped));
     }
     if (summary.resynced) {
-        std::cerr << "aikom-sync: the saved cursor had expired on the server: "
-                  << args.out.string() << " was rebuilt from the start of the feed\n";
+        std::cerr << "aikom-sync: the saved cursor had expired on the server: " << args.out.string()
+                  << " was rebuilt from the start of the feed\n";
     }
     std::cout << "summary: pulled " << summary.events << " events in " << summary.pages
               << " pages into " << args.out.string() << " in "

@@ -249,6 +249,7 @@ expect_exit 2 "secret on the command line" "$sync" push "${common[@]}" --client-
 grep -q "never taken from the command line" "$work/run.err" || fail "$(cat "$work/run.err")"
 expect_exit 2 "no files" "$sync" push "${common[@]}" --journal "$work/small.db"
 expect_exit 2 "unknown option" "$sync" pull "${common[@]}" --journal "$work/small.db"
+one_line "unknown option"
 expect_exit 2 "no command" "$sync"
 expect_exit 2 "unknown format" "$sync" push "${common[@]}" --journal "$work/small.db" \
   "$work/clients.json.txt"
