@@ -746,9 +746,19 @@ awaitable<error_code> session_impl::ensure_token(call_state& call)
             continue;
         }
         refreshing = true;
-        const auto ec = co_await fetch_token(call);
-        refreshing = false;
-        wake_all(token_waiters);
+        struct refresh_done { // resets the flag and wakes the waiters even if the fetch throws
+            session_impl& s;
+            ~refresh_done()
+            {
+                s.refreshing = false;
+                wake_all(s.token_waiters);
+            }
+        };
+        error_code ec;
+        {
+            refresh_done done{*this};
+            ec = co_await fetch_token(call);
+        }
         if (ec) {
             co_return ec;
         }
@@ -841,6 +851,8 @@ void launch(const std::shared_ptr<session_impl>& impl, Handler h, Op op, Complet
                 if (e) {
                     try {
                         std::rethrow_exception(e);
+                    } catch (const boost::system::system_error& x) {
+                        result.first = x.code();
                     } catch (const std::bad_alloc&) {
                         result.first = make_error_code(boost::system::errc::not_enough_memory);
                     } catch (...) {
@@ -863,6 +875,10 @@ template <class T>
 awaitable<outcome<T>> do_call(std::shared_ptr<session_impl> self, protocol::request_spec spec,
                               call_options opts, reader<T> read)
 {
+    // Cancellation is observed as error codes (operation_aborted) and by explicit checks, never
+    // as an exception thrown out of a co_await: that would skip the bookkeeping of the pool and
+    // the token (a refresh flag left set would stall every later call).
+    co_await asio::this_coro::throw_if_cancelled(false);
     auto call = self->begin_call(spec, std::move(opts));
     protocol::http_response res;
     auto ec = co_await self->execute(spec, call, res);
@@ -884,6 +900,10 @@ awaitable<outcome<T>> do_call(std::shared_ptr<session_impl> self, protocol::requ
 awaitable<outcome<bool>> do_void_call(std::shared_ptr<session_impl> self,
                                       protocol::request_spec spec, call_options opts)
 {
+    // Cancellation is observed as error codes (operation_aborted) and by explicit checks, never
+    // as an exception thrown out of a co_await: that would skip the bookkeeping of the pool and
+    // the token (a refresh flag left set would stall every later call).
+    co_await asio::this_coro::throw_if_cancelled(false);
     auto call = self->begin_call(spec, std::move(opts));
     protocol::http_response res;
     auto ec = co_await self->execute(spec, call, res);
@@ -902,6 +922,7 @@ template <class Page>
 awaitable<outcome<Page>> do_page(std::shared_ptr<session_impl> self,
                                  std::shared_ptr<page_state> state, call_options opts)
 {
+    co_await asio::this_coro::throw_if_cancelled(false); // see do_call
     if constexpr (std::is_same_v<Page, protocol::change_page>) {
         auto r = co_await do_call<Page>(self, protocol::changes_request(state->cursor, state->limit),
                                         std::move(opts), &protocol::read_change_page);

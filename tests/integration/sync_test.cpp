@@ -332,7 +332,9 @@ TEST_CASE("sync: a batch journaled but never sent is sent by the next push, each
     CHECK(events == 300);
 }
 
-TEST_CASE("sync: a cancelled push leaves the journal resumable, and the next push ends exact")
+namespace {
+
+void cancelled_push_resumes(std::chrono::milliseconds cancel_after)
 {
     running_server s({.threads = 2});
     io_thread io;
@@ -345,7 +347,7 @@ TEST_CASE("sync: a cancelled push leaves the journal resumable, and the next pus
     auto pushed =
         sync::async_push(platform, source_of(records), log, {.batch_size = 100, .concurrency = 2},
                          asio::bind_cancellation_slot(cancel.slot(), asio::use_future));
-    std::this_thread::sleep_for(350ms);
+    std::this_thread::sleep_for(cancel_after);
     asio::post(io.io, [&] { cancel.emit(asio::cancellation_type::terminal); });
     boost::system::error_code ec;
     try {
@@ -370,6 +372,18 @@ TEST_CASE("sync: a cancelled push leaves the journal resumable, and the next pus
         events += feed.async_next(asio::use_future).get().changes.size();
     }
     CHECK(events == 2'000);
+}
+
+} // namespace
+
+TEST_CASE("sync: a cancelled push leaves the journal resumable, and the next push ends exact")
+{
+    // At once (the first batch fetching the token, the second waiting for it: this once left the
+    // session's token refresh stuck) and later, with batches in flight on the server.
+    for (const auto cancel_after : {0ms, 350ms}) {
+        CAPTURE(cancel_after.count());
+        cancelled_push_resumes(cancel_after);
+    }
 }
 
 TEST_CASE("sync: a batch refused as a whole stops the push; the next push with discovery's "

@@ -7,7 +7,13 @@
 #include "client/support.hpp"
 #include "client/transport.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/_experimental/test/fail_count.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
@@ -63,6 +69,7 @@ struct script {
     std::deque<std::string> token{token_ok};
     std::deque<std::string> other{write_ok};
     std::vector<protocol::http_request> seen;
+    std::chrono::milliseconds delay{0};
 
     std::string answer(const protocol::http_request& req)
     {
@@ -91,6 +98,14 @@ public:
                                                         protocol::http_response& out,
                                                         client::detail::exchange_context& ctx) override
     {
+        if (script_.delay.count() > 0) { // a slow server: the answer comes after a while
+            asio::steady_timer t(co_await asio::this_coro::executor, script_.delay);
+            boost::system::error_code ec;
+            co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                co_return ec;
+            }
+        }
         client_.append(script_.answer(req));
         co_return co_await client::detail::exchange_on(client_, buffer_, req, out, ctx);
     }
@@ -453,4 +468,38 @@ TEST_CASE("client session: turning TLS verification off is said loudly through t
     o.tls.insecure_skip_verification = false;
     client::session verified(io.get_executor(), o);
     CHECK(lines.empty());
+}
+
+TEST_CASE("client session: calls cancelled while one fetches the token and one waits for it "
+          "leave the session usable")
+{
+    // Found by the sync engine's cancellation test: a waiter woken by the end of a cancelled
+    // refresh became the refresher and was cancelled in turn; an exception out of its co_await
+    // left the refresh flag set and every later call waited for a token forever.
+    asio::io_context io;
+    script sc;
+    sc.delay = 20ms;
+    auto s = client::detail::make_session(io.get_executor(), fake_options(),
+                                          std::make_shared<fake_connector>(io, sc));
+    asio::cancellation_signal first;
+    asio::cancellation_signal second;
+    boost::system::error_code ec1;
+    boost::system::error_code ec2;
+    s.async_upsert("32855961", record(),
+                   asio::bind_cancellation_slot(first.slot(),
+                                                [&](boost::system::error_code ec, auto) { ec1 = ec; }));
+    s.async_upsert("32855961", record(),
+                   asio::bind_cancellation_slot(second.slot(),
+                                                [&](boost::system::error_code ec, auto) { ec2 = ec; }));
+    asio::steady_timer t(io, 5ms);
+    t.async_wait([&](boost::system::error_code) {
+        first.emit(asio::cancellation_type::terminal);
+        second.emit(asio::cancellation_type::terminal);
+    });
+    io.run();
+    CHECK(ec1 == asio::error::operation_aborted);
+    CHECK(ec2 == asio::error::operation_aborted);
+    sc.delay = 0ms;
+    auto f = s.async_upsert("32855961", record(), asio::use_future);
+    CHECK(run(io, std::move(f)).etag == "e1"); // and a new call gets a token and an answer
 }
