@@ -4,6 +4,7 @@
 // the counts runs on that strand, so the journal is used from one strand only.
 #include <aikom/sync/push.hpp>
 
+#include <aikom/check/issue_codes.hpp>
 #include <aikom/check/rules.hpp>
 #include <aikom/codec/content_hash.hpp>
 #include <aikom/protocol/requests.hpp>
@@ -194,6 +195,10 @@ awaitable<void> send_batch(std::shared_ptr<push_state> st, std::string key, std:
         case protocol::item_status::forbidden:
             e.state = record_state::rejected;
             e.issues = std::move(item.issues);
+            if (item.status == protocol::item_status::forbidden && e.issues.empty()) {
+                // The protocol says no more than the status: say why in the report.
+                e.issues.push_back(check::make_issue("batch.forbidden", "/institution"));
+            }
             ++st->progress.rejected;
             break;
         }

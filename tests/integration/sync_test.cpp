@@ -288,7 +288,12 @@ TEST_CASE("sync: records with defects end invalid or rejected, with their issues
         birth = birth || (i.pointer == "/birth_date" && !i.message_uk.empty());
     }
     CHECK(birth);
-    CHECK(problems.at("kd-other-inst").state == sync::record_state::rejected);
+    const auto& other = problems.at("kd-other-inst");
+    CHECK(other.state == sync::record_state::rejected);
+    REQUIRE(other.issues.size() == 1); // the server says only "forbidden": the report says why
+    CHECK(other.issues[0].code == "batch.forbidden");
+    CHECK(other.issues[0].pointer == "/institution");
+    CHECK_FALSE(other.issues[0].message_uk.empty());
     CHECK(problems.at("roster:99").state == sync::record_state::invalid);
     CHECK(problems.at("roster:99").issues.at(0).pointer == "/birth_date");
     CHECK(log.counts().accepted == 2);

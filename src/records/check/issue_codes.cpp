@@ -55,6 +55,9 @@ constexpr issue_code_info codes[] = {
     // ---- record rules ------------------------------------------------------------------------
     {"batch.duplicate", error, "the same record (institution and id) appears earlier in this batch",
      "цей самий запис (заклад і ідентифікатор) уже є раніше в цьому пакеті"},
+    {"batch.forbidden", error,
+     "the record's institution is not among those this client may write: it was not saved",
+     "заклад цього запису не входить до тих, дані яких може надсилати цей клієнт: запис не збережено"},
     {"birth_date.age", error, "the child's age is not plausible for preschool (8 years or more)",
      "вік дитини неможливий для закладу дошкільної освіти (8 років і більше)"},
     {"birth_date.age_unusual", warning,
