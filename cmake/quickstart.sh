@@ -102,7 +102,10 @@ case "$mode" in
     sync=build/demo/sync
     rm -rf "$sync" && mkdir -p "$sync"
     say "aikom-gen: a roster of 2000 children in 3 institutions, 10% with defects"
-    "$bin/aikom-gen" --count 2000 --institutions 3 --seed 21 --defect-rate 0.1 -o "$sync/roster.ndjson"
+    # Ages made for today, since the server checks as of today (the records above are for a fixed
+    # day, so that their report stays the same).
+    "$bin/aikom-gen" --count 2000 --institutions 3 --seed 21 --defect-rate 0.1 \
+      --reference-date today -o "$sync/roster.ndjson"
     # A throwaway client allowed to write exactly the roster's institutions, with a random secret.
     institutions=$(python3 -c '
 import json, sys

@@ -5,6 +5,7 @@
 
 #include <aikom/codec/csv.hpp>
 #include <aikom/codec/json.hpp>
+#include <aikom/model/date.hpp>
 #include <aikom/synthetic/roster_generator.hpp>
 
 #include <charconv>
@@ -22,13 +23,15 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: aikom-gen --count N [--institutions K] [--seed S] [--defect-rate R]\n"
-    "                 [--format ndjson|json|csv] [-o FILE]\n"
+    "                 [--reference-date YYYY-MM-DD|today] [--format ndjson|json|csv] [-o FILE]\n"
     "\n"
     "Writes N synthetic child records (random data, no real persons) to stdout or FILE.\n"
     "  --count N         number of records (required)\n"
     "  --institutions K  number of distinct institutions, 1..100000 (default 1)\n"
     "  --seed S          seed; the same arguments always give the same output (default 1)\n"
     "  --defect-rate R   share of records, 0..1, with deliberate mistakes (default 0)\n"
+    "  --reference-date D  the day ages and dates are made for (default 2025-06-01; `today`\n"
+    "                    for records that a server checking as of today finds plausible)\n"
     "  --format F        ndjson (default), json (one array) or csv\n"
     "  -o FILE           write to FILE instead of stdout\n";
 
@@ -101,6 +104,14 @@ arguments parse_arguments(int argc, char** argv)
                 throw usage_error{"--format: expected ndjson, json or csv, not " +
                                   std::string{value}};
             }
+        } else if (option == "--reference-date") {
+            const auto d = value == "today" ? std::optional(aikom::model::today_utc())
+                                            : aikom::model::parse_iso_date(value);
+            if (!d) {
+                throw usage_error{"--reference-date: expected YYYY-MM-DD or today, not " +
+                                  std::string{value}};
+            }
+            args.options.reference_date = *d;
         } else if (option == "-o" || option == "--output") {
             args.output = std::string{value};
         } else {
