@@ -144,21 +144,6 @@ asio::awaitable<void> print_feed(client::change_feed& feed, bool follow, client:
     // [/readme:feed]
 }
 
-// One line: what failed in our words, the server's problem (unless our words already quote it)
-// and the request id.
-std::string describe(const boost::system::system_error& e, const client::diagnostics& diag)
-{
-    std::string line = diag.message.empty() ? std::string(e.what()) : diag.message;
-    if (diag.problem && line.find(diag.problem->detail) == std::string::npos) {
-        line += "; server: " + diag.problem->title + ": " + diag.problem->detail;
-    }
-    if (!diag.request_id.empty()) {
-        line += " (request id " + diag.request_id + ")";
-    }
-    std::replace(line.begin(), line.end(), '\n', ' ');
-    return line;
-}
-
 } // namespace
 
 int main(int argc, char** argv)
@@ -200,12 +185,12 @@ int main(int argc, char** argv)
         return 0;
     } catch (const boost::system::system_error& e) {
         if (e.code() == protocol::problem_kind::resync_required) {
-            std::cerr << "aikom-feed: resync required: " << describe(e, diag)
+            std::cerr << "aikom-feed: resync required: " << client::one_line(e.code(), diag)
                       << "; read the feed again without --cursor and drop the local records it "
                          "does not return\n";
             return 1;
         }
-        std::cerr << "aikom-feed: " << describe(e, diag) << '\n';
+        std::cerr << "aikom-feed: " << client::one_line(e.code(), diag) << '\n';
         return 2;
     } catch (const std::exception& e) {
         std::cerr << "aikom-feed: " << e.what() << '\n';

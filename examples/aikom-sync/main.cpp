@@ -474,16 +474,7 @@ std::string failure_line(std::string_view what, boost::system::error_code ec,
     if (stopped) {
         return std::string(what) + " interrupted; run the same command again to resume";
     }
-    std::string line =
-        std::string(what) + " failed: " + (diag.message.empty() ? ec.message() : diag.message);
-    if (diag.problem && line.find(diag.problem->detail) == std::string::npos) {
-        line += "; server: " + diag.problem->title + ": " + diag.problem->detail;
-    }
-    if (!diag.request_id.empty()) {
-        line += " (request id " + diag.request_id + ")";
-    }
-    std::replace(line.begin(), line.end(), '\n', ' ');
-    return line;
+    return std::string(what) + " failed: " + client::one_line(ec, diag);
 }
 
 void log_peak_memory(progress_display& display)

@@ -1,5 +1,6 @@
 #include "client/support.hpp"
 
+#include <aikom/client/diagnostics.hpp>
 #include <aikom/client/error.hpp>
 
 #include <boost/url/parse.hpp>
@@ -60,6 +61,24 @@ const boost::system::error_category& client_category() noexcept
 {
     static const category instance;
     return instance;
+}
+
+std::string one_line(const boost::system::error_code& ec, const diagnostics& diag)
+{
+    std::string line = diag.message.empty() ? ec.message() : diag.message;
+    if (diag.problem && line.find(diag.problem->detail) == std::string::npos) {
+        line += "; server: " + diag.problem->title;
+        if (!diag.problem->detail.empty()) {
+            line += ": " + diag.problem->detail;
+        }
+    }
+    if (!diag.request_id.empty()) {
+        line += " (request id " + diag.request_id + ")";
+    }
+    for (auto& c : line) {
+        c = c == '\n' || c == '\r' ? ' ' : c;
+    }
+    return line;
 }
 
 std::string_view to_string(log_level l) noexcept

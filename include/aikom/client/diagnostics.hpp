@@ -9,6 +9,8 @@
 
 #include <aikom/protocol/problem.hpp>
 
+#include <boost/system/error_code.hpp>
+
 #include <optional>
 #include <string>
 
@@ -27,6 +29,10 @@ struct diagnostics {
 
     void clear() { *this = diagnostics{}; }
 };
+
+/// One line for a person: our message (or `ec`'s), the server's problem title and detail unless
+/// the message already quotes it, and the request id. No line breaks.
+[[nodiscard]] std::string one_line(const boost::system::error_code& ec, const diagnostics& diag);
 
 } // namespace aikom::client
 
