@@ -18,47 +18,17 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=../support/sandbox.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/sandbox.sh"
 
 cat > "$work/clients.json" <<'JSON'
 {"clients": [{"id": "zdo-a", "secret": "zdo-a-secret", "role": "institution",
               "institutions": ["32855961"]}]}
 JSON
 
-# start NAME LISTEN TLS_DIR: starts a sandbox with a throwaway database; sets NAME_url, NAME_pid.
-start() {
-  local name=$1 out="$work/$1.out"
-  "$sandbox" --listen "$2" --db :memory: --clients "$work/clients.json" --tls-dir "$3" \
-    > "$out" 2> "$work/$1.err" &
-  local pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do
-    if [ -s "$out" ]; then break; fi
-    kill -0 "$pid" 2>/dev/null || fail "sandbox $name exited at start: $(cat "$work/$1.err")"
-    sleep 0.1
-  done
-  local first
-  first=$(head -n 1 "$out")
-  [[ "$first" =~ ^listening\ on\ (https://[0-9.]+:[0-9]+)$ ]] || fail "first line was: $first"
-  printf -v "${name}_url" '%s' "${BASH_REMATCH[1]}"
-  printf -v "${name}_pid" '%s' "$pid"
-}
-
-# one_line LABEL: the failure was told in exactly one line.
-one_line() {
-  [ "$(wc -l < "$work/run.err")" = 1 ] || fail "$1: not one line: $(cat "$work/run.err")"
-}
-
-# expect_exit CODE LABEL COMMAND...: runs COMMAND with stdout/stderr in $work/run.{out,err}.
-expect_exit() {
-  local want=$1 label=$2 code=0
-  shift 2
-  "$@" > "$work/run.out" 2> "$work/run.err" || code=$?
-  [ "$code" = "$want" ] || fail "$label: exit $code, expected $want; stderr: $(cat "$work/run.err")"
-}
-
-start a 127.0.0.1:0 "$work/tls-a"
+start_sandbox a 127.0.0.1:0 "$work/tls-a"
 # A second sandbox with its own CA, on an address its certificate does not name.
-start b 127.0.0.2:0 "$work/tls-b"
+start_sandbox b 127.0.0.2:0 "$work/tls-b"
 
 export AIKOM_CLIENT_SECRET=zdo-a-secret AIKOM_CLIENT_ID=zdo-a
 ca_a="$work/tls-a/ca.pem"
@@ -157,7 +127,7 @@ grep -q "^usage: aikom-feed" "$work/run.out" || fail "--help printed: $(cat "$wo
 # the 7-day retention, so this is how a resync is reached from outside.
 kill -TERM "$a_pid"
 wait "$a_pid" || fail "sandbox a did not stop cleanly"
-start a 127.0.0.1:0 "$work/tls-a"
+start_sandbox a 127.0.0.1:0 "$work/tls-a"
 expect_exit 1 "resync" "$feed" --server "$a_url" --ca "$ca_a" --client-id zdo-a --cursor "$cursor"
 grep -q "resync required" "$work/run.err" || fail "resync: $(cat "$work/run.err")"
 one_line "resync"

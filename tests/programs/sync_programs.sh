@@ -29,6 +29,8 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=../support/sandbox.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/sandbox.sh"
 
 # The generator's institutions for --institutions 3 --seed 11, plus one the client may not write.
 "$gen" --count 20000 --institutions 3 --seed 11 --defect-rate 0.05 -o "$work/roster.ndjson"
@@ -47,37 +49,6 @@ cat > "$work/clients.json" <<JSON
 {"clients": [{"id": "zdo-sync", "secret": "zdo-sync-secret", "role": "platform",
               "institutions": [$institutions]}]}
 JSON
-
-# start NAME TLS_DIR ARGS...: a sandbox with a throwaway database; sets NAME_url, NAME_pid.
-start() {
-  local name=$1 tls=$2 out="$work/$1.out"
-  shift 2
-  "$sandbox" --listen 127.0.0.1:0 --db :memory: --clients "$work/clients.json" --tls-dir "$tls" \
-    "$@" > "$out" 2> "$work/$name.err" &
-  local pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do
-    if [ -s "$out" ]; then break; fi
-    kill -0 "$pid" 2>/dev/null || fail "sandbox $name exited at start: $(cat "$work/$name.err")"
-    sleep 0.1
-  done
-  local first
-  first=$(head -n 1 "$out")
-  [[ "$first" =~ ^listening\ on\ (https://[0-9.]+:[0-9]+)$ ]] || fail "first line was: $first"
-  printf -v "${name}_url" '%s' "${BASH_REMATCH[1]}"
-  printf -v "${name}_pid" '%s' "$pid"
-}
-
-# expect_exit CODE LABEL COMMAND...: runs COMMAND with stdout/stderr in $work/run.{out,err}.
-expect_exit() {
-  local want=$1 label=$2 code=0
-  shift 2
-  "$@" > "$work/run.out" 2> "$work/run.err" || code=$?
-  [ "$code" = "$want" ] || fail "$label: exit $code, expected $want; stderr: $(tail -n 5 "$work/run.err")"
-}
-one_line() {
-  [ "$(wc -l < "$work/run.err")" = 1 ] || fail "$1: not one line: $(cat "$work/run.err")"
-}
 
 # kill_runs LABEL MAX_MS COMMAND...: starts COMMAND and kills it with SIGKILL after a random
 # delay of 50..MAX_MS ms, until it was killed 10 times while running (a run that finished
@@ -101,7 +72,7 @@ kill_runs() {
   echo "$label: killed 10 times in $tries runs"
 }
 
-start a "$work/tls-a" --latency-ms 20 # slow enough for 10 kills in each run
+start_sandbox a 127.0.0.1:0 "$work/tls-a" --latency-ms 20 # slow enough for 10 kills in each run
 export AIKOM_CLIENT_SECRET=zdo-sync-secret
 ca_a="$work/tls-a/ca.pem"
 common=(--server "$a_url" --ca "$ca_a" --client-id zdo-sync)
@@ -239,7 +210,7 @@ one_line "empty secret file"
 printf 'zdo-sync-secret\n' > "$work/secret"
 expect_exit 0 "secret file" env -u AIKOM_CLIENT_SECRET "$sync" pull "${common[@]}" --quiet \
   --client-secret-file "$work/secret" --state "$work/x.state" --out "$work/x.ndjson"
-start b "$work/tls-b"
+start_sandbox b 127.0.0.1:0 "$work/tls-b"
 expect_exit 2 "wrong CA" "$sync" push --server "$a_url" --ca "$work/tls-b/ca.pem" \
   --client-id zdo-sync --journal "$work/wrong-ca.db" "$work/small.ndjson"
 grep -q "certificate is not trusted" "$work/run.err" || fail "wrong CA: $(cat "$work/run.err")"

@@ -1,0 +1,36 @@
+# Sourced by the test scripts that drive an aikom-sandbox process. Expects: $sandbox (the binary),
+# $work (a scratch directory holding clients.json), an array `pids` and a function `fail`.
+
+# start_sandbox NAME LISTEN TLS_DIR [ARGS...]: starts a sandbox with a throwaway database and
+# $work/clients.json, waits for its first line; sets NAME_url and NAME_pid.
+start_sandbox() {
+  local name=$1 listen=$2 tls=$3 out="$work/$1.out"
+  shift 3
+  "$sandbox" --listen "$listen" --db :memory: --clients "$work/clients.json" --tls-dir "$tls" \
+    "$@" > "$out" 2> "$work/$name.err" &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 300); do
+    if [ -s "$out" ]; then break; fi
+    kill -0 "$pid" 2>/dev/null || fail "sandbox $name exited at start: $(cat "$work/$name.err")"
+    sleep 0.1
+  done
+  local first
+  first=$(head -n 1 "$out")
+  [[ "$first" =~ ^listening\ on\ (https://[0-9.]+:[0-9]+)$ ]] || fail "first line was: $first"
+  printf -v "${name}_url" '%s' "${BASH_REMATCH[1]}"
+  printf -v "${name}_pid" '%s' "$pid"
+}
+
+# expect_exit CODE LABEL COMMAND...: runs COMMAND with stdout/stderr in $work/run.{out,err}.
+expect_exit() {
+  local want=$1 label=$2 code=0
+  shift 2
+  "$@" > "$work/run.out" 2> "$work/run.err" || code=$?
+  [ "$code" = "$want" ] || fail "$label: exit $code, expected $want; stderr: $(tail -n 5 "$work/run.err")"
+}
+
+# one_line LABEL: the failure was told in exactly one line.
+one_line() {
+  [ "$(wc -l < "$work/run.err")" = 1 ] || fail "$1: not one line: $(cat "$work/run.err")"
+}
