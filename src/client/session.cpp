@@ -14,7 +14,6 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -40,7 +39,6 @@
 #include <chrono>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <random>
 
 namespace aikom::client {
@@ -197,7 +195,7 @@ awaitable<std::unique_ptr<connection>> tls_connector::connect(connect_context& c
     // Resolve, bounded by a timer that cancels the resolver (resolution has no timeout of its own).
     auto resolver = std::make_shared<tcp::resolver>(ctx.strand);
     asio::steady_timer guard(ctx.strand);
-    guard.expires_at(ctx.expiry(ctx.options.timeouts.resolve));
+    guard.expires_at(expiry(ctx.options.timeouts.resolve, ctx.deadline));
     auto expired = std::make_shared<bool>(false);
     guard.async_wait([resolver, expired](const error_code& e) {
         if (!e) {
@@ -238,7 +236,7 @@ awaitable<std::unique_ptr<connection>> tls_connector::connect(connect_context& c
     }
 
     auto& lowest = beast::get_lowest_layer(c->stream);
-    lowest.expires_at(ctx.expiry(ctx.options.timeouts.connect));
+    lowest.expires_at(expiry(ctx.options.timeouts.connect, ctx.deadline));
     co_await lowest.async_connect(endpoints, redirect_error(use_awaitable, ec));
     if (ec) {
         ctx.message = ec == asio::error::operation_aborted
@@ -249,7 +247,7 @@ awaitable<std::unique_ptr<connection>> tls_connector::connect(connect_context& c
     }
     ctx.stats.connections_opened.fetch_add(1, std::memory_order_relaxed);
 
-    lowest.expires_at(ctx.expiry(ctx.options.timeouts.handshake));
+    lowest.expires_at(expiry(ctx.options.timeouts.handshake, ctx.deadline));
     co_await c->stream.async_handshake(ssl::stream_base::client, redirect_error(use_awaitable, ec));
     lowest.expires_never();
     if (ec) {
@@ -350,15 +348,6 @@ public:
     static void wake_one(std::list<waiter*>& queue);
     static void wake_all(std::list<waiter*>& queue);
     void close();
-
-    clock::time_point phase_deadline(std::chrono::milliseconds phase, const call_state& call) const
-    {
-        auto t = clock::now() + phase;
-        if (call.deadline && *call.deadline < t) {
-            t = *call.deadline;
-        }
-        return t;
-    }
 };
 
 // ---- construction -----------------------------------------------------------------------------
@@ -570,7 +559,7 @@ awaitable<error_code> session_impl::attempt(const protocol::http_request& req, c
                                       loggable_target(req.target()) + " request-id " +
                                       call.request_id + " on connection " + std::to_string(id));
         }
-        exchange_context ectx{.deadline = phase_deadline(opts.timeouts.request, call),
+        exchange_context ectx{.deadline = expiry(opts.timeouts.request, call.deadline),
                               .max_body = opts.max_response_body};
         stats.requests.fetch_add(1, std::memory_order_relaxed);
         ++c->uses;

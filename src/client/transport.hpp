@@ -36,6 +36,14 @@ struct stats_counters {
     std::atomic<std::uint64_t> token_requests{0};
 };
 
+/// When a phase of `length` starting now must end: the call's `deadline` may come first.
+[[nodiscard]] inline steady_clock::time_point
+expiry(std::chrono::milliseconds length, const std::optional<steady_clock::time_point>& deadline)
+{
+    const auto t = steady_clock::now() + length;
+    return deadline && *deadline < t ? *deadline : t;
+}
+
 /// What a connector needs to open one connection.
 struct connect_context {
     strand_type strand;
@@ -43,13 +51,6 @@ struct connect_context {
     stats_counters& stats;
     std::string& message; ///< our words when it fails
     const client_options& options;
-
-    /// When a phase of `length` starting now must end (the call's deadline may come first).
-    [[nodiscard]] steady_clock::time_point expiry(std::chrono::milliseconds length) const
-    {
-        auto t = steady_clock::now() + length;
-        return deadline && *deadline < t ? *deadline : t;
-    }
 };
 
 /// One request/response on an open connection.

@@ -11,29 +11,6 @@
 namespace aikom::protocol {
 namespace {
 
-// A query value: everything but the unreserved characters percent-encoded, so that `&`, `=`
-// and `+` in a value never change the query's structure.
-std::string query_value(std::string_view text)
-{
-    return boost::urls::encode(text, boost::urls::unreserved_chars);
-}
-
-// `?a=1&b=2` from the pairs whose value is not empty.
-std::string query(std::initializer_list<std::pair<std::string_view, std::string_view>> params)
-{
-    std::string q;
-    for (const auto& [name, value] : params) {
-        if (value.empty()) {
-            continue;
-        }
-        q += q.empty() ? '?' : '&';
-        q += name;
-        q += '=';
-        q += query_value(value);
-    }
-    return q;
-}
-
 // Form encoding (application/x-www-form-urlencoded): unreserved as is, space as `+`.
 std::string form_value(std::string_view text)
 {
@@ -207,7 +184,7 @@ request_spec changes_request(std::string_view cursor, std::size_t limit)
 request_spec validate_request(const model::child& record, check::profile profile)
 {
     auto spec = json_spec(http::verb::post,
-                          "/v1/validate" + query({{"profile", check::to_string(profile)}}),
+                          validate_target(check::to_string(profile)),
                           codec::encode(record));
     spec.takes_idempotency_key = false; // writes nothing: the server ignores the key
     return spec;
@@ -223,8 +200,7 @@ request_spec corrections_request(std::optional<correction_status> status,
 {
     const std::string_view s = status ? to_string(*status) : std::string_view{};
     return {.method = http::verb::get,
-            .target = "/v1/correction-requests" +
-                      query({{"status", s}, {"institution", institution}})};
+            .target = corrections_target(s, institution)};
 }
 
 request_spec get_correction_request(std::string_view id)
@@ -244,8 +220,7 @@ request_spec completeness_request(std::string_view institution, std::optional<mo
     const std::string a = as_of ? model::to_iso_string(*as_of) : std::string();
     const std::string d = deadline ? model::to_iso_string(*deadline) : std::string();
     return {.method = http::verb::get,
-            .target = "/v1/reports/completeness" +
-                      query({{"institution", institution}, {"as_of", a}, {"deadline", d}})};
+            .target = completeness_target(institution, a, d)};
 }
 
 } // namespace aikom::protocol

@@ -9,6 +9,7 @@
 #include <boost/url/rfc/pchars.hpp>
 
 #include <charconv>
+#include <initializer_list>
 
 namespace aikom::protocol {
 namespace {
@@ -45,6 +46,22 @@ std::string segment(std::string_view text)
 std::string query_value(std::string_view text)
 {
     return boost::urls::encode(text, boost::urls::unreserved_chars);
+}
+
+// `?a=1&b=2` from the pairs whose value is not empty.
+std::string query(std::initializer_list<std::pair<std::string_view, std::string_view>> params)
+{
+    std::string q;
+    for (const auto& [name, value] : params) {
+        if (value.empty()) {
+            continue;
+        }
+        q += q.empty() ? '?' : '&';
+        q += name;
+        q += '=';
+        q += query_value(value);
+    }
+    return q;
 }
 
 } // namespace
@@ -152,30 +169,32 @@ std::string withdrawal_target(std::string_view institution, std::string_view id)
 std::string children_target(std::string_view institution, std::size_t limit,
                             std::string_view cursor)
 {
-    std::string t = "/v1/institutions/" + segment(institution) + "/children";
-    char sep = '?';
-    if (limit != 0) {
-        t += sep + std::string("limit=") + std::to_string(limit);
-        sep = '&';
-    }
-    if (!cursor.empty()) {
-        t += sep + std::string("cursor=") + query_value(cursor);
-    }
-    return t;
+    const auto n = limit != 0 ? std::to_string(limit) : std::string();
+    return "/v1/institutions/" + segment(institution) + "/children" +
+           query({{"limit", n}, {"cursor", cursor}});
 }
 
 std::string changes_target(std::string_view cursor, std::size_t limit)
 {
-    std::string t = "/v1/changes";
-    char sep = '?';
-    if (!cursor.empty()) {
-        t += sep + std::string("cursor=") + query_value(cursor);
-        sep = '&';
-    }
-    if (limit != 0) {
-        t += sep + std::string("limit=") + std::to_string(limit);
-    }
-    return t;
+    const auto n = limit != 0 ? std::to_string(limit) : std::string();
+    return "/v1/changes" + query({{"cursor", cursor}, {"limit", n}});
+}
+
+std::string validate_target(std::string_view profile)
+{
+    return "/v1/validate" + query({{"profile", profile}});
+}
+
+std::string corrections_target(std::string_view status, std::string_view institution)
+{
+    return "/v1/correction-requests" + query({{"status", status}, {"institution", institution}});
+}
+
+std::string completeness_target(std::string_view institution, std::string_view as_of,
+                                std::string_view deadline)
+{
+    return "/v1/reports/completeness" +
+           query({{"institution", institution}, {"as_of", as_of}, {"deadline", deadline}});
 }
 
 std::string correction_target(std::string_view id, std::string_view action)

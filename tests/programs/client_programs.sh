@@ -9,15 +9,7 @@ set -euo pipefail
 sandbox=$1
 feed=$2
 examples=("$3" "$4" "$5")
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do { kill -9 "$p" && wait "$p"; } 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# A scratch directory $work, the pids to kill on exit, fail, start_sandbox, expect_exit.
 # shellcheck source=../support/sandbox.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../support/sandbox.sh"
 

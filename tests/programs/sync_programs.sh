@@ -20,15 +20,7 @@ validate=$4
 seed=${5:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$seed
 echo "random seed $seed (pass it as the fifth argument to repeat the kill moments)"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do { kill -9 "$p" && wait "$p"; } 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# A scratch directory $work, the pids to kill on exit, fail, start_sandbox, expect_exit.
 # shellcheck source=../support/sandbox.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../support/sandbox.sh"
 

@@ -1,5 +1,16 @@
-# Sourced by the test scripts that drive an aikom-sandbox process. Expects: $sandbox (the binary),
-# $work (a scratch directory holding clients.json), an array `pids` and a function `fail`.
+# Sourced by the test scripts that drive an aikom-sandbox process (the binary in $sandbox): a
+# scratch directory $work, removed on exit with every process listed in `pids` killed, `fail`,
+# and the helpers below. The script writes $work/clients.json before start_sandbox.
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do { kill -9 "$p" && wait "$p"; } 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # start_sandbox NAME LISTEN TLS_DIR [ARGS...]: starts a sandbox with a throwaway database and
 # $work/clients.json, waits for its first line; sets NAME_url and NAME_pid.

@@ -65,6 +65,13 @@ struct target {
                                           std::string_view cursor = {});
 [[nodiscard]] std::string changes_target(std::string_view cursor = {}, std::size_t limit = 0);
 [[nodiscard]] std::string correction_target(std::string_view id, std::string_view action = {});
+/// The query targets: empty values are left out, the others percent-encoded.
+[[nodiscard]] std::string validate_target(std::string_view profile);
+[[nodiscard]] std::string corrections_target(std::string_view status = {},
+                                             std::string_view institution = {});
+[[nodiscard]] std::string completeness_target(std::string_view institution = {},
+                                              std::string_view as_of = {},
+                                              std::string_view deadline = {});
 
 // ---- cursors ----------------------------------------------------------------------------------
 
