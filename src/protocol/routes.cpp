@@ -88,6 +88,22 @@ std::optional<route> match_route(std::string_view path)
         r.endpoint = endpoint::discovery;
     } else if (n == 3 && s[1] == "oauth" && s[2] == "token") {
         r.endpoint = endpoint::token;
+    } else if (n == 4 && s[1] == "institutions" && s[3] == "grants") {
+        r.institution = s[2];
+        r.endpoint = endpoint::grants;
+    } else if (n == 5 && s[1] == "institutions" && s[3] == "grants") {
+        r.institution = s[2];
+        r.client_id = s[4];
+        r.endpoint = endpoint::grant;
+    } else if (n == 4 && s[1] == "institutions" && s[3] == "grant-history") {
+        r.institution = s[2];
+        r.endpoint = endpoint::grant_history;
+    } else if (n == 2 && s[1] == "openapi.json") {
+        r.endpoint = endpoint::openapi;
+    } else if (n == 3 && s[1] == "reports" && s[2] == "progress") {
+        r.endpoint = endpoint::progress_report;
+    } else if (n == 3 && s[1] == "reports" && s[2] == "form-85k") {
+        r.endpoint = endpoint::form85k_report;
     } else if (n >= 4 && s[1] == "institutions" && s[3] == "children" && n <= 6) {
         r.institution = s[2];
         if (n == 4) {

@@ -64,10 +64,22 @@ std::vector<client_entry> load_clients_file(const std::filesystem::path& path)
             }
             for (std::size_t k = 0; k < inst->as_array().size(); ++k) {
                 const auto& v = inst->as_array()[k];
+                const std::string where = at + "/institutions/" + std::to_string(k);
                 if (!v.is_string()) {
-                    throw fail(at + "/institutions/" + std::to_string(k), "expected a string");
+                    throw fail(where, "expected a string");
                 }
-                c.institutions.emplace_back(v.as_string());
+                const std::string_view code = v.as_string();
+                if (code == "*") {
+                    if (c.role != role::authority && c.role != role::reviewer) {
+                        throw fail(where, "\"*\" (every institution) is for an authority or a "
+                                          "reviewer only");
+                    }
+                } else if (code.size() != 8 ||
+                           !std::all_of(code.begin(), code.end(),
+                                        [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                    throw fail(where, "expected an 8-digit ЄДРПОУ code or \"*\"");
+                }
+                c.institutions.emplace_back(code);
             }
         }
         for (const auto& seen : out) {
@@ -116,7 +128,7 @@ std::vector<std::string> scopes_of(role r)
     case role::admin:
         return {std::begin(all_scopes), std::end(all_scopes)};
     case role::authority:
-        return {"children:read", "reports:read"};
+        return {"children:read", "reports:read", "grants:write"};
     case role::institution:
     case role::platform:
         return {"children:read", "children:write", "reports:read", "corrections:create"};
@@ -128,8 +140,7 @@ std::vector<std::string> scopes_of(role r)
 
 bool principal::unrestricted() const noexcept
 {
-    return role == sandbox::role::admin ||
-           (role == sandbox::role::reviewer && institutions.empty());
+    return role == sandbox::role::admin || national;
 }
 
 bool principal::in_scope(std::string_view institution) const
@@ -191,7 +202,13 @@ authority::authority(const std::vector<client_entry>& clients, std::chrono::seco
         }
         client_record r;
         r.role = c.role;
-        r.institutions = {c.institutions.begin(), c.institutions.end()};
+        for (const auto& code : c.institutions) {
+            if (code == "*") {
+                r.national = true;
+            } else {
+                r.institutions.insert(code);
+            }
+        }
         r.salt = random_hex(16);
         r.secret_hash = hash_secret(r.salt, c.secret);
         clients_.emplace(c.id, std::move(r));
@@ -211,32 +228,30 @@ token_refusal authority::issue(std::string_view client_id, std::string_view secr
     }
     const auto& c = it->second;
     const auto allowed = scopes_of(c.role);
-    principal p;
-    p.client_id = std::string(client_id);
-    p.role = c.role;
-    p.institutions = c.institutions;
+    token_record t;
+    t.client_id = std::string(client_id);
     const auto requested = split_scopes(requested_scope);
     if (requested.empty()) {
-        p.scopes = {allowed.begin(), allowed.end()};
+        t.scopes = {allowed.begin(), allowed.end()};
     } else {
         for (const auto& s : requested) {
             if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
                 return token_refusal::invalid_scope;
             }
-            p.scopes.insert(s);
+            t.scopes.insert(s);
         }
     }
     grant.access_token = random_hex(32);
     grant.expires_in = lifetime_;
     grant.scope.clear();
     for (const auto& s : all_scopes) { // a stable order
-        if (p.scopes.count(std::string(s)) != 0) {
+        if (t.scopes.count(std::string(s)) != 0) {
             grant.scope += (grant.scope.empty() ? "" : " ") + std::string(s);
         }
     }
+    t.expires = std::chrono::steady_clock::now() + lifetime_;
     std::lock_guard lock(mutex_);
-    tokens_[codec::sha256(grant.access_token).to_hex()] =
-        token_record{std::move(p), std::chrono::steady_clock::now() + lifetime_};
+    tokens_[codec::sha256(grant.access_token).to_hex()] = std::move(t);
     return token_refusal::none;
 }
 
@@ -255,7 +270,26 @@ std::optional<principal> authority::authenticate(std::string_view token)
         tokens_.erase(it);
         return std::nullopt;
     }
-    return it->second.who;
+    const auto client = clients_.find(it->second.client_id);
+    if (client == clients_.end()) {
+        return std::nullopt;
+    }
+    principal p;
+    p.client_id = it->second.client_id;
+    p.role = client->second.role;
+    p.scopes = it->second.scopes;
+    p.institutions = client->second.institutions;
+    p.national = client->second.national;
+    return p;
+}
+
+std::optional<role> authority::role_of(std::string_view client_id) const
+{
+    const auto it = clients_.find(std::string(client_id));
+    if (it == clients_.end()) {
+        return std::nullopt;
+    }
+    return it->second.role;
 }
 
 void authority::prune()

@@ -17,9 +17,9 @@
 namespace aikom::sandbox::detail {
 
 /// The scopes of protocol v1, in the order discovery lists them.
-inline constexpr std::string_view all_scopes[] = {"children:read",      "children:write",
-                                                  "reports:read",       "corrections:create",
-                                                  "corrections:review", "admin"};
+inline constexpr std::string_view all_scopes[] = {
+    "children:read",      "children:write", "reports:read", "corrections:create",
+    "corrections:review", "grants:write",   "admin"};
 
 [[nodiscard]] std::string_view to_string(role r) noexcept;
 [[nodiscard]] std::optional<role> role_from_string(std::string_view s) noexcept;
@@ -27,17 +27,20 @@ inline constexpr std::string_view all_scopes[] = {"children:read",      "childre
 /// The scopes a role may hold.
 [[nodiscard]] std::vector<std::string> scopes_of(role r);
 
-/// Who is calling, as a validated token says.
+/// Who is calling: the client a validated token names, with the scopes of the token and the
+/// institutions the client may reach *now* (filled per request: from the clients file for an
+/// authority or a reviewer, from the current grants for an institution or a platform).
 struct principal {
     std::string client_id{};
     sandbox::role role = sandbox::role::institution;
     std::set<std::string> institutions{};
+    bool national = false; ///< `"*"` in the clients file: every institution
     std::set<std::string> scopes{};
 
     [[nodiscard]] bool has_scope(std::string_view s) const { return scopes.count(std::string(s)) != 0; }
 
-    /// Whether `institution` is within the caller's reach (admin: all; a reviewer with an empty
-    /// list: all; everyone else: the listed ones).
+    /// Whether `institution` is within the caller's reach (admin or national: all; everyone
+    /// else: the listed ones — an empty list reaches nothing).
     [[nodiscard]] bool in_scope(std::string_view institution) const;
 
     /// Every institution is within reach.
@@ -62,8 +65,13 @@ public:
     token_refusal issue(std::string_view client_id, std::string_view secret,
                         std::string_view requested_scope, token_grant& grant);
 
-    /// The principal of a valid, unexpired token.
+    /// The principal of a valid, unexpired token: client id, role, the token's scopes and the
+    /// institutions of the clients file (for an institution or a platform the service replaces
+    /// them with the current grants).
     [[nodiscard]] std::optional<principal> authenticate(std::string_view token);
+
+    /// The role of a registered client.
+    [[nodiscard]] std::optional<sandbox::role> role_of(std::string_view client_id) const;
 
     /// Drops expired tokens.
     void prune();
@@ -71,12 +79,14 @@ public:
 private:
     struct client_record {
         sandbox::role role = sandbox::role::institution;
-        std::set<std::string> institutions{};
+        std::set<std::string> institutions{}; ///< without "*"
+        bool national = false;
         std::string salt{};
         std::string secret_hash{};
     };
     struct token_record {
-        principal who{};
+        std::string client_id{};
+        std::set<std::string> scopes{};
         std::chrono::steady_clock::time_point expires{};
     };
 

@@ -1,5 +1,7 @@
 #include "sandbox/storage.hpp"
 
+#include "sandbox/auth.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <exception>
@@ -38,6 +40,7 @@ CREATE TABLE IF NOT EXISTS changes(
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_by_record ON changes(institution, id, seq);
+CREATE INDEX IF NOT EXISTS changes_by_institution ON changes(institution, seq);
 CREATE INDEX IF NOT EXISTS changes_by_time ON changes(at);
 CREATE TABLE IF NOT EXISTS idempotency(
   client TEXT NOT NULL,
@@ -57,6 +60,10 @@ CREATE TABLE IF NOT EXISTS corrections(
   child_id TEXT NOT NULL,
   record_json TEXT NOT NULL,
   reason TEXT NOT NULL,
+  fields_json TEXT NOT NULL DEFAULT '[]',
+  base_etag TEXT,
+  issues_json TEXT NOT NULL DEFAULT '[]',
+  etag TEXT,
   status TEXT NOT NULL CHECK(status IN ('pending', 'applied', 'rejected')),
   created_by TEXT NOT NULL,
   reviewed_by TEXT NOT NULL DEFAULT '',
@@ -72,13 +79,49 @@ CREATE TABLE IF NOT EXISTS audit(
   target TEXT NOT NULL,
   detail TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS audit_by_target ON audit(target);
 CREATE TABLE IF NOT EXISTS meta(
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS grants(
+  institution TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  granted_by TEXT NOT NULL DEFAULT '',
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY(institution, client_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS grants_by_client ON grants(client_id, institution);
+CREATE TABLE IF NOT EXISTS grant_seeds(
+  client_id TEXT NOT NULL,
+  institution TEXT NOT NULL,
+  PRIMARY KEY(client_id, institution)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS readiness_days(
+  institution TEXT NOT NULL,
+  id TEXT NOT NULL,
+  from_day INTEGER NOT NULL,
+  to_day INTEGER,
+  active INTEGER NOT NULL,
+  ready INTEGER NOT NULL,
+  PRIMARY KEY(institution, id, from_day)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS readiness_open ON readiness_days(institution, id) WHERE to_day IS NULL;
+CREATE TABLE IF NOT EXISTS feed_identity(
+  epoch TEXT NOT NULL
+);
 )sql";
 
-constexpr std::int64_t schema_version = 1;
+// 1: v1. 2: v1.1 (correction request columns, grants, readiness by day, the feed's epoch).
+constexpr std::int64_t schema_version = 2;
+
+constexpr const char* upgrade_1_to_2_sql = R"sql(
+ALTER TABLE corrections ADD COLUMN fields_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE corrections ADD COLUMN base_etag TEXT;
+ALTER TABLE corrections ADD COLUMN issues_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE corrections ADD COLUMN etag TEXT;
+)sql";
 
 // The highest seq of a pruned event some client could still have needed (see prune_changes).
 constexpr std::string_view horizon_key = "changes_horizon";
@@ -107,6 +150,11 @@ std::optional<std::int64_t> parse_correction_id(std::string_view id)
     return value;
 }
 
+std::optional<std::string> optional_text(const statement& s, int column)
+{
+    return s.is_null(column) ? std::nullopt : std::optional<std::string>(s.text(column));
+}
+
 correction_request read_correction(const statement& s)
 {
     correction_request r;
@@ -121,12 +169,25 @@ correction_request read_correction(const statement& s)
     r.review_note = s.text(8);
     r.created_at = s.int64(9);
     r.reviewed_at = s.int64(10);
+    r.fields_json = s.text(11);
+    r.base_etag = optional_text(s, 12);
+    r.issues_json = s.text(13);
+    r.etag = optional_text(s, 14);
     return r;
 }
 
 constexpr const char* correction_columns =
     "num, institution, child_id, record_json, reason, status, created_by, reviewed_by, "
-    "review_note, created_at, reviewed_at";
+    "review_note, created_at, reviewed_at, fields_json, base_etag, issues_json, etag";
+
+void bind_optional(statement& s, int index, const std::optional<std::string_view>& v)
+{
+    if (v) {
+        s.bind(index, *v);
+    } else {
+        s.bind_null(index);
+    }
+}
 
 struct current_state {
     bool exists = false;
@@ -166,41 +227,20 @@ std::int64_t append_change(support::sqlite_db& db, std::int64_t now, std::string
     statement s(db, "INSERT INTO changes(institution, id, deleted, etag, json, at) "
                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
     s.bind(1, institution).bind(2, id).bind(3, std::int64_t{json ? 0 : 1}).bind(4, etag);
-    if (json) {
-        s.bind(5, *json);
-    } else {
-        s.bind_null(5);
-    }
+    bind_optional(s, 5, json);
     s.bind(6, now);
     s.run();
     return db.last_insert_rowid();
 }
 
-write_result put_child_in(support::sqlite_db& db, std::int64_t now, std::string_view institution,
-                          std::string_view id, std::string_view json, std::string_view etag,
-                          const write_condition& condition)
-{
-    const auto current = read_current(db, institution, id);
-    if (!precondition_holds(current, condition)) {
-        return {write_outcome::precondition_failed, current.etag, 0};
-    }
-    if (current.exists && current.etag == etag) {
-        return {write_outcome::unchanged, current.etag, 0};
-    }
-    const auto seq = append_change(db, now, institution, id, etag, json);
-    statement s(db, "INSERT INTO children(institution, id, json, etag, seq) "
-                    "VALUES(?1, ?2, ?3, ?4, ?5) "
-                    "ON CONFLICT(institution, id) DO UPDATE SET "
-                    "json = excluded.json, etag = excluded.etag, seq = excluded.seq");
-    s.bind(1, institution).bind(2, id).bind(3, json).bind(4, etag).bind(5, seq);
-    s.run();
-    return {current.exists ? write_outcome::updated : write_outcome::created, std::string(etag),
-            seq};
-}
-
 stored_child read_child(const statement& s)
 {
     return {s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4)};
+}
+
+std::int64_t day_number(model_day d)
+{
+    return d.time_since_epoch().count();
 }
 
 } // namespace
@@ -238,8 +278,21 @@ storage::storage(const std::string& path)
                             std::to_string(version) + ")");
     }
     sql_transaction txn(db_, sql_transaction::kind::write);
+    if (version == 1) {
+        db_.exec(upgrade_1_to_2_sql, "upgrade the schema from version 1");
+    }
     db_.exec(schema_sql, "create schema");
-    db_.exec("PRAGMA user_version = 1", "set schema version");
+    db_.exec("PRAGMA user_version = 2", "set schema version");
+    {
+        statement s(db_, "SELECT COUNT(*) FROM feed_identity");
+        if (s.step() && s.int64(0) == 0) {
+            // A feed written before epochs existed gets one now: its old cursors are refused
+            // (410), which is always safe.
+            statement ins(db_, "INSERT INTO feed_identity(epoch) VALUES(?1)");
+            ins.bind(1, random_hex(8));
+            ins.run();
+        }
+    }
     txn.commit();
 }
 
@@ -251,13 +304,21 @@ void storage::set_clock(std::function<std::int64_t()> now)
     now_ = now ? std::move(now) : std::function<std::int64_t()>(system_now);
 }
 
+void storage::transaction::require_writable(const char* what) const
+{
+    if (!writable_) {
+        throw storage_error(std::string("sandbox storage: ") + what +
+                            " inside a read transaction");
+    }
+}
+
 // ---- children -------------------------------------------------------------------------------
 
-std::optional<stored_child> storage::get_child(std::string_view institution, std::string_view id)
+std::optional<stored_child> storage::transaction::get_child(std::string_view institution,
+                                                            std::string_view id)
 {
-    std::lock_guard lock(mutex_);
-    statement s(db_, "SELECT institution, id, json, etag, seq FROM children "
-                     "WHERE institution = ?1 AND id = ?2");
+    statement s(db(), "SELECT institution, id, json, etag, seq FROM children "
+                      "WHERE institution = ?1 AND id = ?2");
     s.bind(1, institution).bind(2, id);
     if (!s.step()) {
         return std::nullopt;
@@ -265,57 +326,57 @@ std::optional<stored_child> storage::get_child(std::string_view institution, std
     return read_child(s);
 }
 
-write_result storage::put_child(std::string_view institution, std::string_view id,
-                                std::string_view json, std::string_view etag,
-                                const write_condition& condition)
+write_result storage::transaction::put_child(std::string_view institution, std::string_view id,
+                                             std::string_view json, std::string_view etag,
+                                             const write_condition& condition)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    auto result = put_child_in(db_, now_(), institution, id, json, etag, condition);
-    txn.commit();
-    return result;
-}
-
-write_result storage::put_child_unlocked(std::string_view institution, std::string_view id,
-                                         std::string_view json, std::string_view etag,
-                                         const write_condition& condition)
-{
-    if (!db_.in_transaction()) {
-        throw storage_error("sandbox storage: put_child_unlocked called outside transaction()");
+    require_writable("put_child");
+    const auto current = read_current(db(), institution, id);
+    if (!precondition_holds(current, condition)) {
+        return {write_outcome::precondition_failed, current.etag, 0};
     }
-    return put_child_in(db_, now_(), institution, id, json, etag, condition);
+    if (current.exists && current.etag == etag) {
+        return {write_outcome::unchanged, current.etag, 0};
+    }
+    const auto seq = append_change(db(), now(), institution, id, etag, json);
+    statement s(db(), "INSERT INTO children(institution, id, json, etag, seq) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5) "
+                      "ON CONFLICT(institution, id) DO UPDATE SET "
+                      "json = excluded.json, etag = excluded.etag, seq = excluded.seq");
+    s.bind(1, institution).bind(2, id).bind(3, json).bind(4, etag).bind(5, seq);
+    s.run();
+    return {current.exists ? write_outcome::updated : write_outcome::created, std::string(etag),
+            seq};
 }
 
-write_result storage::delete_child(std::string_view institution, std::string_view id,
-                                   const write_condition& condition)
+write_result storage::transaction::delete_child(std::string_view institution, std::string_view id,
+                                                const write_condition& condition)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    const auto current = read_current(db_, institution, id);
+    require_writable("delete_child");
+    const auto current = read_current(db(), institution, id);
     if (!current.exists && !condition.if_match) {
         return {write_outcome::not_found, {}, 0};
     }
     if (!precondition_holds(current, condition)) {
         return {write_outcome::precondition_failed, current.etag, 0};
     }
-    const auto seq = append_change(db_, now_(), institution, id, {}, std::nullopt);
-    statement s(db_, "DELETE FROM children WHERE institution = ?1 AND id = ?2");
+    const auto seq = append_change(db(), now(), institution, id, {}, std::nullopt);
+    statement s(db(), "DELETE FROM children WHERE institution = ?1 AND id = ?2");
     s.bind(1, institution).bind(2, id);
     s.run();
-    txn.commit();
     return {write_outcome::deleted, {}, seq};
 }
 
-std::vector<stored_child> storage::list_children(std::string_view institution,
-                                                 std::string_view after_id, std::size_t limit)
+std::vector<stored_child> storage::transaction::list_children(std::string_view institution,
+                                                              std::string_view after_id,
+                                                              std::size_t limit)
 {
-    std::lock_guard lock(mutex_);
     std::vector<stored_child> out;
     if (limit == 0) {
         return out;
     }
-    statement s(db_, "SELECT institution, id, json, etag, seq FROM children "
-                     "WHERE institution = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+    statement s(db(), "SELECT institution, id, json, etag, seq FROM children "
+                      "WHERE institution = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
     s.bind(1, institution).bind(2, after_id).bind(3, checked_limit(limit));
     while (s.step()) {
         out.push_back(read_child(s));
@@ -323,17 +384,14 @@ std::vector<stored_child> storage::list_children(std::string_view institution,
     return out;
 }
 
-void storage::for_each_child(const std::vector<std::string>& institutions,
-                             const std::function<void(const stored_child&)>& sink)
+void storage::transaction::for_each_child(const std::vector<std::string>& institutions,
+                                          const std::function<void(const stored_child&)>& sink)
 {
     auto sorted = institutions;
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::read); // one snapshot for all of them
-    statement s(db_, "SELECT institution, id, json, etag, seq FROM children "
-                     "WHERE institution = ?1 ORDER BY id");
+    statement s(db(), "SELECT institution, id, json, etag, seq FROM children "
+                      "WHERE institution = ?1 ORDER BY id");
     for (const auto& institution : sorted) {
         s.reset();
         s.bind(1, institution);
@@ -341,13 +399,11 @@ void storage::for_each_child(const std::vector<std::string>& institutions,
             sink(read_child(s));
         }
     }
-    txn.commit();
 }
 
-std::vector<std::string> storage::institutions()
+std::vector<std::string> storage::transaction::institutions()
 {
-    std::lock_guard lock(mutex_);
-    statement s(db_, "SELECT DISTINCT institution FROM children ORDER BY institution");
+    statement s(db(), "SELECT DISTINCT institution FROM children ORDER BY institution");
     std::vector<std::string> out;
     while (s.step()) {
         out.push_back(s.text(0));
@@ -355,75 +411,92 @@ std::vector<std::string> storage::institutions()
     return out;
 }
 
-void storage::transaction(const std::function<void()>& body)
-{
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    body(); // an exception leaves through txn's destructor, which rolls back
-    txn.commit();
-}
-
 // ---- change feed ----------------------------------------------------------------------------
 
-std::vector<change_event>
-storage::changes_after(std::int64_t after, std::size_t limit,
-                       const std::function<bool(std::string_view institution)>& in_scope)
+std::string storage::transaction::epoch()
 {
-    std::lock_guard lock(mutex_);
+    statement s(db(), "SELECT epoch FROM feed_identity");
+    if (!s.step()) {
+        throw storage_error("sandbox storage: the feed has no epoch");
+    }
+    return s.text(0);
+}
+
+std::vector<change_event>
+storage::transaction::changes_after(std::int64_t after, std::size_t limit,
+                                    const std::optional<std::vector<std::string>>& only)
+{
     std::vector<change_event> out;
     if (limit == 0) {
+        s_.feed_cost_ = 0;
         return out;
     }
-    // Institution first, so out-of-scope rows are skipped before their JSON is copied.
-    statement s(db_, "SELECT institution, seq, deleted, id, etag, json FROM changes "
-                     "WHERE seq > ?1 ORDER BY seq");
-    s.bind(1, after);
-    while (out.size() < limit && s.step()) {
-        auto institution = s.text(0);
-        if (in_scope && !in_scope(institution)) {
-            continue;
+    auto read = [&](statement& s) {
+        while (s.step()) {
+            change_event e;
+            e.institution = s.text(0);
+            e.seq = s.int64(1);
+            e.deleted = s.int64(2) != 0;
+            e.id = s.text(3);
+            e.etag = s.text(4);
+            if (!e.deleted && !s.is_null(5)) {
+                e.json = s.text(5);
+            }
+            out.push_back(std::move(e));
         }
-        change_event e;
-        e.seq = s.int64(1);
-        e.deleted = s.int64(2) != 0;
-        e.institution = std::move(institution);
-        e.id = s.text(3);
-        e.etag = s.text(4);
-        if (!e.deleted && !s.is_null(5)) {
-            e.json = s.text(5);
+    };
+    std::int64_t cost = 0;
+    if (!only) {
+        statement s(db(), "SELECT institution, seq, deleted, id, etag, json FROM changes "
+                          "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        s.bind(1, after).bind(2, checked_limit(limit));
+        read(s);
+        cost = s.vm_steps();
+    } else {
+        // One walk of the index per institution, each at most `limit` rows; then the first
+        // `limit` of their union.
+        statement s(db(), "SELECT institution, seq, deleted, id, etag, json FROM changes "
+                          "WHERE institution = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+        for (const auto& institution : *only) {
+            s.reset();
+            s.bind(1, institution).bind(2, after).bind(3, checked_limit(limit));
+            read(s);
+            cost += s.vm_steps();
         }
-        out.push_back(std::move(e));
+        std::sort(out.begin(), out.end(),
+                  [](const change_event& a, const change_event& b) { return a.seq < b.seq; });
+        if (out.size() > limit) {
+            out.resize(limit);
+        }
     }
+    s_.feed_cost_ = cost;
     return out;
 }
 
-std::int64_t storage::last_seq()
+std::int64_t storage::transaction::last_seq()
 {
-    std::lock_guard lock(mutex_);
     // AUTOINCREMENT keeps the highest seq ever used here, even after every row was pruned.
-    statement s(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+    statement s(db(), "SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
     return s.step() ? s.int64(0) : 0;
 }
 
-std::int64_t storage::first_retained_seq()
+std::int64_t storage::transaction::first_retained_seq()
 {
-    std::lock_guard lock(mutex_);
-    statement s(db_, "SELECT value FROM meta WHERE name = ?1");
+    statement s(db(), "SELECT value FROM meta WHERE name = ?1");
     s.bind(1, horizon_key);
     return (s.step() ? s.int64(0) : 0) + 1;
 }
 
-void storage::prune_changes(std::chrono::seconds max_age)
+void storage::transaction::prune_changes(std::chrono::seconds max_age)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    const std::int64_t cutoff = now_() - max_age.count();
+    require_writable("prune_changes");
+    const std::int64_t cutoff = now() - max_age.count();
 
     // "Old" is a prefix of the feed, so a clock that went backwards cannot leave an old upsert
     // behind a pruned tombstone of the same record.
     std::int64_t old_through = 0;
     {
-        statement s(db_, "SELECT MAX(seq) FROM changes WHERE at < ?1");
+        statement s(db(), "SELECT MAX(seq) FROM changes WHERE at < ?1");
         s.bind(1, cutoff);
         if (!s.step() || s.is_null(0)) {
             return; // nothing old enough
@@ -431,10 +504,10 @@ void storage::prune_changes(std::chrono::seconds max_age)
         old_through = s.int64(0);
     }
     {
-        statement s(db_, "DELETE FROM changes WHERE seq <= ?1 AND EXISTS ("
-                         "SELECT 1 FROM changes AS newer WHERE newer.institution = "
-                         "changes.institution AND newer.id = changes.id AND newer.seq > "
-                         "changes.seq)");
+        statement s(db(), "DELETE FROM changes WHERE seq <= ?1 AND EXISTS ("
+                          "SELECT 1 FROM changes AS newer WHERE newer.institution = "
+                          "changes.institution AND newer.id = changes.id AND newer.seq > "
+                          "changes.seq)");
         s.bind(1, old_through);
         s.run();
     }
@@ -442,35 +515,117 @@ void storage::prune_changes(std::chrono::seconds max_age)
     // go, and a client whose cursor is below one of them can no longer catch up.
     std::int64_t horizon = 0;
     {
-        statement s(db_, "SELECT MAX(seq) FROM changes WHERE seq <= ?1 AND deleted = 1");
+        statement s(db(), "SELECT MAX(seq) FROM changes WHERE seq <= ?1 AND deleted = 1");
         s.bind(1, old_through);
         if (s.step() && !s.is_null(0)) {
             horizon = s.int64(0);
         }
     }
     if (horizon > 0) {
-        statement del(db_, "DELETE FROM changes WHERE seq <= ?1 AND deleted = 1");
+        statement del(db(), "DELETE FROM changes WHERE seq <= ?1 AND deleted = 1");
         del.bind(1, old_through);
         del.run();
-        statement s(db_, "INSERT INTO meta(name, value) VALUES(?1, ?2) "
-                         "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
+        statement s(db(), "INSERT INTO meta(name, value) VALUES(?1, ?2) "
+                          "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
         s.bind(1, horizon_key).bind(2, horizon);
         s.run();
     }
-    txn.commit();
+}
+
+// ---- progress ---------------------------------------------------------------------------------
+
+void storage::transaction::track_readiness(std::string_view institution, std::string_view id,
+                                           model_day day, std::optional<readiness_state> state)
+{
+    require_writable("track_readiness");
+    const std::int64_t today = day_number(day);
+    std::optional<std::int64_t> open_from;
+    {
+        statement s(db(), "SELECT from_day FROM readiness_days "
+                          "WHERE institution = ?1 AND id = ?2 AND to_day IS NULL");
+        s.bind(1, institution).bind(2, id);
+        if (s.step()) {
+            open_from = s.int64(0);
+        }
+    }
+    if (open_from && *open_from >= today) {
+        // Written again on the same day (or the clock went back): the day's last state counts.
+        statement del(db(), "DELETE FROM readiness_days "
+                            "WHERE institution = ?1 AND id = ?2 AND from_day = ?3");
+        del.bind(1, institution).bind(2, id).bind(3, *open_from);
+        del.run();
+    } else if (open_from) {
+        statement close(db(), "UPDATE readiness_days SET to_day = ?3 "
+                              "WHERE institution = ?1 AND id = ?2 AND to_day IS NULL");
+        close.bind(1, institution).bind(2, id).bind(3, today);
+        close.run();
+    }
+    if (state) {
+        statement ins(db(), "INSERT INTO readiness_days(institution, id, from_day, to_day, "
+                            "active, ready) VALUES(?1, ?2, ?3, NULL, ?4, ?5) "
+                            "ON CONFLICT(institution, id, from_day) DO UPDATE SET "
+                            "to_day = NULL, active = excluded.active, ready = excluded.ready");
+        ins.bind(1, institution).bind(2, id).bind(3, std::max(today, open_from.value_or(today)));
+        ins.bind(4, std::int64_t{state->active}).bind(5, std::int64_t{state->ready});
+        ins.run();
+    }
+}
+
+std::vector<std::vector<day_counts>>
+storage::transaction::progress(const std::vector<std::string>& institutions, model_day from,
+                               model_day to)
+{
+    const std::int64_t first = day_number(from);
+    const std::int64_t last = day_number(to);
+    const auto days = static_cast<std::size_t>(std::max<std::int64_t>(0, last - first + 1));
+    std::vector<std::vector<day_counts>> out(institutions.size(),
+                                             std::vector<day_counts>(days));
+    // A sweep: each state span adds itself to the days it covers within [from, to], through
+    // difference arrays (+1 where it starts, -1 where it ends), so the cost is one pass over
+    // the spans plus one over the days.
+    statement s(db(), "SELECT from_day, to_day, active, ready FROM readiness_days "
+                      "WHERE institution = ?1 AND from_day <= ?3 "
+                      "AND (to_day IS NULL OR to_day > ?2)");
+    for (std::size_t k = 0; k < institutions.size(); ++k) {
+        std::vector<day_counts> delta(days + 1);
+        s.reset();
+        s.bind(1, institutions[k]).bind(2, first).bind(3, last);
+        while (s.step()) {
+            const auto begin = static_cast<std::size_t>(std::max(s.int64(0), first) - first);
+            const auto end = s.is_null(1) ? days
+                                          : static_cast<std::size_t>(
+                                                std::min(s.int64(1), last + 1) - first);
+            const std::int64_t active = s.int64(2);
+            const std::int64_t ready = s.int64(3);
+            delta[begin].records += 1;
+            delta[begin].active += active;
+            delta[begin].ready += ready;
+            delta[end].records -= 1;
+            delta[end].active -= active;
+            delta[end].ready -= ready;
+        }
+        day_counts running;
+        for (std::size_t d = 0; d < days; ++d) {
+            running.records += delta[d].records;
+            running.active += delta[d].active;
+            running.ready += delta[d].ready;
+            out[k][d] = running;
+        }
+    }
+    return out;
 }
 
 // ---- idempotency ----------------------------------------------------------------------------
 
-idempotency_begin storage::begin_idempotent(std::string_view client, std::string_view key,
-                                            std::string_view request_hash,
-                                            idempotency_entry& existing)
+idempotency_begin storage::transaction::begin_idempotent(std::string_view client,
+                                                         std::string_view key,
+                                                         std::string_view request_hash,
+                                                         idempotency_entry& existing)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
+    require_writable("begin_idempotent");
     {
-        statement s(db_, "SELECT state, request_hash, http_status, content_type, body "
-                         "FROM idempotency WHERE client = ?1 AND key = ?2");
+        statement s(db(), "SELECT state, request_hash, http_status, content_type, body "
+                          "FROM idempotency WHERE client = ?1 AND key = ?2");
         s.bind(1, client).bind(2, key);
         if (s.step()) {
             idempotency_entry entry;
@@ -489,82 +644,77 @@ idempotency_begin storage::begin_idempotent(std::string_view client, std::string
                        : idempotency_begin::in_progress;
         }
     }
-    statement s(db_, "INSERT INTO idempotency(client, key, request_hash, state, created_at) "
-                     "VALUES(?1, ?2, ?3, 'in_progress', ?4)");
-    s.bind(1, client).bind(2, key).bind(3, request_hash).bind(4, now_());
+    statement s(db(), "INSERT INTO idempotency(client, key, request_hash, state, created_at) "
+                      "VALUES(?1, ?2, ?3, 'in_progress', ?4)");
+    s.bind(1, client).bind(2, key).bind(3, request_hash).bind(4, now());
     s.run();
-    txn.commit();
     return idempotency_begin::started;
 }
 
-void storage::finish_idempotent(std::string_view client, std::string_view key, int http_status,
-                                std::string_view content_type, std::string_view body)
+void storage::transaction::finish_idempotent(std::string_view client, std::string_view key,
+                                             int http_status, std::string_view content_type,
+                                             std::string_view body)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    statement s(db_, "UPDATE idempotency SET state = 'completed', http_status = ?3, "
-                     "content_type = ?4, body = ?5 "
-                     "WHERE client = ?1 AND key = ?2 AND state = 'in_progress'");
+    require_writable("finish_idempotent");
+    statement s(db(), "UPDATE idempotency SET state = 'completed', http_status = ?3, "
+                      "content_type = ?4, body = ?5 "
+                      "WHERE client = ?1 AND key = ?2 AND state = 'in_progress'");
     s.bind(1, client).bind(2, key).bind(3, std::int64_t{http_status}).bind(4, content_type);
     s.bind_blob(5, body);
     s.run();
-    if (db_.changes() != 1) {
+    if (db().changes() != 1) {
         throw storage_error("sandbox storage: finish_idempotent: the key is not in progress");
     }
-    txn.commit();
 }
 
-void storage::abandon_idempotent(std::string_view client, std::string_view key)
+void storage::transaction::abandon_idempotent(std::string_view client, std::string_view key)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    statement s(db_, "DELETE FROM idempotency "
-                     "WHERE client = ?1 AND key = ?2 AND state = 'in_progress'");
+    require_writable("abandon_idempotent");
+    statement s(db(), "DELETE FROM idempotency "
+                      "WHERE client = ?1 AND key = ?2 AND state = 'in_progress'");
     s.bind(1, client).bind(2, key);
     s.run();
-    txn.commit();
 }
 
-void storage::prune_idempotency(std::chrono::seconds max_age)
+void storage::transaction::prune_idempotency(std::chrono::seconds max_age)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    statement s(db_, "DELETE FROM idempotency WHERE created_at < ?1");
-    s.bind(1, now_() - max_age.count());
+    require_writable("prune_idempotency");
+    statement s(db(), "DELETE FROM idempotency WHERE created_at < ?1");
+    s.bind(1, now() - max_age.count());
     s.run();
-    txn.commit();
 }
 
-// ---- correction requests and audit ----------------------------------------------------------
+// ---- correction requests --------------------------------------------------------------------
 
-correction_request storage::create_correction(correction_request request)
+correction_request storage::transaction::create_correction(correction_request request)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
+    require_writable("create_correction");
     request.status = "pending";
     request.reviewed_by.clear();
     request.review_note.clear();
     request.reviewed_at = 0;
-    request.created_at = now_();
-    statement s(db_, "INSERT INTO corrections(institution, child_id, record_json, reason, "
-                     "status, created_by, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    request.etag.reset();
+    request.created_at = now();
+    statement s(db(), "INSERT INTO corrections(institution, child_id, record_json, reason, "
+                      "status, created_by, created_at, fields_json, base_etag, issues_json) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     s.bind(1, request.institution).bind(2, request.child_id).bind(3, request.record_json);
     s.bind(4, request.reason).bind(5, request.status).bind(6, request.created_by);
-    s.bind(7, request.created_at);
+    s.bind(7, request.created_at).bind(8, request.fields_json);
+    bind_optional(s, 9, request.base_etag);
+    s.bind(10, request.issues_json);
     s.run();
-    request.id = "cr-" + std::to_string(db_.last_insert_rowid());
-    txn.commit();
+    request.id = "cr-" + std::to_string(db().last_insert_rowid());
     return request;
 }
 
-std::optional<correction_request> storage::get_correction(std::string_view id)
+std::optional<correction_request> storage::transaction::get_correction(std::string_view id)
 {
     const auto num = parse_correction_id(id);
     if (!num) {
         return std::nullopt;
     }
-    std::lock_guard lock(mutex_);
-    statement s(db_,
+    statement s(db(),
                 std::string("SELECT ") + correction_columns + " FROM corrections WHERE num = ?1");
     s.bind(1, *num);
     if (!s.step()) {
@@ -573,9 +723,11 @@ std::optional<correction_request> storage::get_correction(std::string_view id)
     return read_correction(s);
 }
 
-bool storage::review_correction(std::string_view id, std::string_view status,
-                                std::string_view reviewer, std::string_view note)
+bool storage::transaction::review_correction(std::string_view id, std::string_view status,
+                                             std::string_view reviewer, std::string_view note,
+                                             std::optional<std::string_view> etag)
 {
+    require_writable("review_correction");
     if (status != "applied" && status != "rejected") {
         throw std::invalid_argument("review_correction: status must be applied or rejected");
     }
@@ -583,46 +735,26 @@ bool storage::review_correction(std::string_view id, std::string_view status,
     if (!num) {
         return false;
     }
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    const bool reviewed = review_correction_unlocked(id, status, reviewer, note);
-    txn.commit();
-    return reviewed;
-}
-
-bool storage::review_correction_unlocked(std::string_view id, std::string_view status,
-                                         std::string_view reviewer, std::string_view note)
-{
-    if (!db_.in_transaction()) {
-        throw storage_error(
-            "sandbox storage: review_correction_unlocked called outside transaction()");
-    }
-    if (status != "applied" && status != "rejected") {
-        throw std::invalid_argument("review_correction: status must be applied or rejected");
-    }
-    const auto num = parse_correction_id(id);
-    if (!num) {
-        return false;
-    }
-    statement s(db_, "UPDATE corrections SET status = ?2, reviewed_by = ?3, review_note = ?4, "
-                     "reviewed_at = ?5 WHERE num = ?1 AND status = 'pending'");
-    s.bind(1, *num).bind(2, status).bind(3, reviewer).bind(4, note).bind(5, now_());
+    statement s(db(), "UPDATE corrections SET status = ?2, reviewed_by = ?3, review_note = ?4, "
+                      "reviewed_at = ?5, etag = ?6 WHERE num = ?1 AND status = 'pending'");
+    s.bind(1, *num).bind(2, status).bind(3, reviewer).bind(4, note).bind(5, now());
+    bind_optional(s, 6, etag);
     s.run();
-    return db_.changes() == 1;
+    return db().changes() == 1;
 }
 
-std::vector<correction_request>
-storage::list_corrections(const std::function<bool(std::string_view institution)>& in_scope,
-                          std::string_view status_filter, std::size_t limit)
+std::vector<correction_request> storage::transaction::list_corrections(
+    const std::function<bool(std::string_view institution)>& in_scope,
+    std::string_view status_filter, std::int64_t after, std::size_t limit)
 {
-    std::lock_guard lock(mutex_);
     std::vector<correction_request> out;
     if (limit == 0) {
         return out;
     }
-    statement s(db_, std::string("SELECT ") + correction_columns +
-                         " FROM corrections WHERE ?1 = '' OR status = ?1 ORDER BY num");
-    s.bind(1, status_filter);
+    statement s(db(), std::string("SELECT ") + correction_columns +
+                          " FROM corrections WHERE (?1 = '' OR status = ?1) AND num > ?2 "
+                          "ORDER BY num");
+    s.bind(1, status_filter).bind(2, after);
     while (out.size() < limit && s.step()) {
         auto request = read_correction(s);
         if (in_scope && !in_scope(request.institution)) {
@@ -633,56 +765,136 @@ storage::list_corrections(const std::function<bool(std::string_view institution)
     return out;
 }
 
-void storage::audit(std::string_view actor, std::string_view action, std::string_view target,
-                    std::string_view detail)
+// ---- grants -----------------------------------------------------------------------------------
+
+namespace {
+
+grant_row read_grant(const statement& s)
 {
-    std::lock_guard lock(mutex_);
-    sql_transaction txn(db_, sql_transaction::kind::write);
-    audit_unlocked(actor, action, target, detail);
-    txn.commit();
+    return {s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4)};
 }
 
-void storage::audit_unlocked(std::string_view actor, std::string_view action,
-                             std::string_view target, std::string_view detail)
-{
-    if (!db_.in_transaction()) {
-        throw storage_error("sandbox storage: audit_unlocked called outside transaction()");
-    }
-    statement s(db_, "INSERT INTO audit(at, actor, action, target, detail) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5)");
-    s.bind(1, now_()).bind(2, actor).bind(3, action).bind(4, target).bind(5, detail);
-    s.run();
-}
+constexpr const char* grant_columns = "institution, client_id, note, granted_by, granted_at";
 
-// The audit entries `where` selects (with ?1 = `target`), in the order written.
-std::vector<audit_entry> storage::audit_query(const char* where, std::string_view target,
-                                              std::size_t limit)
+} // namespace
+
+std::vector<std::string> storage::transaction::granted_institutions(std::string_view client)
 {
-    std::lock_guard lock(mutex_);
-    std::vector<audit_entry> out;
-    if (limit == 0) {
-        return out;
-    }
-    statement s(db_, std::string("SELECT at, actor, action, target, detail FROM audit WHERE ") +
-                         where + " ORDER BY num LIMIT ?2");
-    s.bind(1, target).bind(2, checked_limit(limit));
+    statement s(db(), "SELECT institution FROM grants WHERE client_id = ?1 ORDER BY institution");
+    s.bind(1, client);
+    std::vector<std::string> out;
     while (s.step()) {
-        out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+        out.push_back(s.text(0));
     }
     return out;
 }
 
-std::vector<audit_entry> storage::audit_trail(std::string_view target_prefix, std::size_t limit)
+std::vector<grant_row> storage::transaction::grants_of(std::string_view institution)
+{
+    statement s(db(), std::string("SELECT ") + grant_columns +
+                          " FROM grants WHERE institution = ?1 ORDER BY client_id");
+    s.bind(1, institution);
+    std::vector<grant_row> out;
+    while (s.step()) {
+        out.push_back(read_grant(s));
+    }
+    return out;
+}
+
+std::optional<grant_row> storage::transaction::get_grant(std::string_view institution,
+                                                         std::string_view client)
+{
+    statement s(db(), std::string("SELECT ") + grant_columns +
+                          " FROM grants WHERE institution = ?1 AND client_id = ?2");
+    s.bind(1, institution).bind(2, client);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_grant(s);
+}
+
+bool storage::transaction::put_grant(std::string_view institution, std::string_view client,
+                                     std::string_view note, std::string_view granted_by)
+{
+    require_writable("put_grant");
+    const bool existed = get_grant(institution, client).has_value();
+    statement s(db(), "INSERT INTO grants(institution, client_id, note, granted_by, granted_at) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(institution, client_id) "
+                      "DO UPDATE SET note = excluded.note");
+    s.bind(1, institution).bind(2, client).bind(3, note).bind(4, granted_by).bind(5, now());
+    s.run();
+    return !existed;
+}
+
+bool storage::transaction::revoke_grant(std::string_view institution, std::string_view client)
+{
+    require_writable("revoke_grant");
+    statement s(db(), "DELETE FROM grants WHERE institution = ?1 AND client_id = ?2");
+    s.bind(1, institution).bind(2, client);
+    s.run();
+    return db().changes() == 1;
+}
+
+bool storage::transaction::seed_grant(std::string_view institution, std::string_view client)
+{
+    require_writable("seed_grant");
+    statement seen(db(), "INSERT OR IGNORE INTO grant_seeds(client_id, institution) "
+                         "VALUES(?1, ?2)");
+    seen.bind(1, client).bind(2, institution);
+    seen.run();
+    if (db().changes() != 1) {
+        return false; // seeded before: a revocation since then stands
+    }
+    return put_grant(institution, client, "", "");
+}
+
+// ---- audit ----------------------------------------------------------------------------------
+
+void storage::transaction::audit(std::string_view actor, std::string_view action,
+                                 std::string_view target, std::string_view detail)
+{
+    require_writable("audit");
+    statement s(db(), "INSERT INTO audit(at, actor, action, target, detail) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, now()).bind(2, actor).bind(3, action).bind(4, target).bind(5, detail);
+    s.run();
+}
+
+// The audit entries `where` selects (with ?1 = `target`), in the order written: the first
+// `limit`, or the last `limit` when `newest`.
+std::vector<audit_entry> storage::transaction::audit_query(const char* where,
+                                                           std::string_view target,
+                                                           std::size_t limit, bool newest)
+{
+    std::vector<audit_entry> out;
+    if (limit == 0) {
+        return out;
+    }
+    statement s(db(), std::string("SELECT at, actor, action, target, detail FROM audit WHERE ") +
+                          where + (newest ? " ORDER BY num DESC LIMIT ?2" : " ORDER BY num LIMIT ?2"));
+    s.bind(1, target).bind(2, checked_limit(limit));
+    while (s.step()) {
+        out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+    }
+    if (newest) {
+        std::reverse(out.begin(), out.end());
+    }
+    return out;
+}
+
+std::vector<audit_entry> storage::transaction::audit_trail(std::string_view target_prefix,
+                                                           std::size_t limit)
 {
     // A byte-wise prefix test: no LIKE, so '%' and '_' in a target mean themselves.
     return audit_query("substr(CAST(target AS BLOB), 1, length(CAST(?1 AS BLOB))) = "
                        "CAST(?1 AS BLOB)",
-                       target_prefix, limit);
+                       target_prefix, limit, true);
 }
 
-std::vector<audit_entry> storage::audit_of(std::string_view target, std::size_t limit)
+std::vector<audit_entry> storage::transaction::audit_of(std::string_view target,
+                                                        std::size_t limit)
 {
-    return audit_query("target = ?1", target, limit);
+    return audit_query("target = ?1", target, limit, false);
 }
 
 } // namespace aikom::sandbox::detail

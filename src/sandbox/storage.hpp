@@ -1,10 +1,13 @@
 // Private: the reference server's storage, on SQLite in WAL mode.
 //
-// Durability: every mutating call is one transaction, committed with synchronous=FULL before it
-// returns, so a 2xx answered after it survives `kill -9`. Thread safety: one connection guarded
-// by a mutex; every public member may be called from any thread. Writes are serialised, so the
-// change feed's sequence numbers are assigned in commit order: a reader that has seen seq N has
-// seen everything committed before it (no gaps appear later below N).
+// One transaction API: every operation is a member of `storage::transaction`, reached through
+// `storage::read` or `storage::write`, so several operations that belong together (a batch's
+// writes, a review with the record it applies and its audit entry) are one transaction by
+// construction. Durability: a write transaction is committed with synchronous=FULL before
+// `write` returns, so a 2xx answered after it survives `kill -9`. Thread safety: one connection
+// guarded by a mutex; `read`/`write` may be called from any thread. Writes are serialised, so
+// the change feed's sequence numbers are assigned in commit order: a reader that has seen seq N
+// has seen everything committed before it (no gaps appear later below N).
 //
 // Records are stored as canonical JSON (aikom::codec::encode) with their ETag; the storage never
 // parses or validates them — that is the service's job.
@@ -13,6 +16,7 @@
 
 #include "support/sqlite.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -22,9 +26,14 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace aikom::sandbox::detail {
+
+/// A calendar day (the protocol's dates): days since 1970-01-01.
+using model_day = std::chrono::sys_days;
 
 /// Thrown when SQLite fails (disk full, corrupt file…): the service answers 500/503.
 using storage_error = support::sqlite_error;
@@ -92,7 +101,11 @@ struct correction_request {
     std::string child_id{};
     std::string record_json{}; ///< the proposed record
     std::string reason{};
-    std::string status{}; ///< "pending", "applied", "rejected"
+    std::string fields_json{"[]"}; ///< the "red fields": a JSON array of JSON Pointers
+    std::optional<std::string> base_etag{}; ///< the record's ETag when the request was made
+    std::string issues_json{"[]"};          ///< the submission issues at creation, as JSON
+    std::optional<std::string> etag{};      ///< the ETag of the record `apply` wrote
+    std::string status{};                   ///< "pending", "applied", "rejected"
     std::string created_by{};
     std::string reviewed_by{};
     std::string review_note{};
@@ -103,21 +116,92 @@ struct correction_request {
 /// One line of the audit trail (who did what to which record, never the record's content).
 struct audit_entry {
     std::int64_t at = 0;  ///< unix seconds
-    std::string actor{};  ///< client id
-    std::string action{}; ///< e.g. "correction.apply", "access.denied"
-    std::string target{}; ///< e.g. "32855961/kd-000001" or "cr-7"
+    std::string actor{};  ///< client id; empty for the server itself (a grant seeded at start)
+    std::string action{}; ///< e.g. "correction.apply", "access.denied", "grant.create"
+    std::string target{}; ///< e.g. "32855961/kd-000001", "cr-7", "grant:32855961/platform-a"
     std::string detail{}; ///< free text without personal data
+};
+
+/// Access of an `institution` or `platform` client to one institution.
+struct grant_row {
+    std::string institution{};
+    std::string client_id{};
+    std::string note{};
+    std::string granted_by{}; ///< empty: seeded from the clients file
+    std::int64_t granted_at = 0;
+};
+
+/// A record's state for the progress report, as of the day it was written.
+struct readiness_state {
+    bool active = false; ///< not withdrawn
+    bool ready = false;  ///< active and ready on the four indicators
+};
+
+/// One institution's counts on one day of the progress report.
+struct day_counts {
+    std::int64_t records = 0;
+    std::int64_t active = 0;
+    std::int64_t ready = 0;
 };
 
 class storage {
 public:
+    class transaction;
+
     /// Opens (creating if needed) the database at `path`; ":memory:" for a throwaway one.
-    /// Sets journal_mode=WAL (except in memory), synchronous=FULL, foreign_keys=ON, and creates
-    /// the schema. Throws storage_error.
+    /// Sets journal_mode=WAL (except in memory), synchronous=FULL, foreign_keys=ON, creates or
+    /// upgrades the schema, and writes the feed's epoch when the database is new. Throws
+    /// storage_error.
     explicit storage(const std::string& path);
     ~storage();
     storage(const storage&) = delete;
     storage& operator=(const storage&) = delete;
+
+    /// Runs `body(transaction&)` in one read transaction (one consistent snapshot) and returns
+    /// what it returns. Writing through it throws storage_error.
+    template <class Body>
+    decltype(auto) read(Body&& body)
+    {
+        return run(support::sqlite_transaction::kind::read, std::forward<Body>(body));
+    }
+
+    /// Runs `body(transaction&)` in one write transaction, committed with synchronous=FULL when
+    /// `body` returns and rolled back (nothing written, no change event) when it throws.
+    template <class Body>
+    decltype(auto) write(Body&& body)
+    {
+        return run(support::sqlite_transaction::kind::write, std::forward<Body>(body));
+    }
+
+    /// Injectable clock (unix seconds) for tests of retention; an empty function restores the
+    /// default (system_clock).
+    void set_clock(std::function<std::int64_t()> now);
+
+    /// The virtual-machine steps of the last change-feed query (a machine-independent measure of
+    /// the rows it examined), for tests that a narrow client's poll costs O(page).
+    [[nodiscard]] std::int64_t last_feed_cost() const noexcept { return feed_cost_.load(); }
+
+private:
+    template <class Body>
+    decltype(auto) run(support::sqlite_transaction::kind kind, Body&& body);
+
+    friend class transaction;
+    std::mutex mutex_;
+    support::sqlite_db db_;
+    std::function<std::int64_t()> now_;
+    std::atomic<std::int64_t> feed_cost_{0};
+};
+
+/// Every operation of the storage, inside one transaction (`storage::read`/`write`). Valid only
+/// inside the body it was given to; not thread-safe (the storage's lock is held meanwhile).
+class storage::transaction {
+public:
+    transaction(storage& owner, bool writable) : s_(owner), writable_(writable) {}
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+
+    /// Now by the storage's clock (unix seconds).
+    [[nodiscard]] std::int64_t now() const { return s_.now_(); }
 
     // ---- children -------------------------------------------------------------------------
     [[nodiscard]] std::optional<stored_child> get_child(std::string_view institution,
@@ -138,45 +222,37 @@ public:
     [[nodiscard]] std::vector<stored_child>
     list_children(std::string_view institution, std::string_view after_id, std::size_t limit);
 
-    /// Every record of the given institutions (for reports), ordered by institution and id,
-    /// delivered one at a time to `sink` (no list is built). One consistent snapshot; `sink`
-    /// runs with the lock held and must not call the storage.
+    /// Every record of the given institutions, ordered by institution and id, delivered one at
+    /// a time to `sink` (no list is built).
     void for_each_child(const std::vector<std::string>& institutions,
                         const std::function<void(const stored_child&)>& sink);
 
     /// The codes of every institution that has at least one record, sorted.
     [[nodiscard]] std::vector<std::string> institutions();
 
-    /// Several writes in one transaction (a batch): `body` runs with the lock held and may call
-    /// the `_unlocked` members only (calling a locking member from `body` deadlocks). Rolls back
-    /// if `body` throws (nothing written, no change event), then rethrows.
-    void transaction(const std::function<void()>& body);
-    write_result put_child_unlocked(std::string_view institution, std::string_view id,
-                                    std::string_view json, std::string_view etag,
-                                    const write_condition& condition = {});
-    // (put_child_unlocked throws storage_error when called outside transaction().)
-
     // ---- change feed ----------------------------------------------------------------------
-    /// Events with seq > `after`, ascending, at most `limit`, of institutions for which
-    /// `in_scope` is true (events out of scope are skipped but do not count toward `limit`).
-    /// `in_scope` runs with the lock held and must not call the storage.
+    /// The feed's identity: random, written when the database was created. Cursors carry it.
+    [[nodiscard]] std::string epoch();
+
+    /// Events with seq > `after`, ascending, at most `limit`: of `only` when it is given (read
+    /// through the index by institution, so the cost is O(|only| × limit) whatever the size of
+    /// the feed), else of every institution.
     ///
     /// Cursor rule. A client whose cursor is N has applied every event with seq <= N. Its
     /// cursor is still good iff
-    ///     N == 0  ||  N >= first_retained_seq() - 1;
-    /// otherwise an event it needed was pruned and it must resync (410): drop its copy and read
-    /// the feed again from 0. Reading from 0 always rebuilds the current state, because
-    /// prune_changes keeps the newest event of every existing record (see there).
+    ///     N == 0  ||  first_retained_seq() - 1 <= N <= last_seq();
+    /// otherwise an event it needed was pruned (or the cursor is from another feed) and it must
+    /// resync (410). Reading from 0 always rebuilds the current state, because prune_changes
+    /// keeps the newest event of every existing record (see there).
     [[nodiscard]] std::vector<change_event>
     changes_after(std::int64_t after, std::size_t limit,
-                  const std::function<bool(std::string_view institution)>& in_scope);
+                  const std::optional<std::vector<std::string>>& only = std::nullopt);
 
     /// The highest seq written so far (0 if none).
     [[nodiscard]] std::int64_t last_seq();
 
     /// One more than the highest seq of a pruned event that a client could still have needed
-    /// (a tombstone); 1 while none was. The feed after first_retained_seq() - 1 is complete in
-    /// the sense of the cursor rule above. Survives restarts.
+    /// (a tombstone); 1 while none was. Survives restarts.
     [[nodiscard]] std::int64_t first_retained_seq();
 
     /// Compacts the feed: among events older than `max_age` (committed before the last event
@@ -185,14 +261,25 @@ public:
     ///     needed it reads the newer one, which carries the whole record), and
     ///   - tombstones that are the newest event of their record (the record is gone; this
     ///     raises first_retained_seq() above the tombstone's seq).
-    /// The newest event of every existing record is kept whatever its age, so reading the feed
-    /// from 0 rebuilds the current state. last_seq() is unaffected.
+    /// The newest event of every existing record is kept whatever its age.
     void prune_changes(std::chrono::seconds max_age);
 
+    // ---- progress (per-record readiness by day) ---------------------------------------------
+    /// Records the state of a record from `day` on (`nullopt`: the record no longer exists).
+    /// A second call on the same day replaces the first.
+    void track_readiness(std::string_view institution, std::string_view id, model_day day,
+                         std::optional<readiness_state> state);
+
+    /// For each institution of `institutions` and each day of [from, to], the records that
+    /// existed at the end of that day, the active ones and the ready ones. Days are indexes
+    /// from `from`; the result has one vector of `(to - from + 1)` entries per institution.
+    [[nodiscard]] std::vector<std::vector<day_counts>>
+    progress(const std::vector<std::string>& institutions, model_day from, model_day to);
+
     // ---- idempotency ----------------------------------------------------------------------
-    /// Starts or looks up `key` for `client`, in one transaction. A key used with another
-    /// `request_hash` is `mismatch` even while in progress. When the key exists (every outcome
-    /// but `started`), `existing` is filled; on `replay` it holds the stored response.
+    /// Starts or looks up `key` for `client`. A key used with another `request_hash` is
+    /// `mismatch` even while in progress. When the key exists (every outcome but `started`),
+    /// `existing` is filled; on `replay` it holds the stored response.
     idempotency_begin begin_idempotent(std::string_view client, std::string_view key,
                                        std::string_view request_hash, idempotency_entry& existing);
     /// Stores the response of a started key (the key becomes `completed`). Throws storage_error
@@ -205,49 +292,72 @@ public:
     /// Drops keys (in progress or completed) first used more than `max_age` ago.
     void prune_idempotency(std::chrono::seconds max_age);
 
-    // ---- correction requests and audit --------------------------------------------------------
+    // ---- correction requests --------------------------------------------------------------
     /// Stores a new request: fills id, status ("pending") and created_at, clears the review
-    /// fields, and returns what was stored. Ids are never reused.
+    /// fields and `etag`, and returns what was stored. Ids are never reused.
     correction_request create_correction(correction_request request);
     [[nodiscard]] std::optional<correction_request> get_correction(std::string_view id);
-    /// Sets status ("applied" or "rejected", else std::invalid_argument), reviewer, note, time;
-    /// false if the request does not exist or is not pending.
+    /// Sets status ("applied" or "rejected", else std::invalid_argument), reviewer, note, time
+    /// and the applied record's ETag; false if the request does not exist or is not pending.
     bool review_correction(std::string_view id, std::string_view status, std::string_view reviewer,
-                           std::string_view note);
-    /// Oldest first, at most `limit` of those in scope (out of scope are skipped and not
-    /// counted), with the given status (empty: any). `in_scope` must not call the storage.
+                           std::string_view note, std::optional<std::string_view> etag = {});
+    /// Oldest first, requests with a number above `after` (0: from the start), at most `limit`
+    /// of those `in_scope` (the others are skipped and not counted), with the given status
+    /// (empty: any). `in_scope` must not call the storage.
     [[nodiscard]] std::vector<correction_request>
     list_corrections(const std::function<bool(std::string_view institution)>& in_scope,
-                     std::string_view status_filter, std::size_t limit);
+                     std::string_view status_filter, std::int64_t after, std::size_t limit);
 
+    // ---- grants -----------------------------------------------------------------------------
+    /// The institutions `client` has been granted, sorted.
+    [[nodiscard]] std::vector<std::string> granted_institutions(std::string_view client);
+    /// The grants of one institution, by client id.
+    [[nodiscard]] std::vector<grant_row> grants_of(std::string_view institution);
+    [[nodiscard]] std::optional<grant_row> get_grant(std::string_view institution,
+                                                     std::string_view client);
+    /// Creates or updates (the note only) a grant; true if it was created.
+    bool put_grant(std::string_view institution, std::string_view client, std::string_view note,
+                   std::string_view granted_by);
+    /// False if there was no such grant.
+    bool revoke_grant(std::string_view institution, std::string_view client);
+    /// Grants a clients-file pair unless it was seeded before (even if revoked since); true if
+    /// it granted now.
+    bool seed_grant(std::string_view institution, std::string_view client);
+
+    // ---- audit ------------------------------------------------------------------------------
     void audit(std::string_view actor, std::string_view action, std::string_view target,
                std::string_view detail);
-
-    /// Inside `transaction()` only (like `put_child_unlocked`): a review and its audit entry
-    /// committed together with the write they accompany.
-    bool review_correction_unlocked(std::string_view id, std::string_view status,
-                                    std::string_view reviewer, std::string_view note);
-    void audit_unlocked(std::string_view actor, std::string_view action, std::string_view target,
-                        std::string_view detail);
-    /// Entries whose target starts with `target_prefix`, in the order written, at most `limit`.
-    /// The entries whose target is exactly `target`, in the order written.
+    /// The entries whose target is exactly `target`, in the order written, at most `limit`.
     [[nodiscard]] std::vector<audit_entry> audit_of(std::string_view target, std::size_t limit);
-
+    /// The newest `limit` entries whose target starts with `target_prefix`, oldest first.
     [[nodiscard]] std::vector<audit_entry> audit_trail(std::string_view target_prefix,
                                                        std::size_t limit);
 
-    /// Injectable clock (unix seconds) for tests of retention; an empty function restores the
-    /// default (system_clock).
-    void set_clock(std::function<std::int64_t()> now);
-
 private:
+    support::sqlite_db& db() { return s_.db_; }
+    void require_writable(const char* what) const;
     std::vector<audit_entry> audit_query(const char* where, std::string_view target,
-                                         std::size_t limit);
+                                         std::size_t limit, bool newest);
 
-    std::mutex mutex_;
-    support::sqlite_db db_;
-    std::function<std::int64_t()> now_;
+    storage& s_;
+    bool writable_;
 };
+
+template <class Body>
+decltype(auto) storage::run(support::sqlite_transaction::kind kind, Body&& body)
+{
+    std::lock_guard lock(mutex_);
+    support::sqlite_transaction txn(db_, kind);
+    transaction tx(*this, kind == support::sqlite_transaction::kind::write);
+    if constexpr (std::is_void_v<decltype(body(tx))>) {
+        body(tx);
+        txn.commit();
+    } else {
+        auto result = body(tx);
+        txn.commit();
+        return result;
+    }
+}
 
 } // namespace aikom::sandbox::detail
 

@@ -206,4 +206,9 @@ void sqlite_transaction::commit()
     done_ = true;
 }
 
+std::int64_t sqlite_statement::vm_steps() const noexcept
+{
+    return sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_VM_STEP, 0);
+}
+
 } // namespace aikom::support

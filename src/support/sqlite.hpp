@@ -80,6 +80,9 @@ public:
     [[nodiscard]] std::int64_t int64(int column) const;
     [[nodiscard]] bool is_null(int column) const;
     [[nodiscard]] std::string text(int column) const;
+    /// Virtual-machine steps run so far (SQLITE_STMTSTATUS_VM_STEP): what a query cost,
+    /// independent of the machine's speed.
+    [[nodiscard]] std::int64_t vm_steps() const noexcept;
 
 private:
     void check(int rc, std::string_view what);

@@ -22,8 +22,11 @@ std::vector<sandbox::client_entry> test_clients()
         {"zdo-a", "zdo-a-secret", role::institution, {a}},
         {"zdo-b", "zdo-b-secret", role::institution, {b}},
         {"platform", "platform-secret", role::platform, {a, b}},
-        {"reviewer", "reviewer-secret", role::reviewer, {}},
+        {"reviewer", "reviewer-secret", role::reviewer, {"*"}},
         {"reviewer-a", "reviewer-a-secret", role::reviewer, {a}},
+        {"reviewer-none", "reviewer-none-secret", role::reviewer, {}},
+        // No institution of its own: the grantee of the grant routes' tests.
+        {"platform-2", "platform-2-secret", role::platform, {}},
     };
 }
 
@@ -135,7 +138,12 @@ void run_role_matrix(protocol_driver& d)
         correct,
         apply,
         report,
-        faults
+        faults,
+        progress,
+        form85k,
+        grants,
+        grant,
+        grant_history,
     };
     auto run = [&](const std::string& role, action act, const std::string& inst) -> outcome {
         switch (act) {
@@ -201,6 +209,25 @@ void run_role_matrix(protocol_driver& d)
                         .result_int()};
         case action::faults:
             return {d.call(verb::get, "/v1/admin/faults", role).result_int()};
+        case action::progress:
+            return {d.call(verb::get, "/v1/reports/progress?institution=" + inst, role).result_int()};
+        case action::form85k:
+            return {d.call(verb::get, "/v1/reports/form-85k?institution=" + inst, role).result_int()};
+        case action::grants:
+            return {d.call(verb::get, "/v1/institutions/" + inst + "/grants", role).result_int()};
+        case action::grant: {
+            // Grant, then revoke: the grantee's access is the same before and after.
+            const std::string target = "/v1/institutions/" + inst + "/grants/platform-2";
+            const auto put = d.call(verb::put, target, role, R"({"note":"matrix"})");
+            if (put.result_int() != 201) {
+                return {put.result_int()};
+            }
+            const auto del = d.call(verb::delete_, target, role);
+            return {del.result_int() == 204 ? 201u : del.result_int()};
+        }
+        case action::grant_history:
+            return {d.call(verb::get, "/v1/institutions/" + inst + "/grant-history", role)
+                        .result_int()};
         }
         return {};
     };
@@ -213,7 +240,8 @@ void run_role_matrix(protocol_driver& d)
         std::string item = {}; ///< batches
     };
     // Every role × every route × (institution A, institution B). The roles' institutions:
-    // authority, zdo-a and reviewer-a: A; platform: A and B; admin and reviewer: all.
+    // authority, zdo-a and reviewer-a: A; platform: A and B; admin and reviewer ("*"): all;
+    // reviewer-none (an empty list): none.
     const std::vector<cell> cells = {
         // admin
         {"admin", action::get, a, 200},
@@ -237,6 +265,16 @@ void run_role_matrix(protocol_driver& d)
         {"admin", action::changes, a, 200},
         {"admin", action::validate, a, 200},
         {"admin", action::faults, a, 200},
+        {"admin", action::progress, a, 200},
+        {"admin", action::progress, b, 200},
+        {"admin", action::form85k, a, 200},
+        {"admin", action::form85k, b, 200},
+        {"admin", action::grants, a, 200},
+        {"admin", action::grants, b, 200},
+        {"admin", action::grant, a, 201},
+        {"admin", action::grant, b, 201},
+        {"admin", action::grant_history, a, 200},
+        {"admin", action::grant_history, b, 200},
         // authority
         {"authority", action::get, a, 200},
         {"authority", action::get, b, 403},
@@ -259,6 +297,16 @@ void run_role_matrix(protocol_driver& d)
         {"authority", action::changes, a, 200},
         {"authority", action::validate, a, 200},
         {"authority", action::faults, a, 403},
+        {"authority", action::progress, a, 200},
+        {"authority", action::progress, b, 403},
+        {"authority", action::form85k, a, 200},
+        {"authority", action::form85k, b, 403},
+        {"authority", action::grants, a, 200},
+        {"authority", action::grants, b, 403},
+        {"authority", action::grant, a, 201},
+        {"authority", action::grant, b, 403},
+        {"authority", action::grant_history, a, 200},
+        {"authority", action::grant_history, b, 403},
         // zdo-a
         {"zdo-a", action::get, a, 200},
         {"zdo-a", action::get, b, 403},
@@ -281,6 +329,16 @@ void run_role_matrix(protocol_driver& d)
         {"zdo-a", action::changes, a, 200},
         {"zdo-a", action::validate, a, 200},
         {"zdo-a", action::faults, a, 403},
+        {"zdo-a", action::progress, a, 200},
+        {"zdo-a", action::progress, b, 403},
+        {"zdo-a", action::form85k, a, 200},
+        {"zdo-a", action::form85k, b, 403},
+        {"zdo-a", action::grants, a, 403},
+        {"zdo-a", action::grants, b, 403},
+        {"zdo-a", action::grant, a, 403},
+        {"zdo-a", action::grant, b, 403},
+        {"zdo-a", action::grant_history, a, 403},
+        {"zdo-a", action::grant_history, b, 403},
         // platform
         {"platform", action::get, a, 200},
         {"platform", action::get, b, 200},
@@ -303,6 +361,16 @@ void run_role_matrix(protocol_driver& d)
         {"platform", action::changes, a, 200},
         {"platform", action::validate, a, 200},
         {"platform", action::faults, a, 403},
+        {"platform", action::progress, a, 200},
+        {"platform", action::progress, b, 200},
+        {"platform", action::form85k, a, 200},
+        {"platform", action::form85k, b, 200},
+        {"platform", action::grants, a, 403},
+        {"platform", action::grants, b, 403},
+        {"platform", action::grant, a, 403},
+        {"platform", action::grant, b, 403},
+        {"platform", action::grant_history, a, 403},
+        {"platform", action::grant_history, b, 403},
         // reviewer
         {"reviewer", action::get, a, 403},
         {"reviewer", action::get, b, 403},
@@ -325,6 +393,16 @@ void run_role_matrix(protocol_driver& d)
         {"reviewer", action::changes, a, 403},
         {"reviewer", action::validate, a, 200},
         {"reviewer", action::faults, a, 403},
+        {"reviewer", action::progress, a, 403},
+        {"reviewer", action::progress, b, 403},
+        {"reviewer", action::form85k, a, 403},
+        {"reviewer", action::form85k, b, 403},
+        {"reviewer", action::grants, a, 403},
+        {"reviewer", action::grants, b, 403},
+        {"reviewer", action::grant, a, 403},
+        {"reviewer", action::grant, b, 403},
+        {"reviewer", action::grant_history, a, 403},
+        {"reviewer", action::grant_history, b, 403},
         // reviewer-a
         {"reviewer-a", action::get, a, 403},
         {"reviewer-a", action::get, b, 403},
@@ -347,6 +425,21 @@ void run_role_matrix(protocol_driver& d)
         {"reviewer-a", action::changes, a, 403},
         {"reviewer-a", action::validate, a, 200},
         {"reviewer-a", action::faults, a, 403},
+        {"reviewer-a", action::progress, a, 403},
+        {"reviewer-a", action::progress, b, 403},
+        {"reviewer-a", action::form85k, a, 403},
+        {"reviewer-a", action::form85k, b, 403},
+        {"reviewer-a", action::grants, a, 403},
+        {"reviewer-a", action::grants, b, 403},
+        {"reviewer-a", action::grant, a, 403},
+        {"reviewer-a", action::grant, b, 403},
+        {"reviewer-a", action::grant_history, a, 403},
+        {"reviewer-a", action::grant_history, b, 403},
+        // reviewer-none: an empty list reaches no institution, for every role
+        {"reviewer-none", action::apply, a, 403},
+        {"reviewer-none", action::apply, b, 403},
+        {"reviewer-none", action::get, a, 403},
+        {"reviewer-none", action::validate, a, 200},
     };
     for (const auto& c : cells) {
         CAPTURE(c.role);
@@ -364,6 +457,14 @@ void run_role_matrix(protocol_driver& d)
     CHECK(exists.result_int() == 403);
     CHECK(absent.result_int() == 403);
     CHECK(problem_without_request_id(exists) == problem_without_request_id(absent));
+
+    // An authority outside its territory: the same 403 whether or not the institution has
+    // anything (B has records and grants; 99999999 has nothing).
+    const auto known = d.call(verb::get, "/v1/institutions/" + b + "/grants", "authority");
+    const auto unknown = d.call(verb::get, "/v1/institutions/99999999/grants", "authority");
+    CHECK(known.result_int() == 403);
+    CHECK(unknown.result_int() == 403);
+    CHECK(problem_without_request_id(known) == problem_without_request_id(unknown));
 }
 
 } // namespace aikom::test

@@ -55,7 +55,7 @@ TEST_CASE("sandbox: discovery needs no token and states the limits")
     REQUIRE(d.has_value());
     CHECK(d->version == "1");
     CHECK(d->limits.max_body_bytes == f.options.max_body_bytes);
-    CHECK(d->scopes.size() == 6);
+    CHECK(d->scopes.size() == 7);
     CHECK_FALSE(res["X-Request-Id"].empty());
 }
 
@@ -504,8 +504,9 @@ TEST_CASE("sandbox: a key whose first request is still running answers 409 with 
     // What the service fingerprints: method, target and body.
     const std::string hash = codec::sha256("POST /v1/batches\n" + body).to_hex();
     sandbox::detail::idempotency_entry existing;
-    REQUIRE(f.store.begin_idempotent("zdo-a", "slow-1", hash, existing) ==
-            sandbox::detail::idempotency_begin::started);
+    REQUIRE(f.store.write([&](sandbox::detail::storage::transaction& tx) {
+        return tx.begin_idempotent("zdo-a", "slow-1", hash, existing);
+    }) == sandbox::detail::idempotency_begin::started);
     const auto res =
         f.d.call(http::post, "/v1/batches", "zdo-a", body, {{"Idempotency-Key", "slow-1"}});
     CHECK(res.result_int() == 409);

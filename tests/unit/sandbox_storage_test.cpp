@@ -24,7 +24,8 @@ namespace {
 constexpr std::string_view inst_a = "32855961";
 constexpr std::string_view inst_b = "14360570";
 
-const auto everything = [](std::string_view) { return true; };
+const std::optional<std::vector<std::string>> everything{};
+const auto everything_listing = [](std::string_view) { return true; };
 
 std::string record(std::string_view id, int version = 1)
 {
@@ -71,15 +72,15 @@ std::vector<std::int64_t> seqs(const std::vector<change_event>& events)
 TEST_CASE("storage: create, update, unchanged, get")
 {
     storage db(":memory:");
-    CHECK_FALSE(db.get_child(inst_a, "kd-1").has_value());
-    CHECK(db.last_seq() == 0);
+    CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); }).has_value());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 0);
 
-    const auto created = db.put_child(inst_a, "kd-1", record("kd-1"), "e1");
+    const auto created = db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1"); });
     CHECK(created.outcome == write_outcome::created);
     CHECK(created.etag == "e1");
     CHECK(created.seq == 1);
 
-    auto got = db.get_child(inst_a, "kd-1");
+    auto got = db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); });
     REQUIRE(got.has_value());
     CHECK(got->institution == inst_a);
     CHECK(got->id == "kd-1");
@@ -87,19 +88,19 @@ TEST_CASE("storage: create, update, unchanged, get")
     CHECK(got->etag == "e1");
     CHECK(got->seq == 1);
     // The same id under another institution is another record.
-    CHECK_FALSE(db.get_child(inst_b, "kd-1").has_value());
+    CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_child(inst_b, "kd-1"); }).has_value());
 
-    const auto same = db.put_child(inst_a, "kd-1", record("kd-1"), "e1");
+    const auto same = db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1"); });
     CHECK(same.outcome == write_outcome::unchanged);
     CHECK(same.etag == "e1");
     CHECK(same.seq == 0);
-    CHECK(db.last_seq() == 1); // no change event for an unchanged record
+    CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 1); // no change event for an unchanged record
 
-    const auto updated = db.put_child(inst_a, "kd-1", record("kd-1", 2), "e2");
+    const auto updated = db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 2), "e2"); });
     CHECK(updated.outcome == write_outcome::updated);
     CHECK(updated.etag == "e2");
     CHECK(updated.seq == 2);
-    got = db.get_child(inst_a, "kd-1");
+    got = db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); });
     REQUIRE(got.has_value());
     CHECK(got->json == record("kd-1", 2));
     CHECK(got->etag == "e2");
@@ -107,8 +108,8 @@ TEST_CASE("storage: create, update, unchanged, get")
 
     // Values with quotes, NULs and Cyrillic round-trip byte for byte.
     const std::string odd = std::string("{\"name\":\"Тарас 'x'\"}") + '\0' + "tail";
-    CHECK(db.put_child(inst_a, "kd-2", odd, "e3").outcome == write_outcome::created);
-    CHECK(db.get_child(inst_a, "kd-2")->json == odd);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-2", odd, "e3"); }).outcome == write_outcome::created);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-2"); })->json == odd);
 }
 
 TEST_CASE("storage: If-Match and If-None-Match preconditions")
@@ -118,68 +119,68 @@ TEST_CASE("storage: If-Match and If-None-Match preconditions")
     SUBCASE("If-None-Match: * creates only")
     {
         const write_condition none{.if_none_match_any = true};
-        CHECK(db.put_child(inst_a, "kd-1", record("kd-1"), "e1", none).outcome ==
+        CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1", none); }).outcome ==
               write_outcome::created);
-        const auto again = db.put_child(inst_a, "kd-1", record("kd-1", 2), "e2", none);
+        const auto again = db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 2), "e2", none); });
         CHECK(again.outcome == write_outcome::precondition_failed);
         CHECK(again.etag == "e1"); // the current one
         CHECK(again.seq == 0);
         // Checked before "unchanged": the same content still fails the precondition.
-        CHECK(db.put_child(inst_a, "kd-1", record("kd-1"), "e1", none).outcome ==
+        CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1", none); }).outcome ==
               write_outcome::precondition_failed);
-        CHECK(db.get_child(inst_a, "kd-1")->etag == "e1");
+        CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); })->etag == "e1");
     }
     SUBCASE("If-Match")
     {
-        REQUIRE(db.put_child(inst_a, "kd-1", record("kd-1"), "e1").outcome ==
+        REQUIRE(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1"); }).outcome ==
                 write_outcome::created);
         const auto stale =
-            db.put_child(inst_a, "kd-1", record("kd-1", 3), "e3", {.if_match = "e0"});
+            db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 3), "e3", {.if_match = "e0"}); });
         CHECK(stale.outcome == write_outcome::precondition_failed);
         CHECK(stale.etag == "e1");
-        CHECK(db.get_child(inst_a, "kd-1")->etag == "e1");
-        CHECK(db.last_seq() == 1);
+        CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); })->etag == "e1");
+        CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 1);
 
-        const auto ok = db.put_child(inst_a, "kd-1", record("kd-1", 2), "e2", {.if_match = "e1"});
+        const auto ok = db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 2), "e2", {.if_match = "e1"}); });
         CHECK(ok.outcome == write_outcome::updated);
         CHECK(ok.etag == "e2");
         // Unchanged content with a matching If-Match: still unchanged.
-        CHECK(db.put_child(inst_a, "kd-1", record("kd-1", 2), "e2", {.if_match = "e2"}).outcome ==
+        CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 2), "e2", {.if_match = "e2"}); }).outcome ==
               write_outcome::unchanged);
         // If-Match: * means "exists".
-        CHECK(db.put_child(inst_a, "kd-1", record("kd-1", 4), "e4", {.if_match = "*"}).outcome ==
+        CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 4), "e4", {.if_match = "*"}); }).outcome ==
               write_outcome::updated);
-        CHECK(db.put_child(inst_a, "kd-9", record("kd-9"), "e1", {.if_match = "*"}).outcome ==
+        CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-9", record("kd-9"), "e1", {.if_match = "*"}); }).outcome ==
               write_outcome::precondition_failed);
         // If-Match on an absent record fails and creates nothing.
-        CHECK(db.put_child(inst_a, "kd-8", record("kd-8"), "e1", {.if_match = "e1"}).outcome ==
+        CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-8", record("kd-8"), "e1", {.if_match = "e1"}); }).outcome ==
               write_outcome::precondition_failed);
-        CHECK_FALSE(db.get_child(inst_a, "kd-8").has_value());
+        CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-8"); }).has_value());
     }
 }
 
 TEST_CASE("storage: delete writes a tombstone")
 {
     storage db(":memory:");
-    REQUIRE(db.put_child(inst_a, "kd-1", record("kd-1"), "e1").seq == 1);
+    REQUIRE(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1"); }).seq == 1);
 
-    CHECK(db.delete_child(inst_a, "kd-2").outcome == write_outcome::not_found);
-    CHECK(db.delete_child(inst_a, "kd-2", {.if_match = "e1"}).outcome ==
+    CHECK(db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-2"); }).outcome == write_outcome::not_found);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-2", {.if_match = "e1"}); }).outcome ==
           write_outcome::precondition_failed);
-    const auto stale = db.delete_child(inst_a, "kd-1", {.if_match = "e0"});
+    const auto stale = db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-1", {.if_match = "e0"}); });
     CHECK(stale.outcome == write_outcome::precondition_failed);
     CHECK(stale.etag == "e1");
-    CHECK(db.get_child(inst_a, "kd-1").has_value());
-    CHECK(db.last_seq() == 1);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); }).has_value());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 1);
 
-    const auto gone = db.delete_child(inst_a, "kd-1", {.if_match = "e1"});
+    const auto gone = db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-1", {.if_match = "e1"}); });
     CHECK(gone.outcome == write_outcome::deleted);
     CHECK(gone.etag.empty());
     CHECK(gone.seq == 2);
-    CHECK_FALSE(db.get_child(inst_a, "kd-1").has_value());
-    CHECK(db.delete_child(inst_a, "kd-1").outcome == write_outcome::not_found);
+    CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); }).has_value());
+    CHECK(db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-1"); }).outcome == write_outcome::not_found);
 
-    const auto events = db.changes_after(0, 10, everything);
+    const auto events = db.read([&](storage::transaction& tx) { return tx.changes_after(0, 10, everything); });
     REQUIRE(events.size() == 2);
     CHECK_FALSE(events[0].deleted);
     CHECK(events[0].json == record("kd-1"));
@@ -191,7 +192,7 @@ TEST_CASE("storage: delete writes a tombstone")
     CHECK_FALSE(events[1].json.has_value());
 
     // Recreating after a delete is a create with a new event.
-    const auto again = db.put_child(inst_a, "kd-1", record("kd-1", 2), "e2");
+    const auto again = db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 2), "e2"); });
     CHECK(again.outcome == write_outcome::created);
     CHECK(again.seq == 3);
 }
@@ -200,16 +201,16 @@ TEST_CASE("storage: list_children pages by id within one institution")
 {
     storage db(":memory:");
     for (const char* id : {"kd-3", "kd-1", "kd-5", "kd-2", "kd-4"}) {
-        db.put_child(inst_a, id, record(id), "e");
+        db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, id, record(id), "e"); });
     }
-    db.put_child(inst_b, "kd-0", record("kd-0"), "e");
-    db.put_child(inst_b, "kd-9", record("kd-9"), "e");
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_b, "kd-0", record("kd-0"), "e"); });
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_b, "kd-9", record("kd-9"), "e"); });
 
     std::vector<std::string> ids;
     std::string after;
     int pages = 0;
     while (pages < 10) {
-        const auto page = db.list_children(inst_a, after, 2);
+        const auto page = db.read([&](storage::transaction& tx) { return tx.list_children(inst_a, after, 2); });
         ++pages;
         if (page.empty()) {
             break;
@@ -223,13 +224,13 @@ TEST_CASE("storage: list_children pages by id within one institution")
     }
     CHECK(pages == 4); // 2 + 2 + 1, then an empty page
     CHECK(ids == std::vector<std::string>{"kd-1", "kd-2", "kd-3", "kd-4", "kd-5"});
-    CHECK(db.list_children(inst_a, "", 0).empty());
-    CHECK(db.list_children(inst_a, "kd-5", 10).empty());
-    CHECK(db.list_children("00000000", "", 10).empty());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.list_children(inst_a, "", 0); }).empty());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.list_children(inst_a, "kd-5", 10); }).empty());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.list_children("00000000", "", 10); }).empty());
 
     std::vector<std::string> seen;
-    db.for_each_child({std::string(inst_b), std::string(inst_a), std::string(inst_b)},
-                      [&](const stored_child& c) { seen.push_back(c.institution + "/" + c.id); });
+    db.read([&](storage::transaction& tx) { return tx.for_each_child({std::string(inst_b), std::string(inst_a), std::string(inst_b)},
+                      [&](const stored_child& c) { seen.push_back(c.institution + "/" + c.id); }); });
     CHECK(seen == std::vector<std::string>{"14360570/kd-0", "14360570/kd-9", "32855961/kd-1",
                                            "32855961/kd-2", "32855961/kd-3", "32855961/kd-4",
                                            "32855961/kd-5"});
@@ -238,15 +239,15 @@ TEST_CASE("storage: list_children pages by id within one institution")
 TEST_CASE("storage: changes_after orders, filters by scope and limits")
 {
     storage db(":memory:");
-    db.put_child(inst_a, "kd-1", record("kd-1"), "a1");    // 1
-    db.put_child(inst_b, "kd-1", record("kd-1"), "b1");    // 2
-    db.put_child(inst_a, "kd-2", record("kd-2"), "a2");    // 3
-    db.put_child(inst_b, "kd-2", record("kd-2"), "b2");    // 4
-    db.put_child(inst_a, "kd-1", record("kd-1", 2), "a3"); // 5
-    db.delete_child(inst_b, "kd-1");                       // 6
-    REQUIRE(db.last_seq() == 6);
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "a1"); });    // 1
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_b, "kd-1", record("kd-1"), "b1"); });    // 2
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-2", record("kd-2"), "a2"); });    // 3
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_b, "kd-2", record("kd-2"), "b2"); });    // 4
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 2), "a3"); }); // 5
+    db.write([&](storage::transaction& tx) { return tx.delete_child(inst_b, "kd-1"); });                       // 6
+    REQUIRE(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 6);
 
-    const auto all = db.changes_after(0, 100, everything);
+    const auto all = db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, everything); });
     CHECK(seqs(all) == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6});
     // Each upsert event carries the record as of that event, not as of now.
     CHECK(all[0].json == record("kd-1"));
@@ -254,18 +255,18 @@ TEST_CASE("storage: changes_after orders, filters by scope and limits")
     CHECK(all[4].json == record("kd-1", 2));
     CHECK(all[4].etag == "a3");
 
-    CHECK(seqs(db.changes_after(4, 100, everything)) == std::vector<std::int64_t>{5, 6});
-    CHECK(db.changes_after(6, 100, everything).empty());
-    CHECK(db.changes_after(0, 0, everything).empty());
-    CHECK(seqs(db.changes_after(0, 2, everything)) == std::vector<std::int64_t>{1, 2});
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(4, 100, everything); })) == std::vector<std::int64_t>{5, 6});
+    CHECK(db.read([&](storage::transaction& tx) { return tx.changes_after(6, 100, everything); }).empty());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 0, everything); }).empty());
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 2, everything); })) == std::vector<std::int64_t>{1, 2});
 
-    const auto only_b = [](std::string_view institution) { return institution == inst_b; };
-    CHECK(seqs(db.changes_after(0, 100, only_b)) == std::vector<std::int64_t>{2, 4, 6});
+    const std::optional<std::vector<std::string>> only_b{{std::string(inst_b)}};
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, only_b); })) == std::vector<std::int64_t>{2, 4, 6});
     // Out-of-scope events are skipped without counting toward the limit.
-    CHECK(seqs(db.changes_after(0, 2, only_b)) == std::vector<std::int64_t>{2, 4});
-    CHECK(seqs(db.changes_after(2, 1, only_b)) == std::vector<std::int64_t>{4});
-    const auto nobody = [](std::string_view) { return false; };
-    CHECK(db.changes_after(0, 100, nobody).empty());
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 2, only_b); })) == std::vector<std::int64_t>{2, 4});
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(2, 1, only_b); })) == std::vector<std::int64_t>{4});
+    const std::optional<std::vector<std::string>> nobody{std::vector<std::string>{}};
+    CHECK(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, nobody); }).empty());
 }
 
 TEST_CASE("storage: prune compacts the feed with an injected clock")
@@ -273,33 +274,33 @@ TEST_CASE("storage: prune compacts the feed with an injected clock")
     storage db(":memory:");
     std::int64_t now = 1000;
     db.set_clock([&now] { return now; });
-    CHECK(db.first_retained_seq() == 1);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) == 1);
 
-    db.put_child(inst_a, "kd-a", record("kd-a"), "a1"); // 1
-    db.put_child(inst_a, "kd-b", record("kd-b"), "b1"); // 2
-    db.put_child(inst_a, "kd-c", record("kd-c"), "c1"); // 3
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-a", record("kd-a"), "a1"); }); // 1
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-b", record("kd-b"), "b1"); }); // 2
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-c", record("kd-c"), "c1"); }); // 3
     now = 1100;
-    db.put_child(inst_a, "kd-a", record("kd-a", 2), "a2"); // 4
-    db.delete_child(inst_a, "kd-c");                       // 5
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-a", record("kd-a", 2), "a2"); }); // 4
+    db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-c"); });                       // 5
     now = 3000;
-    db.put_child(inst_a, "kd-d", record("kd-d"), "d1");    // 6
-    db.put_child(inst_a, "kd-d", record("kd-d", 2), "d2"); // 7
-    REQUIRE(db.last_seq() == 7);
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-d", record("kd-d"), "d1"); });    // 6
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-d", record("kd-d", 2), "d2"); }); // 7
+    REQUIRE(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 7);
 
     now = 3500;
-    db.prune_changes(std::chrono::seconds(3000)); // nothing is older than 500
-    CHECK(seqs(db.changes_after(0, 100, everything)) ==
+    db.write([&](storage::transaction& tx) { return tx.prune_changes(std::chrono::seconds(3000)); }); // nothing is older than 500
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, everything); })) ==
           std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7});
-    CHECK(db.first_retained_seq() == 1);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) == 1);
 
-    db.prune_changes(std::chrono::seconds(1000)); // cutoff 2500: seqs 1..5 are old
+    db.write([&](storage::transaction& tx) { return tx.prune_changes(std::chrono::seconds(1000)); }); // cutoff 2500: seqs 1..5 are old
     // 1 (superseded by 4) and 3 (superseded by 5) go; the tombstone 5 goes; 2 and 4 are the
     // newest events of existing records and stay; 6 is superseded but recent, so it stays.
-    CHECK(seqs(db.changes_after(0, 100, everything)) == std::vector<std::int64_t>{2, 4, 6, 7});
-    CHECK(db.last_seq() == 7);
-    CHECK(db.first_retained_seq() == 6);
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, everything); })) == std::vector<std::int64_t>{2, 4, 6, 7});
+    CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 7);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) == 6);
     // The cursor rule: 0 (seen nothing) and >= 5 are fine; 1..4 may have missed kd-c's deletion.
-    const auto good = [&](std::int64_t n) { return n == 0 || n >= db.first_retained_seq() - 1; };
+    const auto good = [&](std::int64_t n) { return n == 0 || n >= db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) - 1; };
     CHECK(good(0));
     CHECK_FALSE(good(3));
     CHECK_FALSE(good(4));
@@ -308,7 +309,7 @@ TEST_CASE("storage: prune compacts the feed with an injected clock")
 
     // Replaying from 0 rebuilds exactly the current records.
     std::map<std::string, std::string> replica;
-    for (const auto& e : db.changes_after(0, 100, everything)) {
+    for (const auto& e : db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, everything); })) {
         if (e.deleted) {
             replica.erase(e.id);
         } else {
@@ -319,16 +320,16 @@ TEST_CASE("storage: prune compacts the feed with an injected clock")
           std::map<std::string, std::string>{{"kd-a", "a2"}, {"kd-b", "b1"}, {"kd-d", "d2"}});
 
     now = 100000;
-    db.prune_changes(std::chrono::seconds(10)); // everything is old now
-    CHECK(seqs(db.changes_after(0, 100, everything)) == std::vector<std::int64_t>{2, 4, 7});
-    CHECK(db.first_retained_seq() == 6); // no tombstone was pruned this time
-    db.delete_child(inst_a, "kd-b");     // 8
+    db.write([&](storage::transaction& tx) { return tx.prune_changes(std::chrono::seconds(10)); }); // everything is old now
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, everything); })) == std::vector<std::int64_t>{2, 4, 7});
+    CHECK(db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) == 6); // no tombstone was pruned this time
+    db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-b"); });     // 8
     now = 200000;
-    db.prune_changes(std::chrono::seconds(10));
-    CHECK(seqs(db.changes_after(0, 100, everything)) == std::vector<std::int64_t>{4, 7});
-    CHECK(db.first_retained_seq() == 9);
-    CHECK(db.last_seq() == 8);
-    CHECK(db.put_child(inst_a, "kd-e", record("kd-e"), "e1").seq == 9); // seqs never go back
+    db.write([&](storage::transaction& tx) { return tx.prune_changes(std::chrono::seconds(10)); });
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, everything); })) == std::vector<std::int64_t>{4, 7});
+    CHECK(db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) == 9);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 8);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-e", record("kd-e"), "e1"); }).seq == 9); // seqs never go back
 }
 
 TEST_CASE("storage: idempotency keys")
@@ -338,83 +339,86 @@ TEST_CASE("storage: idempotency keys")
     db.set_clock([&now] { return now; });
     idempotency_entry existing;
 
-    CHECK(db.begin_idempotent("vendor-1", "key-1", "h1", existing) == idempotency_begin::started);
-    CHECK(db.begin_idempotent("vendor-1", "key-1", "h1", existing) ==
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h1", existing); }) == idempotency_begin::started);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h1", existing); }) ==
           idempotency_begin::in_progress);
     CHECK(existing.status == idempotency_entry::state::in_progress);
-    CHECK(db.begin_idempotent("vendor-1", "key-1", "h2", existing) == idempotency_begin::mismatch);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h2", existing); }) == idempotency_begin::mismatch);
     // Keys are per client.
-    CHECK(db.begin_idempotent("vendor-2", "key-1", "h2", existing) == idempotency_begin::started);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-2", "key-1", "h2", existing); }) == idempotency_begin::started);
 
     const std::string body = std::string(R"({"results":[]})") + '\0' + "\xff";
-    db.finish_idempotent("vendor-1", "key-1", 207, "application/json", body);
+    db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "key-1", 207, "application/json", body); });
     existing = {};
-    CHECK(db.begin_idempotent("vendor-1", "key-1", "h1", existing) == idempotency_begin::replay);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h1", existing); }) == idempotency_begin::replay);
     CHECK(existing.status == idempotency_entry::state::completed);
     CHECK(existing.request_hash == "h1");
     CHECK(existing.http_status == 207);
     CHECK(existing.content_type == "application/json");
     CHECK(existing.body == body);
-    CHECK(db.begin_idempotent("vendor-1", "key-1", "h9", existing) == idempotency_begin::mismatch);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h9", existing); }) == idempotency_begin::mismatch);
     // A completed key cannot be finished again, nor abandoned.
-    CHECK_THROWS_AS(db.finish_idempotent("vendor-1", "key-1", 200, "text/plain", "x"),
+    CHECK_THROWS_AS(db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "key-1", 200, "text/plain", "x"); }),
                     storage_error);
-    CHECK_THROWS_AS(db.finish_idempotent("vendor-1", "nope", 200, "text/plain", "x"),
+    CHECK_THROWS_AS(db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "nope", 200, "text/plain", "x"); }),
                     storage_error);
-    db.abandon_idempotent("vendor-1", "key-1");
-    CHECK(db.begin_idempotent("vendor-1", "key-1", "h1", existing) == idempotency_begin::replay);
+    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "key-1"); });
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h1", existing); }) == idempotency_begin::replay);
 
     // Abandoning a started key lets a retry start again, with any body.
-    CHECK(db.begin_idempotent("vendor-1", "key-2", "h1", existing) == idempotency_begin::started);
-    db.abandon_idempotent("vendor-1", "key-2");
-    db.abandon_idempotent("vendor-1", "unknown"); // ignored
-    CHECK(db.begin_idempotent("vendor-1", "key-2", "h3", existing) == idempotency_begin::started);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-2", "h1", existing); }) == idempotency_begin::started);
+    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "key-2"); });
+    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "unknown"); }); // ignored
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-2", "h3", existing); }) == idempotency_begin::started);
 
     // Pruning by age of first use.
     now = 5000 + 3600;
-    CHECK(db.begin_idempotent("vendor-1", "key-3", "h1", existing) == idempotency_begin::started);
-    db.prune_idempotency(std::chrono::seconds(1800));
-    CHECK(db.begin_idempotent("vendor-1", "key-1", "h7", existing) == idempotency_begin::started);
-    CHECK(db.begin_idempotent("vendor-1", "key-3", "h1", existing) ==
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-3", "h1", existing); }) == idempotency_begin::started);
+    db.write([&](storage::transaction& tx) { return tx.prune_idempotency(std::chrono::seconds(1800)); });
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h7", existing); }) == idempotency_begin::started);
+    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-3", "h1", existing); }) ==
           idempotency_begin::in_progress);
 }
 
 TEST_CASE("storage: a transaction that throws leaves nothing behind")
 {
     storage db(":memory:");
-    db.put_child(inst_a, "kd-0", record("kd-0"), "e0");
+    db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-0", record("kd-0"), "e0"); });
 
-    CHECK_THROWS_AS(db.transaction([&] {
-        CHECK(db.put_child_unlocked(inst_a, "kd-1", record("kd-1"), "e1").outcome ==
+    CHECK_THROWS_AS(db.write([&](storage::transaction& tx) {
+        CHECK(tx.put_child(inst_a, "kd-1", record("kd-1"), "e1").outcome ==
               write_outcome::created);
-        CHECK(db.put_child_unlocked(inst_a, "kd-0", record("kd-0", 2), "e2").outcome ==
+        CHECK(tx.put_child(inst_a, "kd-0", record("kd-0", 2), "e2").outcome ==
               write_outcome::updated);
         throw std::runtime_error("batch failed");
     }),
                     std::runtime_error);
-    CHECK_FALSE(db.get_child(inst_a, "kd-1").has_value());
-    CHECK(db.get_child(inst_a, "kd-0")->etag == "e0");
-    CHECK(db.last_seq() == 1);
-    CHECK(seqs(db.changes_after(0, 100, everything)) == std::vector<std::int64_t>{1});
+    CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); }).has_value());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-0"); })->etag == "e0");
+    CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 1);
+    CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, everything); })) == std::vector<std::int64_t>{1});
 
     // A transaction that completes commits every write, with consecutive seqs.
     std::vector<write_result> results;
-    db.transaction([&] {
-        results.push_back(db.put_child_unlocked(inst_a, "kd-1", record("kd-1"), "e1"));
-        results.push_back(db.put_child_unlocked(inst_a, "kd-2", record("kd-2"), "e1",
+    db.write([&](storage::transaction& tx) {
+        results.push_back(tx.put_child(inst_a, "kd-1", record("kd-1"), "e1"));
+        results.push_back(tx.put_child(inst_a, "kd-2", record("kd-2"), "e1",
                                                 {.if_none_match_any = true}));
-        results.push_back(db.put_child_unlocked(inst_a, "kd-0", record("kd-0"), "e0"));
+        results.push_back(tx.put_child(inst_a, "kd-0", record("kd-0"), "e0"));
     });
     REQUIRE(results.size() == 3);
     CHECK(results[0].seq == 2);
     CHECK(results[1].seq == 3);
     CHECK(results[2].outcome == write_outcome::unchanged);
-    CHECK(db.get_child(inst_a, "kd-2").has_value());
-    CHECK(db.last_seq() == 3);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-2"); }).has_value());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 3);
 
-    // The unlocked members refuse to run outside a transaction.
-    CHECK_THROWS_AS(db.put_child_unlocked(inst_a, "kd-3", record("kd-3"), "e"), storage_error);
-    CHECK_FALSE(db.get_child(inst_a, "kd-3").has_value());
+    // A read transaction refuses to write.
+    CHECK_THROWS_AS(db.read([&](storage::transaction& tx) {
+        return tx.put_child(inst_a, "kd-3", record("kd-3"), "e");
+    }),
+                    storage_error);
+    CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-3"); }).has_value());
 }
 
 TEST_CASE("storage: correction requests")
@@ -431,7 +435,7 @@ TEST_CASE("storage: correction requests")
     in.created_by = "zdo-1";
     in.status = "applied"; // ignored: a new request is pending
     in.reviewed_by = "someone";
-    const auto first = db.create_correction(in);
+    const auto first = db.write([&](storage::transaction& tx) { return tx.create_correction(in); });
     CHECK(first.id == "cr-1");
     CHECK(first.status == "pending");
     CHECK(first.created_at == 7000);
@@ -440,13 +444,13 @@ TEST_CASE("storage: correction requests")
 
     in.institution = std::string(inst_b);
     in.child_id = "kd-2";
-    const auto second = db.create_correction(in);
+    const auto second = db.write([&](storage::transaction& tx) { return tx.create_correction(in); });
     CHECK(second.id == "cr-2");
     in.child_id = "kd-3";
-    const auto third = db.create_correction(in);
+    const auto third = db.write([&](storage::transaction& tx) { return tx.create_correction(in); });
     CHECK(third.id == "cr-3");
 
-    const auto got = db.get_correction("cr-1");
+    const auto got = db.read([&](storage::transaction& tx) { return tx.get_correction("cr-1"); });
     REQUIRE(got.has_value());
     CHECK(got->institution == inst_a);
     CHECK(got->child_id == "kd-1");
@@ -455,17 +459,17 @@ TEST_CASE("storage: correction requests")
     CHECK(got->created_by == "zdo-1");
     CHECK(got->status == "pending");
     for (const char* bad : {"cr-9", "cr-", "cr-01", "cr-1x", "1", "", "cr--1", "CR-1"}) {
-        CHECK_FALSE(db.get_correction(bad).has_value());
+        CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_correction(bad); }).has_value());
     }
 
     now = 7100;
-    CHECK(db.review_correction("cr-1", "applied", "reviewer-1", "checked the certificate"));
-    CHECK_FALSE(db.review_correction("cr-1", "rejected", "reviewer-2", "late")); // not pending
-    CHECK_FALSE(db.review_correction("cr-9", "rejected", "reviewer-2", ""));
-    CHECK_THROWS_AS(db.review_correction("cr-2", "pending", "reviewer-2", ""),
+    CHECK(db.write([&](storage::transaction& tx) { return tx.review_correction("cr-1", "applied", "reviewer-1", "checked the certificate"); }));
+    CHECK_FALSE(db.write([&](storage::transaction& tx) { return tx.review_correction("cr-1", "rejected", "reviewer-2", "late"); })); // not pending
+    CHECK_FALSE(db.write([&](storage::transaction& tx) { return tx.review_correction("cr-9", "rejected", "reviewer-2", ""); }));
+    CHECK_THROWS_AS(db.write([&](storage::transaction& tx) { return tx.review_correction("cr-2", "pending", "reviewer-2", ""); }),
                     std::invalid_argument);
-    CHECK(db.review_correction("cr-2", "rejected", "reviewer-2", "duplicate"));
-    const auto applied = db.get_correction("cr-1");
+    CHECK(db.write([&](storage::transaction& tx) { return tx.review_correction("cr-2", "rejected", "reviewer-2", "duplicate"); }));
+    const auto applied = db.read([&](storage::transaction& tx) { return tx.get_correction("cr-1"); });
     REQUIRE(applied.has_value());
     CHECK(applied->status == "applied");
     CHECK(applied->reviewed_by == "reviewer-1");
@@ -479,14 +483,14 @@ TEST_CASE("storage: correction requests")
         }
         return out;
     };
-    CHECK(ids(db.list_corrections(everything, "", 10)) ==
+    CHECK(ids(db.read([&](storage::transaction& tx) { return tx.list_corrections(everything_listing, "", 0, 10); })) ==
           std::vector<std::string>{"cr-1", "cr-2", "cr-3"});
-    CHECK(ids(db.list_corrections(everything, "pending", 10)) == std::vector<std::string>{"cr-3"});
-    CHECK(ids(db.list_corrections(everything, "rejected", 10)) == std::vector<std::string>{"cr-2"});
-    const auto only_b = [](std::string_view institution) { return institution == inst_b; };
-    CHECK(ids(db.list_corrections(only_b, "", 10)) == std::vector<std::string>{"cr-2", "cr-3"});
-    CHECK(ids(db.list_corrections(only_b, "", 1)) == std::vector<std::string>{"cr-2"});
-    CHECK(db.list_corrections(everything, "", 0).empty());
+    CHECK(ids(db.read([&](storage::transaction& tx) { return tx.list_corrections(everything_listing, "pending", 0, 10); })) == std::vector<std::string>{"cr-3"});
+    CHECK(ids(db.read([&](storage::transaction& tx) { return tx.list_corrections(everything_listing, "rejected", 0, 10); })) == std::vector<std::string>{"cr-2"});
+    const auto only_b_listing = [](std::string_view institution) { return institution == inst_b; };
+    CHECK(ids(db.read([&](storage::transaction& tx) { return tx.list_corrections(only_b_listing, "", 0, 10); })) == std::vector<std::string>{"cr-2", "cr-3"});
+    CHECK(ids(db.read([&](storage::transaction& tx) { return tx.list_corrections(only_b_listing, "", 0, 1); })) == std::vector<std::string>{"cr-2"});
+    CHECK(db.read([&](storage::transaction& tx) { return tx.list_corrections(everything_listing, "", 0, 0); }).empty());
 }
 
 TEST_CASE("storage: audit trail")
@@ -494,14 +498,14 @@ TEST_CASE("storage: audit trail")
     storage db(":memory:");
     std::int64_t now = 100;
     db.set_clock([&now] { return now; });
-    db.audit("zdo-1", "child.put", "32855961/kd-1", "created");
+    db.write([&](storage::transaction& tx) { return tx.audit("zdo-1", "child.put", "32855961/kd-1", "created"); });
     now = 101;
-    db.audit("vendor-1", "access.denied", "14360570/kd-1", "out of scope");
-    db.audit("reviewer-1", "correction.apply", "cr-7", "");
-    db.audit("zdo-1", "child.put", "32855961/kd-10", "updated");
-    db.audit("zdo-1", "odd", "32855961%/x", "LIKE wildcards are not special");
+    db.write([&](storage::transaction& tx) { return tx.audit("vendor-1", "access.denied", "14360570/kd-1", "out of scope"); });
+    db.write([&](storage::transaction& tx) { return tx.audit("reviewer-1", "correction.apply", "cr-7", ""); });
+    db.write([&](storage::transaction& tx) { return tx.audit("zdo-1", "child.put", "32855961/kd-10", "updated"); });
+    db.write([&](storage::transaction& tx) { return tx.audit("zdo-1", "odd", "32855961%/x", "LIKE wildcards are not special"); });
 
-    const auto trail = db.audit_trail("32855961/kd-1", 10);
+    const auto trail = db.read([&](storage::transaction& tx) { return tx.audit_trail("32855961/kd-1", 10); });
     REQUIRE(trail.size() == 2);
     CHECK(trail[0].at == 100);
     CHECK(trail[0].actor == "zdo-1");
@@ -509,13 +513,16 @@ TEST_CASE("storage: audit trail")
     CHECK(trail[0].target == "32855961/kd-1");
     CHECK(trail[0].detail == "created");
     CHECK(trail[1].target == "32855961/kd-10");
-    CHECK(db.audit_trail("cr-7", 10).size() == 1);
-    CHECK(db.audit_trail("", 10).size() == 5);
-    CHECK(db.audit_trail("", 2).size() == 2);
-    CHECK(db.audit_trail("", 2)[1].actor == "vendor-1"); // in the order written
-    CHECK(db.audit_trail("3285596_", 10).empty());
-    CHECK(db.audit_trail("32855961%", 10).size() == 1);
-    CHECK(db.audit_trail("nobody", 10).empty());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("cr-7", 10); }).size() == 1);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("", 10); }).size() == 5);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("", 2); }).size() == 2);
+    // The newest two, in the order written.
+    const auto newest = db.read([&](storage::transaction& tx) { return tx.audit_trail("", 2); });
+    CHECK(newest[0].target == "32855961/kd-10");
+    CHECK(newest[1].target == "32855961%/x");
+    CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("3285596_", 10); }).empty());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("32855961%", 10); }).size() == 1);
+    CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("nobody", 10); }).empty());
 }
 
 TEST_CASE("storage: a file database survives closing and reopening")
@@ -525,43 +532,43 @@ TEST_CASE("storage: a file database survives closing and reopening")
     {
         storage db(file.path());
         db.set_clock([&now] { return now; });
-        db.put_child(inst_a, "kd-1", record("kd-1"), "e1");    // 1
-        db.put_child(inst_a, "kd-2", record("kd-2"), "e2");    // 2
+        db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1"); });    // 1
+        db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-2", record("kd-2"), "e2"); });    // 2
         CHECK(std::filesystem::exists(file.path() + "-wal"));  // journal_mode=WAL took effect
-        db.put_child(inst_a, "kd-1", record("kd-1", 2), "e3"); // 3
-        db.delete_child(inst_a, "kd-2");                       // 4
+        db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-1", record("kd-1", 2), "e3"); }); // 3
+        db.write([&](storage::transaction& tx) { return tx.delete_child(inst_a, "kd-2"); });                       // 4
         idempotency_entry existing;
-        REQUIRE(db.begin_idempotent("vendor-1", "k", "h", existing) == idempotency_begin::started);
-        db.finish_idempotent("vendor-1", "k", 200, "application/json", "{}");
+        REQUIRE(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "k", "h", existing); }) == idempotency_begin::started);
+        db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "k", 200, "application/json", "{}"); });
         correction_request cr;
         cr.institution = std::string(inst_a);
         cr.child_id = "kd-1";
         cr.record_json = record("kd-1", 9);
-        REQUIRE(db.create_correction(cr).id == "cr-1");
-        db.audit("zdo-1", "child.put", "32855961/kd-1", "created");
+        REQUIRE(db.write([&](storage::transaction& tx) { return tx.create_correction(cr); }).id == "cr-1");
+        db.write([&](storage::transaction& tx) { return tx.audit("zdo-1", "child.put", "32855961/kd-1", "created"); });
         now = 9000;
-        db.prune_changes(std::chrono::seconds(100)); // drops 1, 2 and the tombstone 4
-        REQUIRE(db.first_retained_seq() == 5);
+        db.write([&](storage::transaction& tx) { return tx.prune_changes(std::chrono::seconds(100)); }); // drops 1, 2 and the tombstone 4
+        REQUIRE(db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) == 5);
     }
     {
         storage db(file.path());
-        const auto child = db.get_child(inst_a, "kd-1");
+        const auto child = db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); });
         REQUIRE(child.has_value());
         CHECK(child->json == record("kd-1", 2));
         CHECK(child->etag == "e3");
         CHECK(child->seq == 3);
-        CHECK_FALSE(db.get_child(inst_a, "kd-2").has_value());
-        CHECK(seqs(db.changes_after(0, 10, everything)) == std::vector<std::int64_t>{3});
-        CHECK(db.last_seq() == 4);
-        CHECK(db.first_retained_seq() == 5);
+        CHECK_FALSE(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-2"); }).has_value());
+        CHECK(seqs(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 10, everything); })) == std::vector<std::int64_t>{3});
+        CHECK(db.read([&](storage::transaction& tx) { return tx.last_seq(); }) == 4);
+        CHECK(db.read([&](storage::transaction& tx) { return tx.first_retained_seq(); }) == 5);
         idempotency_entry existing;
-        CHECK(db.begin_idempotent("vendor-1", "k", "h", existing) == idempotency_begin::replay);
+        CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "k", "h", existing); }) == idempotency_begin::replay);
         CHECK(existing.body == "{}");
-        CHECK(db.get_correction("cr-1").has_value());
-        CHECK(db.audit_trail("", 10).size() == 1);
+        CHECK(db.read([&](storage::transaction& tx) { return tx.get_correction("cr-1"); }).has_value());
+        CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("", 10); }).size() == 1);
         // Numbering continues where it was.
-        CHECK(db.put_child(inst_a, "kd-3", record("kd-3"), "e").seq == 5);
-        CHECK(db.create_correction({}).id == "cr-2");
+        CHECK(db.write([&](storage::transaction& tx) { return tx.put_child(inst_a, "kd-3", record("kd-3"), "e"); }).seq == 5);
+        CHECK(db.write([&](storage::transaction& tx) { return tx.create_correction({}); }).id == "cr-2");
     }
 }
 
@@ -593,16 +600,16 @@ TEST_CASE("storage: the change feed stays ordered and gap-free while writers run
                 // A few ids written repeatedly, some batches, some deletes.
                 const std::string id = "kd-" + std::to_string(w) + "-" + std::to_string(i % 7);
                 if (i % 10 == 9) {
-                    db.delete_child(institution, id);
+                    db.write([&](storage::transaction& tx) { return tx.delete_child(institution, id); });
                 } else if (i % 5 == 0) {
-                    db.transaction([&] {
-                        db.put_child_unlocked(institution, id, record(id, i),
+                    db.write([&](storage::transaction& tx) {
+                        tx.put_child(institution, id, record(id, i),
                                               "v" + std::to_string(i));
-                        db.put_child_unlocked(institution, id + "b", record(id, i),
+                        tx.put_child(institution, id + "b", record(id, i),
                                               "v" + std::to_string(i));
                     });
                 } else {
-                    db.put_child(institution, id, record(id, i), "v" + std::to_string(i));
+                    db.write([&](storage::transaction& tx) { return tx.put_child(institution, id, record(id, i), "v" + std::to_string(i)); });
                 }
             }
             writers_done.fetch_add(1);
@@ -616,7 +623,7 @@ TEST_CASE("storage: the change feed stays ordered and gap-free while writers run
     // apart while the writers' fsyncs run.
     for (int round = 0; round < 60000; ++round) {
         const bool finished = writers_done.load() == writers;
-        const auto page = db.changes_after(cursor, 5, everything);
+        const auto page = db.read([&](storage::transaction& tx) { return tx.changes_after(cursor, 5, everything); });
         for (const auto& e : page) {
             if (e.seq <= cursor) {
                 problems.push_back("seq " + std::to_string(e.seq) + " after cursor " +
@@ -640,11 +647,11 @@ TEST_CASE("storage: the change feed stays ordered and gap-free while writers run
 
     // Re-reading from 0 gives the same events in the same order: nothing appeared later below a
     // seq the reader had passed, and nothing it saw disappeared.
-    const auto all = db.changes_after(0, 100000, everything);
+    const auto all = db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100000, everything); });
     CHECK(all.size() == seen.size());
     CHECK(seqs(all) == seqs(seen));
     CHECK_FALSE(seen.empty());
-    CHECK(cursor == db.last_seq());
+    CHECK(cursor == db.read([&](storage::transaction& tx) { return tx.last_seq(); }));
     // Seqs are dense (no prune ran), so every committed event was seen exactly once.
     for (std::size_t i = 0; i < all.size(); ++i) {
         CHECK(all[i].seq == static_cast<std::int64_t>(i) + 1);
@@ -658,4 +665,139 @@ TEST_CASE("storage: the change feed stays ordered and gap-free while writers run
         }
     }
     CHECK(mismatched == 0);
+}
+
+TEST_CASE("storage: a narrow feed reads O(page) rows whatever the size of the national feed")
+{
+    storage db(":memory:");
+    // 100,000 events of other institutions, then a few of ours.
+    db.write([&](storage::transaction& tx) {
+        for (int i = 0; i < 100'000; ++i) {
+            const std::string id = "kd-" + std::to_string(i);
+            tx.put_child(inst_b, id, record(id), "e" + std::to_string(i));
+        }
+        for (int i = 0; i < 5; ++i) {
+            const std::string id = "own-" + std::to_string(i);
+            tx.put_child(inst_a, id, record(id), "e");
+        }
+    });
+    const std::optional<std::vector<std::string>> only_a{{std::string(inst_a)}};
+    const auto page = db.read([&](storage::transaction& tx) { return tx.changes_after(0, 3, only_a); });
+    CHECK(seqs(page) == std::vector<std::int64_t>{100'001, 100'002, 100'003});
+    const auto narrow_cost = db.last_feed_cost();
+    // The same page size read through the national feed, for scale.
+    (void)db.read([&](storage::transaction& tx) { return tx.changes_after(0, 3, everything); });
+    const auto national_page_cost = db.last_feed_cost();
+    CHECK(narrow_cost > 0);
+    // A scan past the other institution's 100,000 events would cost at least one step per row.
+    CHECK(narrow_cost < 1'000);
+    CHECK(narrow_cost < 20 * national_page_cost);
+    // Empty for an institution with no events, at the same cost scale.
+    const std::optional<std::vector<std::string>> other{{"00000000"}};
+    CHECK(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 3, other); }).empty());
+    CHECK(db.last_feed_cost() < 1'000);
+}
+
+TEST_CASE("storage: the feed's epoch is written once per database")
+{
+    temp_db file;
+    std::string first;
+    {
+        storage db(file.path());
+        first = db.read([](storage::transaction& tx) { return tx.epoch(); });
+        CHECK(first.size() == 16);
+    }
+    storage reopened(file.path());
+    CHECK(reopened.read([](storage::transaction& tx) { return tx.epoch(); }) == first);
+    storage other(":memory:");
+    CHECK(other.read([](storage::transaction& tx) { return tx.epoch(); }) != first);
+}
+
+TEST_CASE("storage: grants, seeded once, revocations kept across reopening")
+{
+    temp_db file;
+    {
+        storage db(file.path());
+        db.write([&](storage::transaction& tx) {
+            CHECK(tx.seed_grant(inst_a, "platform-1"));
+            CHECK(tx.put_grant(inst_b, "platform-1", "delegated by the order 15", "ouo-1"));
+            CHECK_FALSE(tx.put_grant(inst_b, "platform-1", "note changed", "ouo-2")); // update
+        });
+        CHECK(db.read([](storage::transaction& tx) { return tx.granted_institutions("platform-1"); }) ==
+              std::vector<std::string>{std::string(inst_b), std::string(inst_a)});
+        const auto g = db.read([](storage::transaction& tx) { return tx.get_grant(inst_b, "platform-1"); });
+        REQUIRE(g);
+        CHECK(g->note == "note changed");
+        CHECK(g->granted_by == "ouo-1"); // kept from the first grant
+        const auto seeded = db.read([](storage::transaction& tx) { return tx.get_grant(inst_a, "platform-1"); });
+        REQUIRE(seeded);
+        CHECK(seeded->granted_by.empty());
+        db.write([&](storage::transaction& tx) {
+            CHECK(tx.revoke_grant(inst_a, "platform-1"));
+            CHECK_FALSE(tx.revoke_grant(inst_a, "platform-1"));
+        });
+    }
+    storage db(file.path());
+    db.write([&](storage::transaction& tx) {
+        CHECK_FALSE(tx.seed_grant(inst_a, "platform-1")); // seeded before: the revocation stands
+        CHECK(tx.seed_grant(inst_a, "platform-2"));       // a new line of the clients file
+    });
+    CHECK(db.read([](storage::transaction& tx) { return tx.granted_institutions("platform-1"); }) ==
+          std::vector<std::string>{std::string(inst_b)});
+    CHECK(db.read([](storage::transaction& tx) { return tx.grants_of(inst_a); }).size() == 1);
+}
+
+TEST_CASE("storage: readiness by day answers for past days")
+{
+    using namespace std::chrono;
+    storage db(":memory:");
+    const sys_days d1{2025y / June / 1};
+    db.write([&](storage::transaction& tx) {
+        tx.track_readiness(inst_a, "kd-1", d1, readiness_state{true, false});
+        tx.track_readiness(inst_a, "kd-2", d1, readiness_state{true, true});
+        tx.track_readiness(inst_a, "kd-1", d1 + days(2), readiness_state{true, true});
+        tx.track_readiness(inst_a, "kd-2", d1 + days(3), readiness_state{false, false}); // withdrawn
+        tx.track_readiness(inst_a, "kd-3", d1 + days(3), readiness_state{true, false});
+        tx.track_readiness(inst_a, "kd-3", d1 + days(3), readiness_state{true, true}); // same day
+        tx.track_readiness(inst_a, "kd-1", d1 + days(4), std::nullopt);                // deleted
+    });
+    const auto p = db.read([&](storage::transaction& tx) {
+        return tx.progress({std::string(inst_a), std::string(inst_b)}, d1 - days(1), d1 + days(5));
+    });
+    REQUIRE(p.size() == 2);
+    REQUIRE(p[0].size() == 7);
+    auto at = [&](int day) { return p[0][static_cast<std::size_t>(day + 1)]; };
+    CHECK(at(-1).records == 0);
+    CHECK((at(0).records == 2 && at(0).active == 2 && at(0).ready == 1));
+    CHECK((at(1).records == 2 && at(1).ready == 1));
+    CHECK((at(2).records == 2 && at(2).ready == 2));
+    CHECK((at(3).records == 3 && at(3).active == 2 && at(3).ready == 2));
+    CHECK((at(4).records == 2 && at(4).active == 1 && at(4).ready == 1));
+    CHECK((at(5).records == 2 && at(5).ready == 1));
+    CHECK(std::all_of(p[1].begin(), p[1].end(), [](const day_counts& d) { return d.records == 0; }));
+}
+
+TEST_CASE("storage: a correction request keeps its fields, base ETag, issues and applied ETag")
+{
+    storage db(":memory:");
+    correction_request cr;
+    cr.institution = std::string(inst_a);
+    cr.child_id = "kd-1";
+    cr.record_json = record("kd-1");
+    cr.reason = "the registry cannot find the certificate";
+    cr.created_by = "zdo-1";
+    cr.fields_json = R"(["/document/series"])";
+    cr.base_etag = "e1";
+    cr.issues_json = R"([{"pointer":"/document/series"}])";
+    const auto stored = db.write([&](storage::transaction& tx) { return tx.create_correction(cr); });
+    db.write([&](storage::transaction& tx) {
+        CHECK(tx.review_correction(stored.id, "applied", "reviewer-1", "", std::string_view("e2")));
+    });
+    const auto back = db.read([&](storage::transaction& tx) { return tx.get_correction(stored.id); });
+    REQUIRE(back);
+    CHECK(back->fields_json == cr.fields_json);
+    CHECK(back->base_etag == std::optional<std::string>("e1"));
+    CHECK(back->issues_json == cr.issues_json);
+    CHECK(back->etag == std::optional<std::string>("e2"));
+    CHECK(back->status == "applied");
 }

@@ -30,6 +30,13 @@ void format_iso_date(date d, char* out) noexcept;
 /// Today's date by the system clock, in UTC.
 [[nodiscard]] date today_utc();
 
+/// The date in Kyiv (Europe/Kyiv: UTC+2, and UTC+3 from 01:00 UTC on the last Sunday of March
+/// to 01:00 UTC on the last Sunday of October) at the instant `at`.
+[[nodiscard]] date kyiv_date(std::chrono::sys_seconds at);
+
+/// Today's date in Kyiv: what "today" means for AIKOM's date rules and reports.
+[[nodiscard]] date today_kyiv();
+
 } // namespace aikom::model
 
 #endif

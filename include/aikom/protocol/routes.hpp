@@ -32,6 +32,12 @@ enum class endpoint {
     correction_reject,   ///< POST /v1/correction-requests/{id}/reject
     completeness_report, ///< GET /v1/reports/completeness
     admin_faults,        ///< GET|PUT /v1/admin/faults
+    grants,              ///< GET /v1/institutions/{edrpou}/grants
+    grant,               ///< GET|PUT|DELETE /v1/institutions/{edrpou}/grants/{client_id}
+    grant_history,       ///< GET /v1/institutions/{edrpou}/grant-history
+    progress_report,     ///< GET /v1/reports/progress
+    form85k_report,      ///< GET /v1/reports/form-85k
+    openapi,             ///< GET /v1/openapi.json
 };
 
 struct route {
@@ -39,6 +45,7 @@ struct route {
     std::string institution{};   ///< {edrpou}, percent-decoded
     std::string child_id{};      ///< {id}, percent-decoded
     std::string correction_id{}; ///< {id} of a correction request
+    std::string client_id{};     ///< {client_id} of a grant
 };
 
 /// The endpoint a path (without query) names, or nullopt. Path parameters are percent-decoded

@@ -108,4 +108,29 @@ date today_utc()
     return date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
 }
 
+namespace {
+
+// 01:00 UTC on the last Sunday of `m` in year `y`: when the EU changes its clocks.
+std::chrono::sys_seconds eu_switch(std::chrono::year y, std::chrono::month m)
+{
+    using namespace std::chrono;
+    const sys_days last_sunday{year_month_weekday_last{y, m, weekday_last{Sunday}}};
+    return last_sunday + hours(1);
+}
+
+} // namespace
+
+date kyiv_date(std::chrono::sys_seconds at)
+{
+    using namespace std::chrono;
+    const year y = year_month_day{floor<days>(at)}.year();
+    const bool summer = at >= eu_switch(y, March) && at < eu_switch(y, October);
+    return date{floor<days>(at + hours(summer ? 3 : 2))};
+}
+
+date today_kyiv()
+{
+    return kyiv_date(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
 } // namespace aikom::model
