@@ -247,6 +247,16 @@ class Checker:
 
     def check(self, method, target, resp):
         what, r = self.response_object(method, target, resp.status)
+        if resp.status == 405:
+            template = self.template_of(target)
+            listed = {m.upper() for m in self.doc["paths"][template] if m in HTTP_METHODS}
+            allow = {m.strip() for m in (resp.getheader("Allow") or "").split(",") if m.strip()}
+            if allow != listed:
+                raise AssertionError("%s %s: Allow is %s, the document lists %s"
+                                     % (method, template, sorted(allow), sorted(listed)))
+        injected = resp.status in (429, 503) and b"injected fault" in resp.body
+        if resp.status != 413 and not injected and resp.getheader("Cache-Control") != "no-store":
+            raise AssertionError("%s: no Cache-Control: no-store" % what)
         for name, h in r.get("headers", {}).items():
             h = deref(self.strict, h)
             value = resp.getheader(name)
