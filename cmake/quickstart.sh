@@ -23,7 +23,7 @@ say() { printf '\n==> %s\n' "$*"; }
 # Debian 12's unversioned Boost is 1.74 and has no Boost.JSON: the 1.81 packages are required.
 packages=(cmake g++ make ccache
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-          doctest-dev libssl-dev libsqlite3-dev python3-stdnum curl)
+          doctest-dev libssl-dev libsqlite3-dev python3-stdnum python3-jsonschema curl)
 # Only the test mode needs these: headless Chromium renders the HTML readiness report
 # (test html.report_renders), so `demo` and `bench` do not install a browser.
 if [ "$mode" = test ]; then
