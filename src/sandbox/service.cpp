@@ -935,11 +935,11 @@ struct service::impl {
         }
         std::int64_t after = 0;
         if (const auto cursor = t.param("cursor")) {
-            const auto seq = protocol::parse_change_cursor(*cursor);
-            if (!seq) {
+            const auto pos = protocol::parse_change_cursor(*cursor);
+            if (!pos) {
                 fail(problem_kind::malformed_request, "the cursor was not issued by this server");
             }
-            after = *seq;
+            after = pos->seq; // epochs: see the rewrite of the feed (issue 9)
         }
         // A cursor ahead of the feed comes from another database (a restarted :memory:
         // sandbox, say): following it would silently skip every new event.
@@ -961,7 +961,7 @@ struct service::impl {
         }
         const std::int64_t next = out.empty() ? after : out.back().seq;
         return reply(req, http::status::ok, json_type,
-                     protocol::change_page_json(out, protocol::change_cursor(next), has_more));
+                     protocol::change_page_json(out, protocol::change_cursor("0", next), has_more));
     }
 
     response validate(const request& req, const protocol::target& t)
