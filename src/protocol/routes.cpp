@@ -8,8 +8,10 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/rfc/pchars.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <initializer_list>
+#include <span>
 
 namespace aikom::protocol {
 namespace {
@@ -48,8 +50,11 @@ std::string query_value(std::string_view text)
     return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
 
-// `?a=1&b=2` from the pairs whose value is not empty.
-std::string query(std::initializer_list<std::pair<std::string_view, std::string_view>> params)
+using query_params = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// `?a=1&b=2` from the pairs whose value is not empty; a name may repeat (`institution=`). The
+// one place where a query is built.
+std::string query(std::span<const std::pair<std::string_view, std::string_view>> params)
 {
     std::string q;
     for (const auto& [name, value] : params) {
@@ -62,6 +67,28 @@ std::string query(std::initializer_list<std::pair<std::string_view, std::string_
         q += query_value(value);
     }
     return q;
+}
+
+std::string query(std::initializer_list<std::pair<std::string_view, std::string_view>> params)
+{
+    return query(std::span(params.begin(), params.size()));
+}
+
+std::string count(std::size_t n)
+{
+    return n != 0 ? std::to_string(n) : std::string();
+}
+
+std::string institution_path(std::string_view institution)
+{
+    return "/v1/institutions/" + segment(institution);
+}
+
+// A change cursor's epoch: visible ASCII, so that it never needs escaping in a log.
+bool valid_epoch(std::string_view e) noexcept
+{
+    return !e.empty() && e.size() <= 64 &&
+           std::all_of(e.begin(), e.end(), [](char c) { return c >= '!' && c <= '~'; });
 }
 
 } // namespace
@@ -88,22 +115,15 @@ std::optional<route> match_route(std::string_view path)
         r.endpoint = endpoint::discovery;
     } else if (n == 3 && s[1] == "oauth" && s[2] == "token") {
         r.endpoint = endpoint::token;
-    } else if (n == 4 && s[1] == "institutions" && s[3] == "grants") {
+    } else if (n >= 4 && n <= 5 && s[1] == "institutions" && s[3] == "grants") {
         r.institution = s[2];
-        r.endpoint = endpoint::grants;
-    } else if (n == 5 && s[1] == "institutions" && s[3] == "grants") {
-        r.institution = s[2];
-        r.client_id = s[4];
-        r.endpoint = endpoint::grant;
+        r.endpoint = n == 4 ? endpoint::grants : endpoint::grant;
+        if (n == 5) {
+            r.client_id = s[4];
+        }
     } else if (n == 4 && s[1] == "institutions" && s[3] == "grant-history") {
         r.institution = s[2];
         r.endpoint = endpoint::grant_history;
-    } else if (n == 2 && s[1] == "openapi.json") {
-        r.endpoint = endpoint::openapi;
-    } else if (n == 3 && s[1] == "reports" && s[2] == "progress") {
-        r.endpoint = endpoint::progress_report;
-    } else if (n == 3 && s[1] == "reports" && s[2] == "form-85k") {
-        r.endpoint = endpoint::form85k_report;
     } else if (n >= 4 && s[1] == "institutions" && s[3] == "children" && n <= 6) {
         r.institution = s[2];
         if (n == 4) {
@@ -140,6 +160,12 @@ std::optional<route> match_route(std::string_view path)
         }
     } else if (n == 3 && s[1] == "reports" && s[2] == "completeness") {
         r.endpoint = endpoint::completeness_report;
+    } else if (n == 3 && s[1] == "reports" && s[2] == "progress") {
+        r.endpoint = endpoint::progress_report;
+    } else if (n == 3 && s[1] == "reports" && s[2] == "form-85k") {
+        r.endpoint = endpoint::form85k_report;
+    } else if (n == 2 && s[1] == "openapi.json") {
+        r.endpoint = endpoint::openapi;
     } else if (n == 3 && s[1] == "admin" && s[2] == "faults") {
         r.endpoint = endpoint::admin_faults;
     } else {
@@ -174,7 +200,7 @@ boost::system::result<target> parse_target(std::string_view text)
 
 std::string child_target(std::string_view institution, std::string_view id)
 {
-    return "/v1/institutions/" + segment(institution) + "/children/" + segment(id);
+    return institution_path(institution) + "/children/" + segment(id);
 }
 
 std::string withdrawal_target(std::string_view institution, std::string_view id)
@@ -185,32 +211,8 @@ std::string withdrawal_target(std::string_view institution, std::string_view id)
 std::string children_target(std::string_view institution, std::size_t limit,
                             std::string_view cursor)
 {
-    const auto n = limit != 0 ? std::to_string(limit) : std::string();
-    return "/v1/institutions/" + segment(institution) + "/children" +
-           query({{"limit", n}, {"cursor", cursor}});
-}
-
-std::string changes_target(std::string_view cursor, std::size_t limit)
-{
-    const auto n = limit != 0 ? std::to_string(limit) : std::string();
-    return "/v1/changes" + query({{"cursor", cursor}, {"limit", n}});
-}
-
-std::string validate_target(std::string_view profile)
-{
-    return "/v1/validate" + query({{"profile", profile}});
-}
-
-std::string corrections_target(std::string_view status, std::string_view institution)
-{
-    return "/v1/correction-requests" + query({{"status", status}, {"institution", institution}});
-}
-
-std::string completeness_target(std::string_view institution, std::string_view as_of,
-                                std::string_view deadline)
-{
-    return "/v1/reports/completeness" +
-           query({{"institution", institution}, {"as_of", as_of}, {"deadline", deadline}});
+    return institution_path(institution) + "/children" +
+           query({{"limit", count(limit)}, {"cursor", cursor}});
 }
 
 std::string correction_target(std::string_view id, std::string_view action)
@@ -220,6 +222,67 @@ std::string correction_target(std::string_view id, std::string_view action)
         t += "/" + std::string(action);
     }
     return t;
+}
+
+std::string grants_target(std::string_view institution)
+{
+    return institution_path(institution) + "/grants";
+}
+
+std::string grant_target(std::string_view institution, std::string_view client_id)
+{
+    return grants_target(institution) + "/" + segment(client_id);
+}
+
+std::string grant_history_target(std::string_view institution)
+{
+    return institution_path(institution) + "/grant-history";
+}
+
+std::string validate_target(std::string_view profile)
+{
+    return "/v1/validate" + query({{"profile", profile}});
+}
+
+std::string changes_target(std::string_view cursor, std::size_t limit,
+                           std::span<const std::string> institutions)
+{
+    const auto n = count(limit);
+    query_params params{{"cursor", cursor}, {"limit", n}};
+    for (const auto& i : institutions) {
+        params.emplace_back("institution", i);
+    }
+    return "/v1/changes" + query(params);
+}
+
+std::string corrections_target(std::string_view status, std::string_view institution,
+                               std::size_t limit, std::string_view cursor)
+{
+    return "/v1/correction-requests" + query({{"status", status},
+                                              {"institution", institution},
+                                              {"limit", count(limit)},
+                                              {"cursor", cursor}});
+}
+
+std::string completeness_target(std::string_view institution, std::string_view as_of,
+                                std::string_view deadline)
+{
+    return "/v1/reports/completeness" +
+           query({{"institution", institution}, {"as_of", as_of}, {"deadline", deadline}});
+}
+
+std::string progress_target(std::string_view from, std::string_view to, std::string_view deadline,
+                            std::string_view institution)
+{
+    return "/v1/reports/progress" + query({{"from", from},
+                                           {"to", to},
+                                           {"deadline", deadline},
+                                           {"institution", institution}});
+}
+
+std::string form85k_target(std::string_view as_of, std::string_view institution)
+{
+    return "/v1/reports/form-85k" + query({{"as_of", as_of}, {"institution", institution}});
 }
 
 std::string encode_cursor(std::string_view kind, std::string_view value)
@@ -269,20 +332,30 @@ std::optional<std::string> decode_cursor(std::string_view cursor, std::string_vi
     return raw.substr(prefix.size());
 }
 
-std::string change_cursor(std::int64_t seq) { return encode_cursor("c", std::to_string(seq)); }
-
-std::optional<std::int64_t> parse_change_cursor(std::string_view cursor)
+std::string change_cursor(std::string_view epoch, std::int64_t seq)
 {
-    const auto v = decode_cursor(cursor, "c");
-    if (!v || v->empty()) {
+    return encode_cursor("f", std::string(epoch) + ":" + std::to_string(seq));
+}
+
+std::optional<change_position> parse_change_cursor(std::string_view cursor)
+{
+    const auto v = decode_cursor(cursor, "f");
+    if (!v) {
         return std::nullopt;
     }
-    std::int64_t seq = 0;
-    const auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), seq);
-    if (ec != std::errc{} || p != v->data() + v->size() || seq < 0) {
+    const auto colon = v->rfind(':');
+    if (colon == std::string::npos || colon + 1 == v->size()) {
         return std::nullopt;
     }
-    return seq;
+    change_position out{.epoch = v->substr(0, colon)};
+    const char* first = v->data() + colon + 1;
+    const char* last = v->data() + v->size();
+    const auto [p, ec] = std::from_chars(first, last, out.seq);
+    if (ec != std::errc{} || p != last || *first == '-' || *first == '+' ||
+        !valid_epoch(out.epoch)) {
+        return std::nullopt;
+    }
+    return out;
 }
 
 } // namespace aikom::protocol

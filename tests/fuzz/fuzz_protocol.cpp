@@ -47,8 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto t = parse_target(s)) {
         (void)match_route(t->path);
     }
-    if (const auto seq = parse_change_cursor(s)) {
-        if (parse_change_cursor(change_cursor(*seq)) != seq) {
+    if (const auto pos = parse_change_cursor(s)) {
+        if (parse_change_cursor(change_cursor(pos->epoch, pos->seq)) != pos) {
             std::abort();
         }
     }

@@ -11,6 +11,10 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <limits>
+#include <string>
+#include <vector>
+
 using namespace aikom;
 using protocol::endpoint;
 
@@ -22,6 +26,7 @@ TEST_CASE("protocol: every endpoint's path is matched, with its parameters decod
         const char* institution = "";
         const char* child = "";
         const char* correction = "";
+        const char* client = "";
     };
     const row rows[] = {
         {"/v1", endpoint::discovery},
@@ -41,6 +46,17 @@ TEST_CASE("protocol: every endpoint's path is matched, with its parameters decod
         {"/v1/correction-requests/cr-7/reject", endpoint::correction_reject, "", "", "cr-7"},
         {"/v1/reports/completeness", endpoint::completeness_report},
         {"/v1/admin/faults", endpoint::admin_faults},
+        {"/v1/institutions/32855961/grants", endpoint::grants, "32855961"},
+        {"/v1/institutions/32855961/grants/platform-a", endpoint::grant, "32855961", "", "",
+         "platform-a"},
+        {"/v1/institutions/32855961/grants/p%2Fa%20b", endpoint::grant, "32855961", "", "",
+         "p/a b"},
+        {"/v1/institutions/32855961/grants/platform-a/", endpoint::grant, "32855961", "", "",
+         "platform-a"},
+        {"/v1/institutions/32855961/grant-history", endpoint::grant_history, "32855961"},
+        {"/v1/reports/progress", endpoint::progress_report},
+        {"/v1/reports/form-85k", endpoint::form85k_report},
+        {"/v1/openapi.json", endpoint::openapi},
     };
     for (const auto& r : rows) {
         CAPTURE(r.path);
@@ -50,10 +66,13 @@ TEST_CASE("protocol: every endpoint's path is matched, with its parameters decod
         CHECK(m->institution == r.institution);
         CHECK(m->child_id == r.child);
         CHECK(m->correction_id == r.correction);
+        CHECK(m->client_id == r.client);
     }
     for (const char* bad : {"", "/", "/v2", "/v1/children", "/v1/institutions/1/children/2/3",
                             "/v1/institutions/1/pupils", "/v1/correction-requests/x/accept",
-                            "v1/batches", "/v1/admin"}) {
+                            "v1/batches", "/v1/admin", "/v1/institutions/1/grants/a/b",
+                            "/v1/institutions/1/grant-history/a", "/v1/reports/form85k",
+                            "/v1/reports", "/v1/openapi", "/v1/institutions/grants"}) {
         CAPTURE(bad);
         CHECK_FALSE(protocol::match_route(bad));
     }
@@ -76,21 +95,69 @@ TEST_CASE("protocol: targets are built so that they match back")
     CHECK_FALSE(page->param("missing"));
     CHECK(protocol::changes_target() == "/v1/changes");
     CHECK(protocol::correction_target("cr-1", "apply") == "/v1/correction-requests/cr-1/apply");
+    CHECK(protocol::grants_target("32855961") == "/v1/institutions/32855961/grants");
+    CHECK(protocol::grant_history_target("32855961") == "/v1/institutions/32855961/grant-history");
+
+    // A client id with reserved characters is one path segment and matches back, decoded.
+    const auto g = protocol::grant_target("32855961", "platform/a b%?#");
+    CHECK(g == "/v1/institutions/32855961/grants/platform%2Fa%20b%25%3F%23");
+    const auto gm = protocol::match_route(protocol::parse_target(g)->path);
+    REQUIRE(gm);
+    CHECK(gm->endpoint == endpoint::grant);
+    CHECK(gm->institution == "32855961");
+    CHECK(gm->client_id == "platform/a b%?#");
+
+    // Repeatable institutions; empty values and a limit of 0 are left out.
+    const std::vector<std::string> two{"32855961", "a&b"};
+    const auto feed = protocol::changes_target("c+/=", 10, two);
+    CHECK(feed == "/v1/changes?cursor=c%2B%2F%3D&limit=10&institution=32855961&institution=a%26b");
+    const auto parsed_feed = protocol::parse_target(feed);
+    REQUIRE(parsed_feed.has_value());
+    REQUIRE(parsed_feed->query.size() == 4);
+    CHECK(parsed_feed->query[3].second == "a&b");
+    CHECK(protocol::changes_target({}, 0, two) ==
+          "/v1/changes?institution=32855961&institution=a%26b");
+    CHECK(protocol::corrections_target("pending", "", 50, "x=y") ==
+          "/v1/correction-requests?status=pending&limit=50&cursor=x%3Dy");
+    CHECK(protocol::corrections_target() == "/v1/correction-requests");
+    CHECK(protocol::progress_target("2025-05-01", "2025-05-30", "2025-08-31", "32855961") ==
+          "/v1/reports/progress?from=2025-05-01&to=2025-05-30&deadline=2025-08-31"
+          "&institution=32855961");
+    CHECK(protocol::progress_target() == "/v1/reports/progress");
+    CHECK(protocol::progress_target({}, "2025-05-30") == "/v1/reports/progress?to=2025-05-30");
+    CHECK(protocol::form85k_target("2025-09-01", "32855961") ==
+          "/v1/reports/form-85k?as_of=2025-09-01&institution=32855961");
+    CHECK(protocol::form85k_target() == "/v1/reports/form-85k");
     CHECK_FALSE(protocol::parse_target("http://x/v1").has_value());
     CHECK(protocol::parse_target("not a target").error() == protocol::protocol_errc::bad_target);
 }
 
 TEST_CASE("protocol: cursors round-trip and refuse what they did not issue")
 {
-    for (std::int64_t seq : {0LL, 1LL, 42LL, 9'007'199'254'740'993LL}) {
-        CHECK(protocol::parse_change_cursor(protocol::change_cursor(seq)) == seq);
+    const std::int64_t seqs[] = {0, 1, 42, 9'007'199'254'740'993LL,
+                                 std::numeric_limits<std::int64_t>::max()};
+    for (const std::int64_t seq : seqs) {
+        for (std::string_view epoch : {"e", "3f9a0c27d4b1", "a:b", "~!"}) {
+            const auto pos = protocol::parse_change_cursor(protocol::change_cursor(epoch, seq));
+            REQUIRE(pos);
+            CHECK(pos->epoch == epoch);
+            CHECK(pos->seq == seq);
+        }
     }
     CHECK(protocol::decode_cursor(protocol::encode_cursor("k", "kd-000123"), "k") == "kd-000123");
     CHECK_FALSE(protocol::decode_cursor(protocol::encode_cursor("k", "kd-1"), "c"));
     CHECK_FALSE(protocol::parse_change_cursor("not+base64"));
-    CHECK_FALSE(protocol::parse_change_cursor(protocol::encode_cursor("c", "-5")));
-    CHECK_FALSE(protocol::parse_change_cursor(protocol::encode_cursor("c", "12x")));
     CHECK_FALSE(protocol::parse_change_cursor(""));
+    // The format of earlier versions (a bare sequence number) is not a cursor any more.
+    CHECK_FALSE(protocol::parse_change_cursor(protocol::encode_cursor("c", "42")));
+    for (std::string_view bad : {"e:-5", "e:+5", "e:12x", "e:", ":5", "e5", "e:99999999999999999999",
+                                 "e e:5", "e\n:5"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(protocol::parse_change_cursor(protocol::encode_cursor("f", bad)));
+    }
+    CHECK_FALSE(protocol::parse_change_cursor(
+        protocol::encode_cursor("f", std::string(65, 'e') + ":5")));
+    CHECK(protocol::parse_change_cursor(protocol::encode_cursor("f", std::string(64, 'e') + ":5")));
 }
 
 TEST_CASE("protocol: problem details carry every error, in both languages")
@@ -195,7 +262,7 @@ TEST_CASE("protocol: pages and the change feed carry records through the strict 
     const auto feed = protocol::parse_change_page(
         protocol::change_page_json({{5, false, "32855961", "kd-000123", "e5", canonical},
                                 {6, true, "32855961", "kd-9", "", std::nullopt}},
-                               protocol::change_cursor(6), false));
+                               protocol::change_cursor("ep", 6), false));
     REQUIRE(feed.has_value());
     REQUIRE(feed->changes.size() == 2);
     CHECK(feed->changes[0].seq == 5);
@@ -204,7 +271,8 @@ TEST_CASE("protocol: pages and the change feed carry records through the strict 
     CHECK(feed->changes[0].type == protocol::change_type::upsert);
     CHECK(feed->changes[1].type == protocol::change_type::delete_);
     CHECK_FALSE(feed->changes[1].record);
-    CHECK(protocol::parse_change_cursor(feed->next_cursor) == 6);
+    CHECK(protocol::parse_change_cursor(feed->next_cursor) ==
+          protocol::change_position{.epoch = "ep", .seq = 6});
     // A record that breaks the strict codec is an error, not a silently different record.
     CHECK_FALSE(
         protocol::parse_change_page(
@@ -773,7 +841,7 @@ TEST_CASE("protocol: one change event is written as the feed writes it")
     const auto wire = protocol::change_page_json(
         {{5, false, "32855961", "kd-000123", "e5", canonical},
          {6, true, "32855961", "kd-9", "", std::nullopt}},
-        protocol::change_cursor(6), false);
+        protocol::change_cursor("ep", 6), false);
     const auto feed = protocol::parse_change_page(wire);
     REQUIRE(feed.has_value());
     const auto events = boost::json::parse(wire).at("changes").as_array();

@@ -374,7 +374,7 @@ TEST_CASE("sandbox: an expired cursor is 410 resync-required")
     now += 8 * 24 * 3600; // past the 7-day retention
     REQUIRE(f.d.put(test::valid_child("kd-4", a), "zdo-a").result_int() == 201);
     f.svc.housekeeping();
-    const auto old = f.d.call(http::get, protocol::changes_target(protocol::change_cursor(1)), "zdo-a");
+    const auto old = f.d.call(http::get, protocol::changes_target(protocol::change_cursor("0", 1)), "zdo-a");
     CHECK(old.result_int() == 410);
     CHECK(problem_type(old) == "urn:aikom:problem:resync-required");
     // From the beginning, the feed still rebuilds the current state.
@@ -624,7 +624,7 @@ TEST_CASE("sandbox: second review findings stay fixed")
     CHECK(protocol::parse_problem(named.body())->errors.at(0).pointer == "/child_id");
 
     // A cursor ahead of the feed (another database) is 410, not a silent empty page.
-    CHECK(f.d.call(http::get, protocol::changes_target(protocol::change_cursor(9999)), "zdo-a")
+    CHECK(f.d.call(http::get, protocol::changes_target(protocol::change_cursor("0", 9999)), "zdo-a")
               .result_int() == 410);
 
     // If-None-Match on a read compares weakly; a method the route lacks is 405 before 403.

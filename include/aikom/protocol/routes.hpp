@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,7 +38,7 @@ enum class endpoint {
     grant_history,       ///< GET /v1/institutions/{edrpou}/grant-history
     progress_report,     ///< GET /v1/reports/progress
     form85k_report,      ///< GET /v1/reports/form-85k
-    openapi,             ///< GET /v1/openapi.json
+    openapi,             ///< GET /v1/openapi.json (no authentication)
 };
 
 struct route {
@@ -45,7 +46,7 @@ struct route {
     std::string institution{};   ///< {edrpou}, percent-decoded
     std::string child_id{};      ///< {id}, percent-decoded
     std::string correction_id{}; ///< {id} of a correction request
-    std::string client_id{};     ///< {client_id} of a grant
+    std::string client_id{};     ///< {client_id} of a grant, percent-decoded
 };
 
 /// The endpoint a path (without query) names, or nullopt. Path parameters are percent-decoded
@@ -70,15 +71,28 @@ struct target {
 [[nodiscard]] std::string withdrawal_target(std::string_view institution, std::string_view id);
 [[nodiscard]] std::string children_target(std::string_view institution, std::size_t limit = 0,
                                           std::string_view cursor = {});
-[[nodiscard]] std::string changes_target(std::string_view cursor = {}, std::size_t limit = 0);
 [[nodiscard]] std::string correction_target(std::string_view id, std::string_view action = {});
-/// The query targets: empty values are left out, the others percent-encoded.
+[[nodiscard]] std::string grants_target(std::string_view institution);
+[[nodiscard]] std::string grant_target(std::string_view institution, std::string_view client_id);
+[[nodiscard]] std::string grant_history_target(std::string_view institution);
+
+/// The query targets: empty values (and a `limit` of 0) are left out, the others
+/// percent-encoded. Dates are `YYYY-MM-DD`.
 [[nodiscard]] std::string validate_target(std::string_view profile);
+/// `institutions` filter the feed, one `institution=` each (none: the caller's whole scope).
+[[nodiscard]] std::string changes_target(std::string_view cursor = {}, std::size_t limit = 0,
+                                         std::span<const std::string> institutions = {});
 [[nodiscard]] std::string corrections_target(std::string_view status = {},
-                                             std::string_view institution = {});
+                                             std::string_view institution = {},
+                                             std::size_t limit = 0, std::string_view cursor = {});
 [[nodiscard]] std::string completeness_target(std::string_view institution = {},
                                               std::string_view as_of = {},
                                               std::string_view deadline = {});
+[[nodiscard]] std::string progress_target(std::string_view from = {}, std::string_view to = {},
+                                          std::string_view deadline = {},
+                                          std::string_view institution = {});
+[[nodiscard]] std::string form85k_target(std::string_view as_of = {},
+                                         std::string_view institution = {});
 
 // ---- cursors ----------------------------------------------------------------------------------
 
@@ -89,9 +103,21 @@ struct target {
 [[nodiscard]] std::optional<std::string> decode_cursor(std::string_view cursor,
                                                        std::string_view kind);
 
-/// The change feed's cursor for sequence `seq` and back.
-[[nodiscard]] std::string change_cursor(std::int64_t seq);
-[[nodiscard]] std::optional<std::int64_t> parse_change_cursor(std::string_view cursor);
+/// Where a change-feed cursor points: after event `seq` of the feed whose database was created
+/// with `epoch` (a random name written once per database, so that a cursor of another
+/// database is recognised rather than followed).
+struct change_position {
+    std::string epoch{}; ///< 1..64 visible ASCII characters (`!`..`~`)
+    std::int64_t seq = 0; ///< 0..INT64_MAX
+
+    friend bool operator==(const change_position&, const change_position&) = default;
+};
+
+/// The change feed's cursor for event `seq` of the feed of `epoch` (which must be 1..64 visible
+/// ASCII characters; the cursor of another epoch does not parse back) and back. A cursor in
+/// the format of earlier versions (without an epoch), of another kind or damaged: nullopt.
+[[nodiscard]] std::string change_cursor(std::string_view epoch, std::int64_t seq);
+[[nodiscard]] std::optional<change_position> parse_change_cursor(std::string_view cursor);
 
 } // namespace aikom::protocol
 
