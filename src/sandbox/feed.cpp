@@ -5,41 +5,9 @@
 #include <aikom/protocol/children.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 namespace aikom::sandbox::detail {
 namespace {
-
-// TODO(merge): the protocol layer's change_cursor(epoch, seq) replaces these two.
-std::string feed_cursor(std::string_view epoch, std::int64_t seq)
-{
-    return protocol::encode_cursor("c", std::string(epoch) + ":" + std::to_string(seq));
-}
-
-struct feed_position {
-    std::string epoch;
-    std::int64_t seq = 0;
-};
-
-std::optional<feed_position> parse_feed_cursor(std::string_view cursor)
-{
-    const auto v = protocol::decode_cursor(cursor, "c");
-    if (!v) {
-        return std::nullopt;
-    }
-    const auto colon = v->find(':');
-    if (colon == std::string::npos || colon == 0) {
-        return std::nullopt;
-    }
-    feed_position p{v->substr(0, colon), 0};
-    const char* first = v->data() + colon + 1;
-    const char* last = v->data() + v->size();
-    const auto [end, ec] = std::from_chars(first, last, p.seq);
-    if (ec != std::errc{} || end != last || first == last || p.seq < 0) {
-        return std::nullopt;
-    }
-    return p;
-}
 
 bool is_edrpou(std::string_view s)
 {
@@ -75,16 +43,16 @@ response changes(call& c)
         only.emplace(c.who.institutions.begin(), c.who.institutions.end());
     }
 
-    std::optional<feed_position> from;
+    std::optional<protocol::change_position> from;
     if (const auto cursor = c.param("cursor")) {
-        if (!protocol::decode_cursor(*cursor, "c")) {
-            fail(problem_kind::malformed_request, "the cursor was not issued by this server");
-        }
-        from = parse_feed_cursor(*cursor);
-        if (!from) {
-            // A feed cursor of the format before epochs: from a feed that may be another.
+        from = protocol::parse_change_cursor(*cursor);
+        if (!from && protocol::decode_cursor(*cursor, "c")) {
+            // A feed cursor of the format before epochs: its feed may have been another.
             fail(problem_kind::resync_required,
                  "this cursor comes from an older feed: read the feed again without a cursor");
+        }
+        if (!from) {
+            fail(problem_kind::malformed_request, "the cursor was not issued by this server");
         }
     }
 
@@ -128,7 +96,7 @@ response changes(call& c)
                        std::move(e.etag), std::move(e.json)});
     }
     return json_reply(c, http::status::ok,
-                      protocol::change_page_json(out, feed_cursor(p.epoch, p.next), p.has_more));
+                      protocol::change_page_json(out, protocol::change_cursor(p.epoch, p.next), p.has_more));
 }
 
 } // namespace aikom::sandbox::detail

@@ -15,6 +15,8 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -43,6 +45,16 @@ std::string problem_type(const test::response& res)
 
 const std::string a(test::institution_a);
 const std::string b(test::institution_b);
+
+// The epoch of the service's feed, read from a cursor it issued.
+std::string feed_epoch(fixture& f)
+{
+    const auto page = protocol::parse_change_page(f.d.call(http::get, "/v1/changes", "admin").body());
+    REQUIRE(page.has_value());
+    const auto position = protocol::parse_change_cursor(page->next_cursor);
+    REQUIRE(position.has_value());
+    return position->epoch;
+}
 
 } // namespace
 
@@ -374,7 +386,8 @@ TEST_CASE("sandbox: an expired cursor is 410 resync-required")
     now += 8 * 24 * 3600; // past the 7-day retention
     REQUIRE(f.d.put(test::valid_child("kd-4", a), "zdo-a").result_int() == 201);
     f.svc.housekeeping();
-    const auto old = f.d.call(http::get, protocol::changes_target(protocol::change_cursor("0", 1)), "zdo-a");
+    const auto old =
+        f.d.call(http::get, protocol::changes_target(protocol::change_cursor(feed_epoch(f), 1)), "zdo-a");
     CHECK(old.result_int() == 410);
     CHECK(problem_type(old) == "urn:aikom:problem:resync-required");
     // From the beginning, the feed still rebuilds the current state.
@@ -623,8 +636,15 @@ TEST_CASE("sandbox: second review findings stay fixed")
     CHECK(named.result_int() == 422);
     CHECK(protocol::parse_problem(named.body())->errors.at(0).pointer == "/child_id");
 
-    // A cursor ahead of the feed (another database) is 410, not a silent empty page.
-    CHECK(f.d.call(http::get, protocol::changes_target(protocol::change_cursor("0", 9999)), "zdo-a")
+    // A cursor ahead of the feed, or of another database, or of the format before epochs, is
+    // 410, not a silent empty page.
+    const std::string epoch = feed_epoch(f);
+    CHECK(f.d.call(http::get, protocol::changes_target(protocol::change_cursor(epoch, 9999)), "zdo-a")
+              .result_int() == 410);
+    CHECK(f.d.call(http::get, protocol::changes_target(protocol::change_cursor(epoch + "x", 1)),
+                   "zdo-a")
+              .result_int() == 410);
+    CHECK(f.d.call(http::get, protocol::changes_target(protocol::encode_cursor("c", "1")), "zdo-a")
               .result_int() == 410);
 
     // If-None-Match on a read compares weakly; a method the route lacks is 405 before 403.
@@ -675,4 +695,129 @@ TEST_CASE("sandbox: concurrent apply and reject: one wins, and a rejected record
         const auto stored = f.d.call(http::get, protocol::child_target(a, child), "zdo-a").result_int();
         CHECK(stored == (applied == 200 ? 200u : 404u));
     }
+}
+
+TEST_CASE("sandbox: access follows the grants of the moment, with a token issued before them")
+{
+    fixture f;
+    const auto child = test::valid_child("kd-g1", a);
+    REQUIRE(f.d.put(child, "admin").result_int() == 201);
+    const auto target = protocol::child_target(a, child.id);
+    const std::string grant = "/v1/institutions/" + a + "/grants/platform-2";
+    // The token is issued before any grant.
+    CHECK(f.d.call(http::get, target, "platform-2").result_int() == 403);
+
+    auto granted = f.d.call(http::put, grant, "authority", R"({"note":"наказ ОУО № 15"})");
+    REQUIRE(granted.result_int() == 201);
+    CHECK(granted[bhttp::field::location] == grant);
+    const auto g = boost::json::parse(granted.body()).as_object();
+    CHECK(g.at("client_id") == "platform-2");
+    CHECK(g.at("role") == "platform");
+    CHECK(g.at("granted_by") == "authority");
+    CHECK(g.at("note") == "наказ ОУО № 15");
+    // The same token now reaches the institution: read, list, write, the feed.
+    CHECK(f.d.call(http::get, target, "platform-2").result_int() == 200);
+    CHECK(f.d.call(http::get, protocol::children_target(a), "platform-2").result_int() == 200);
+    CHECK(f.d.put(test::valid_child("kd-g2", a), "platform-2").result_int() == 201);
+    // Granting again updates the note: 200, granted_by kept.
+    const auto again = f.d.call(http::put, grant, "admin", R"({"note":"оновлено"})");
+    CHECK(again.result_int() == 200);
+    CHECK(boost::json::parse(again.body()).at("granted_by") == "authority");
+    // The authority sees who may act for its institution, and the trail.
+    const auto list = boost::json::parse(
+        f.d.call(http::get, "/v1/institutions/" + a + "/grants", "authority").body());
+    std::set<std::string> grantees;
+    for (const auto& item : list.at("items").as_array()) {
+        grantees.insert(std::string(item.at("client_id").as_string()));
+    }
+    CHECK(grantees == std::set<std::string>{"platform", "platform-2", "zdo-a"});
+
+    REQUIRE(f.d.call(http::delete_, grant, "authority").result_int() == 204);
+    // The very next request of the same token is refused.
+    CHECK(f.d.call(http::get, target, "platform-2").result_int() == 403);
+    CHECK(f.d.call(http::delete_, grant, "authority").result_int() == 404);
+    CHECK(f.d.call(http::get, grant, "authority").result_int() == 404);
+
+    const auto history = boost::json::parse(
+        f.d.call(http::get, "/v1/institutions/" + a + "/grant-history", "authority").body());
+    std::vector<std::string> actions;
+    for (const auto& e : history.at("items").as_array()) {
+        if (e.at("client_id") == "platform-2") {
+            actions.emplace_back(e.at("action").as_string());
+            CHECK(e.at("actor").is_string());
+        }
+    }
+    CHECK(actions == std::vector<std::string>{"grant.create", "grant.update", "grant.revoke"});
+    // Seeded grants appear with a null actor.
+    CHECK(history.at("items").as_array().at(0).at("actor").is_null());
+
+    // Only institutions and platforms take grants; the client must exist; the body is checked.
+    CHECK(f.d.call(http::put, "/v1/institutions/" + a + "/grants/reviewer", "admin").result_int() ==
+          409);
+    CHECK(f.d.call(http::put, "/v1/institutions/" + a + "/grants/nobody", "admin").result_int() ==
+          404);
+    const auto bad = f.d.call(http::put, grant, "admin", R"({"note":5,"extra":1})");
+    CHECK(bad.result_int() == 422);
+    CHECK(protocol::parse_problem(bad.body())->errors.size() == 2);
+    CHECK(f.d.call(http::put, grant, "admin", "[1]").result_int() == 400);
+    CHECK(f.d.call(http::put, "/v1/institutions/1234/grants/platform-2", "admin").result_int() ==
+          400);
+}
+
+TEST_CASE("sandbox: grants made through the API survive a restart")
+{
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("aikom-grants-" + std::to_string(std::random_device{}()) + ".db");
+    sandbox::server_options options;
+    options.clients = test::test_clients();
+    const auto child = test::valid_child("kd-r1", a);
+    {
+        sandbox::detail::storage store(path.string());
+        sandbox::detail::service svc(options, store);
+        test::protocol_driver d{[&](test::request req) { return svc.handle(req, "test"); }};
+        REQUIRE(d.put(child, "admin").result_int() == 201);
+        REQUIRE(d.call(http::put, "/v1/institutions/" + a + "/grants/platform-2", "admin")
+                    .result_int() == 201);
+        // A seeded grant revoked through the API stays revoked.
+        REQUIRE(d.call(http::delete_, "/v1/institutions/" + a + "/grants/zdo-a", "admin")
+                    .result_int() == 204);
+    }
+    {
+        sandbox::detail::storage store(path.string());
+        sandbox::detail::service svc(options, store);
+        test::protocol_driver d{[&](test::request req) { return svc.handle(req, "test"); }};
+        CHECK(d.call(http::get, protocol::child_target(a, child.id), "platform-2").result_int() ==
+              200);
+        CHECK(d.call(http::get, protocol::child_target(a, child.id), "zdo-a").result_int() == 403);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::error_code ec;
+        std::filesystem::remove(path.string() + suffix, ec);
+    }
+}
+
+TEST_CASE("sandbox: the feed filtered by institution, its cursor advancing past what it skipped")
+{
+    fixture f;
+    REQUIRE(f.d.put(test::valid_child("kd-f1", a), "admin").result_int() == 201);
+    for (int i = 0; i < 5; ++i) {
+        REQUIRE(f.d.put(test::valid_child("kd-b" + std::to_string(i), b), "admin").result_int() == 201);
+    }
+    const std::vector<std::string> only_a{a};
+    auto page = protocol::parse_change_page(
+        f.d.call(http::get, protocol::changes_target({}, 0, only_a), "platform").body());
+    REQUIRE(page.has_value());
+    REQUIRE(page->changes.size() == 1);
+    CHECK(page->changes[0].id == "kd-f1");
+    CHECK_FALSE(page->has_more);
+    // Up to date: the cursor points at the head of the national feed (seq 6), not at seq 1.
+    CHECK(protocol::parse_change_cursor(page->next_cursor)->seq == 6);
+    // Unfiltered, the platform sees both institutions.
+    page = protocol::parse_change_page(f.d.call(http::get, "/v1/changes", "platform").body());
+    REQUIRE(page.has_value());
+    CHECK(page->changes.size() == 6);
+    // A named institution out of scope is a 403; a malformed one a 400.
+    const std::vector<std::string> only_b{b};
+    CHECK(f.d.call(http::get, protocol::changes_target({}, 0, only_b), "zdo-a").result_int() == 403);
+    CHECK(f.d.call(http::get, "/v1/changes?institution=12", "zdo-a").result_int() == 400);
 }
