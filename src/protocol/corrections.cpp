@@ -12,8 +12,9 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::size_t max_text_chars = 500; // a reason, a note
-constexpr std::size_t max_id_chars = 64;    // a record id
+constexpr std::size_t max_id_chars = 64;       // a record id
+constexpr std::size_t max_pointer_chars = 256; // a red field
+constexpr std::size_t max_fields = 100;        // red fields in one request
 
 // The alphabet of record ids: no names or document numbers in ids and URLs.
 bool valid_record_id(std::string_view s) noexcept
@@ -25,16 +26,35 @@ bool valid_record_id(std::string_view s) noexcept
            });
 }
 
-std::string pointer_to(std::string_view key)
+using detail::pointer_to;
+
+check::issue wrong_type(std::string pointer, check::message_arg expected)
 {
-    std::string p;
-    check::append_pointer_token(p, key);
-    return p;
+    return check::make_issue("format.type", std::move(pointer),
+                             {expected, {"got", "another type", "інший тип"}});
 }
 
-std::chrono::sys_seconds timestamp(std::int64_t s)
+// The `fields` of a draft: every bad entry is `format.pointer` at its place.
+void check_fields(const json::value& v, std::vector<std::string>& out,
+                  std::vector<check::issue>& errors)
 {
-    return std::chrono::sys_seconds(std::chrono::seconds(s));
+    if (!v.is_array()) {
+        errors.push_back(wrong_type("/fields", {"expected", "an array of JSON Pointers",
+                                                "масив вказівників JSON Pointer"}));
+        return;
+    }
+    const auto& a = v.get_array();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto* s = a[i].if_string();
+        const bool good = s != nullptr && s->starts_with("/") &&
+                          detail::utf8_chars(*s) <= max_pointer_chars && i < max_fields &&
+                          std::find(out.begin(), out.end(), std::string_view(*s)) == out.end();
+        if (!good) {
+            errors.push_back(check::make_issue("format.pointer", "/fields/" + std::to_string(i)));
+            continue;
+        }
+        out.emplace_back(*s);
+    }
 }
 
 json::value record_value(const model::child& c)
@@ -51,23 +71,21 @@ json::object correction_value(const correction_request& c)
     o["child_id"] = c.child_id;
     o["status"] = to_string(c.status);
     o["reason"] = c.reason;
+    o["fields"] = detail::strings_value(c.fields);
+    o["base_etag"] = detail::string_or_null(c.base_etag);
+    o["issues"] = detail::issues_value(c.issues);
+    o["etag"] = detail::string_or_null(c.etag);
     o["created_by"] = c.created_by;
-    o["created_at"] = c.created_at.time_since_epoch().count();
-    if (c.reviewed_by) {
-        o["reviewed_by"] = *c.reviewed_by;
-    }
-    if (c.reviewed_at) {
-        o["reviewed_at"] = c.reviewed_at->time_since_epoch().count();
-    }
-    if (c.review_note) {
-        o["review_note"] = *c.review_note;
-    }
+    o["created_at"] = detail::timestamp_value(c.created_at);
+    o["reviewed_by"] = detail::string_or_null(c.reviewed_by);
+    o["reviewed_at"] = detail::timestamp_value(c.reviewed_at);
+    o["review_note"] = detail::string_or_null(c.review_note);
     if (c.record) {
         o["record"] = record_value(*c.record);
         json::array history;
         history.reserve(c.history.size());
         for (const auto& e : c.history) {
-            history.push_back(json::object{{"at", e.at.time_since_epoch().count()},
+            history.push_back(json::object{{"at", detail::timestamp_value(e.at)},
                                            {"actor", e.actor},
                                            {"action", e.action},
                                            {"detail", e.detail}});
@@ -94,12 +112,14 @@ boost::system::result<correction_request> read_correction(std::string_view text,
     c.child_id = r.string("child_id");
     c.status = r.enumeration<correction_status>("status", status_from_string<correction_status>);
     c.reason = r.string_or("reason");
+    c.fields = r.strings_or_empty("fields");
+    c.base_etag = r.optional_string("base_etag");
+    c.issues = r.issues("issues");
+    c.etag = r.optional_string("etag");
     c.created_by = r.string_or("created_by");
-    c.created_at = timestamp(r.integer("created_at", 0, detail::max_timestamp));
+    c.created_at = r.timestamp("created_at");
     c.reviewed_by = r.optional_string("reviewed_by");
-    if (const auto at = r.optional_integer("reviewed_at", 0, detail::max_timestamp)) {
-        c.reviewed_at = timestamp(*at);
-    }
+    c.reviewed_at = r.optional_timestamp("reviewed_at");
     c.review_note = r.optional_string("review_note");
     if (const auto* h = r.optional_array("history")) {
         c.history.reserve(h->size());
@@ -109,7 +129,7 @@ boost::system::result<correction_request> read_correction(std::string_view text,
             }
             member_reader er(v.get_object());
             correction_event e;
-            e.at = timestamp(er.integer("at", 0, detail::max_timestamp));
+            e.at = er.timestamp("at");
             e.actor = er.string_or("actor");
             e.action = er.string("action");
             e.detail = er.string_or("detail");
@@ -140,6 +160,12 @@ std::string to_json(const correction_draft& d)
     std::string out = "{\"institution\":" + detail::quoted(d.institution);
     out += ",\"child_id\":" + detail::quoted(d.child_id);
     out += ",\"reason\":" + detail::quoted(d.reason);
+    if (!d.fields.empty()) {
+        out += ",\"fields\":" + json::serialize(detail::strings_value(d.fields));
+    }
+    if (d.base_etag) {
+        out += ",\"base_etag\":" + detail::quoted(*d.base_etag);
+    }
     out += ",\"record\":";
     codec::encode(d.record, out);
     out += '}';
@@ -173,11 +199,23 @@ parsed_body<correction_draft> parse_correction_draft(std::string_view text,
     if (!record || detail::first_char(*record) != '{') {
         errors.push_back(check::make_issue("required.missing", "/record"));
     }
-    if (detail::utf8_chars(d.reason) > max_text_chars) {
+    if (detail::utf8_chars(d.reason) > detail::max_note_chars) {
         errors.push_back(check::make_issue("format.too_long", "/reason", {{"max", "500", "500"}}));
     }
     for (const auto& [k, v] : body->members) {
-        if (k != "institution" && k != "child_id" && k != "reason") {
+        if (v.is_null() && (k == "fields" || k == "base_etag")) {
+            continue; // as if absent
+        }
+        if (k == "fields") {
+            check_fields(v, d.fields, errors);
+        } else if (k == "base_etag") {
+            if (const auto* tag = v.if_string(); tag != nullptr && !tag->empty()) {
+                d.base_etag = std::string(*tag);
+            } else {
+                errors.push_back(wrong_type("/base_etag", {"expected", "a non-empty string (an ETag)",
+                                                          "непорожній рядок (ETag)"}));
+            }
+        } else if (k != "institution" && k != "child_id" && k != "reason") {
             errors.push_back(check::make_issue("field.unknown", pointer_to(k)));
         }
     }
@@ -220,30 +258,38 @@ parse_correction_request(std::string_view text, std::vector<check::issue>* recor
     return read_correction(text, "", decoder, record_issues);
 }
 
-std::string to_json(const correction_list& l)
+std::string to_json(const correction_page& p)
 {
     json::array a;
-    a.reserve(l.items.size());
-    for (const auto& c : l.items) {
+    a.reserve(p.items.size());
+    for (const auto& c : p.items) {
         a.push_back(correction_value(c));
     }
-    return json::serialize(json::object{{"items", std::move(a)}});
+    return json::serialize(json::object{{"items", std::move(a)},
+                                        {"next_cursor", detail::string_or_null(p.next_cursor)},
+                                        {"has_more", p.has_more}});
 }
 
-boost::system::result<correction_list> parse_correction_list(std::string_view text,
+boost::system::result<correction_page> parse_correction_page(std::string_view text,
                                                              std::vector<check::issue>* record_issues)
 {
     const auto body = detail::split_array_body(text, "items");
     if (!body) {
         return body.error();
     }
-    const auto* elements = &body->elements;
+    member_reader r(body->members);
+    correction_page out;
+    out.next_cursor = r.optional_string("next_cursor");
+    out.has_more = r.boolean_or("has_more", false);
+    if (!r.ok()) {
+        return r.error();
+    }
+    const auto& elements = body->elements;
     codec::record_decoder decoder(detail::response_record_options());
-    correction_list out;
-    out.items.reserve(elements->size());
+    out.items.reserve(elements.size());
     boost::system::error_code first;
-    for (std::size_t i = 0; i < elements->size(); ++i) {
-        auto c = read_correction((*elements)[i], "/items/" + std::to_string(i), decoder,
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        auto c = read_correction(elements[i], "/items/" + std::to_string(i), decoder,
                                  record_issues);
         if (!c) {
             if (c.error() != make_error_code(protocol_errc::bad_value) || record_issues == nullptr) {
@@ -260,50 +306,25 @@ boost::system::result<correction_list> parse_correction_list(std::string_view te
     return out;
 }
 
+boost::system::result<correction_page> parse_correction_list(std::string_view text,
+                                                             std::vector<check::issue>* record_issues)
+{
+    return parse_correction_page(text, record_issues);
+}
+
 // ---- reviews ----------------------------------------------------------------------------------
 
 std::string to_json(const review& r)
 {
-    json::object o;
-    if (r.note) {
-        o["note"] = *r.note;
-    }
-    return json::serialize(o);
+    return detail::note_body_json(r.note);
 }
 
 parsed_body<review> parse_review(std::string_view text, bool note_required)
 {
-    parsed_body<review> out;
-    auto& errors = out.issues;
-    if (!text.empty()) {
-        const auto body = detail::parse_object(text);
-        if (!body) {
-            out.fault = body_fault::malformed;
-            return out;
-        }
-        for (const auto& [k, v] : *body) {
-            if (k == "note" && v.is_string()) {
-                out.value.note = std::string(v.get_string());
-            } else if (k == "note") {
-                errors.push_back(check::make_issue(
-                    "format.type", "/note",
-                    {{"expected", "a string", "рядок"}, {"got", "another type", "інший тип"}}));
-            } else {
-                errors.push_back(check::make_issue("field.unknown", pointer_to(k)));
-            }
-        }
-    }
-    const std::string_view note = out.value.note ? std::string_view(*out.value.note) : "";
-    if (note_required && note.empty()) {
-        errors.push_back(check::make_issue("required.missing", "/note"));
-    }
-    if (detail::utf8_chars(note) > max_text_chars) {
-        errors.push_back(check::make_issue("format.too_long", "/note", {{"max", "500", "500"}}));
-    }
-    if (!errors.empty()) {
-        out.fault = body_fault::invalid;
-    }
-    return out;
+    auto body = detail::parse_note_body(text, note_required);
+    return {.value = {.note = std::move(body.value)},
+            .fault = body.fault,
+            .issues = std::move(body.issues)};
 }
 
 std::string to_json(const review_result& r)

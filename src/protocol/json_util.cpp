@@ -1,5 +1,8 @@
 #include "protocol/json_util.hpp"
 
+#include <aikom/check/issue_codes.hpp>
+#include <aikom/protocol/timestamp.hpp>
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
@@ -374,6 +377,15 @@ result<const json::object*> as_object(const json::value& v)
     return &v.get_object();
 }
 
+result<std::chrono::sys_seconds> as_timestamp(const json::value& v)
+{
+    const auto t = v.is_string() ? parse_timestamp(v.get_string()) : std::nullopt;
+    if (!t) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return *t;
+}
+
 result<const json::array*> as_array(const json::value& v)
 {
     if (!v.is_array()) {
@@ -493,6 +505,16 @@ std::vector<std::string> member_reader::strings_or_empty(std::string_view key)
     return out;
 }
 
+std::chrono::sys_seconds member_reader::timestamp(std::string_view key)
+{
+    return read(key, true, as_timestamp).value_or(std::chrono::sys_seconds{});
+}
+
+std::optional<std::chrono::sys_seconds> member_reader::optional_timestamp(std::string_view key)
+{
+    return read(key, false, as_timestamp);
+}
+
 std::vector<check::issue> member_reader::issues(std::string_view key)
 {
     const auto* a = optional_array(key);
@@ -532,6 +554,59 @@ result<std::vector<check::issue>> parse_issues(const json::array& a)
         out.push_back(std::move(i));
     }
     return out;
+}
+
+// ---- request bodies ---------------------------------------------------------------------------
+
+std::string pointer_to(std::string_view key)
+{
+    std::string p;
+    check::append_pointer_token(p, key);
+    return p;
+}
+
+parsed_body<std::optional<std::string>> parse_note_body(std::string_view text, bool note_required)
+{
+    parsed_body<std::optional<std::string>> out;
+    auto& errors = out.issues;
+    if (!text.empty()) {
+        const auto body = parse_object(text);
+        if (!body) {
+            out.fault = body_fault::malformed;
+            return out;
+        }
+        for (const auto& [k, v] : *body) {
+            if (k == "note" && v.is_string()) {
+                out.value = std::string(v.get_string());
+            } else if (k == "note") {
+                errors.push_back(check::make_issue(
+                    "format.type", "/note",
+                    {{"expected", "a string", "рядок"}, {"got", "another type", "інший тип"}}));
+            } else {
+                errors.push_back(check::make_issue("field.unknown", pointer_to(k)));
+            }
+        }
+    }
+    const std::string_view note = out.value ? std::string_view(*out.value) : "";
+    if (note_required && note.empty()) {
+        errors.push_back(check::make_issue("required.missing", "/note"));
+    }
+    if (utf8_chars(note) > max_note_chars) {
+        errors.push_back(check::make_issue("format.too_long", "/note", {{"max", "500", "500"}}));
+    }
+    if (!errors.empty()) {
+        out.fault = body_fault::invalid;
+    }
+    return out;
+}
+
+std::string note_body_json(const std::optional<std::string>& note)
+{
+    json::object o;
+    if (note) {
+        o["note"] = *note;
+    }
+    return json::serialize(o);
 }
 
 // ---- records inside bodies ------------------------------------------------------------------
@@ -590,6 +665,21 @@ json::array strings_value(const std::vector<std::string>& v)
         a.emplace_back(s);
     }
     return a;
+}
+
+json::value timestamp_value(std::chrono::sys_seconds t)
+{
+    return json::string(format_timestamp(t));
+}
+
+json::value timestamp_value(const std::optional<std::chrono::sys_seconds>& t)
+{
+    return t ? timestamp_value(*t) : json::value(nullptr);
+}
+
+json::value string_or_null(const std::optional<std::string>& s)
+{
+    return s ? json::value(json::string(*s)) : json::value(nullptr);
 }
 
 std::string quoted(std::string_view text)

@@ -8,9 +8,12 @@
 #include <aikom/check/issue.hpp>
 #include <aikom/codec/json.hpp>
 #include <aikom/protocol/error.hpp>
+#include <aikom/protocol/parsed_body.hpp>
 
 #include <boost/json.hpp>
 #include <boost/system/result.hpp>
+
+#include <chrono>
 
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +38,9 @@ inline constexpr std::size_t max_depth = 32;
 /// Unix seconds up to 9999-12-31T23:59:59Z; durations up to about a century.
 inline constexpr std::int64_t max_timestamp = 253'402'300'799;
 inline constexpr std::int64_t max_seconds = 3'155'760'000;
+
+/// A reason or a note: at most this many characters.
+inline constexpr std::size_t max_note_chars = 500;
 
 // ---- parsing --------------------------------------------------------------------------------
 
@@ -115,6 +121,10 @@ public:
     const json::object* optional_object(std::string_view key);
     const json::array* optional_array(std::string_view key);
     std::vector<std::string> strings_or_empty(std::string_view key);
+    /// RFC 3339 timestamps (`protocol::parse_timestamp`): a string that is not one is
+    /// `bad_value`.
+    std::chrono::sys_seconds timestamp(std::string_view key);
+    std::optional<std::chrono::sys_seconds> optional_timestamp(std::string_view key);
     /// An optional array of issues (`{"pointer","code","severity","message","message_uk"
     /// [,"suggestion"]}`), empty when absent.
     std::vector<check::issue> issues(std::string_view key);
@@ -156,6 +166,20 @@ private:
 /// Issues from an array of issue objects; bad_value for anything else.
 result<std::vector<check::issue>> parse_issues(const json::array& a);
 
+// ---- request bodies ---------------------------------------------------------------------------
+
+/// A body `{"note":"…"}` (a review, a grant) as a server reads it: an empty body has no note;
+/// otherwise not a JSON object is `malformed`, and `invalid` lists together `format.type` (a
+/// note that is not a string), `field.unknown` (any other member), `required.missing` (no or an
+/// empty note when `note_required`) and `format.too_long` (over `max_note_chars`).
+parsed_body<std::optional<std::string>> parse_note_body(std::string_view text, bool note_required);
+
+/// `{"note":"…"}`, or `{}` without a note.
+std::string note_body_json(const std::optional<std::string>& note);
+
+/// The pointer to member `key` of the root (`/key`, escaped).
+std::string pointer_to(std::string_view key);
+
 // ---- records inside bodies ------------------------------------------------------------------
 
 /// How records inside responses are decoded: strictly (types, enumerations, dates, duplicate
@@ -178,6 +202,11 @@ std::optional<model::child> decode_record(codec::record_decoder& decoder, std::s
 json::object issue_value(const check::issue& i);
 json::array issues_value(const std::vector<check::issue>& issues);
 json::array strings_value(const std::vector<std::string>& v);
+/// A JSON string (`format_timestamp`), or null.
+json::value timestamp_value(std::chrono::sys_seconds t);
+json::value timestamp_value(const std::optional<std::chrono::sys_seconds>& t);
+/// A JSON string, or null.
+json::value string_or_null(const std::optional<std::string>& s);
 
 /// `text` as a JSON string literal.
 std::string quoted(std::string_view text);

@@ -53,6 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     (void)decode_cursor(s, "k");
+    if (const auto t = parse_timestamp(s)) {
+        if (format_timestamp(*t) != s) {
+            std::abort(); // one instant, one text
+        }
+    }
 
     // What a client reads.
     round_trip(s, [](std::string_view b) { return parse_problem(b); });
@@ -64,16 +69,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     round_trip(s, [](std::string_view b) { return parse_validation_result(b); });
     round_trip(s, [](std::string_view b) { return parse_review_result(b); });
     round_trip(s, [](std::string_view b) { return parse_completeness_report(b); });
+    round_trip(s, [](std::string_view b) { return parse_grant(b); });
+    round_trip(s, [](std::string_view b) { return parse_grant_list(b); });
+    round_trip(s, [](std::string_view b) { return parse_grant_history(b); });
     std::vector<aikom::check::issue> issues;
     round_trip(s, [&](std::string_view b) { return parse_child_page(b, &issues); });
     round_trip(s, [&](std::string_view b) { return parse_change_page(b, &issues); });
     round_trip(s, [&](std::string_view b) { return parse_correction_request(b, &issues); });
-    round_trip(s, [&](std::string_view b) { return parse_correction_list(b, &issues); });
+    round_trip(s, [&](std::string_view b) { return parse_correction_page(b, &issues); });
 
     // What a server reads.
     body_round_trip(s, [](std::string_view b) { return parse_withdrawal(b); });
     body_round_trip(s, [](std::string_view b) { return parse_correction_draft(b); });
     body_round_trip(s, [](std::string_view b) { return parse_review(b, true); });
+    body_round_trip(s, [](std::string_view b) { return parse_grant_request(b); });
     body_round_trip(s, [](std::string_view b) { return parse_fault_settings(b); });
     const auto batch = parse_batch_request(s, {}, 50);
     if (!batch.ok() && batch.fault != body_fault::malformed &&

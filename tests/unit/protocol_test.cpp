@@ -336,6 +336,18 @@ std::vector<pointer_code> pointers_and_codes(const std::vector<check::issue>& is
     return out;
 }
 
+// `json` with the value at `pointer` replaced by the JSON text `literal`.
+std::string with_value(std::string_view json, std::string_view pointer, std::string_view literal)
+{
+    auto dom = boost::json::parse(json);
+    dom.at_pointer(pointer) = "\x01hostile";
+    auto text = boost::json::serialize(dom);
+    const std::string placeholder = "\"\\u0001hostile\"";
+    const auto at = text.find(placeholder);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, placeholder.size(), literal);
+}
+
 std::string long_text(std::size_t chars)
 {
     std::string s;
@@ -434,6 +446,61 @@ TEST_CASE("protocol: a correction draft round-trips and is checked stage by stag
     REQUIRE(ok.ok());
     CHECK(ok.value.record.id == "x");
     CHECK(protocol::parse_correction_draft("[]").fault == protocol::body_fault::malformed);
+}
+
+TEST_CASE("protocol: a correction draft carries its red fields and base ETag, each entry checked")
+{
+    const auto record = test::every_field_child();
+    protocol::correction_draft draft{"32855961", "kd-000127", record, "серія відсутня"};
+    // v1.0 drafts are written as before: no empty `fields`, no `base_etag`.
+    CHECK(protocol::to_json(draft).find("fields") == std::string::npos);
+    CHECK(protocol::to_json(draft).find("base_etag") == std::string::npos);
+    draft.fields = {"/document/series", "/name/last", "/"};
+    draft.base_etag = "e-41";
+    const auto back = protocol::parse_correction_draft(protocol::to_json(draft));
+    REQUIRE(back.ok());
+    CHECK(back.value.fields == draft.fields);
+    CHECK(back.value.base_etag == "e-41");
+    CHECK(back.value.record == record);
+
+    const std::string head = R"({"institution":"32855961","child_id":"kd-1","reason":"r",)";
+    const std::string tail = R"(,"record":{"id":"kd-1"}})";
+    const auto nulls = protocol::parse_correction_draft(head + R"("fields":null,"base_etag":null)" + tail);
+    REQUIRE(nulls.ok());
+    CHECK(nulls.value.fields.empty());
+    CHECK_FALSE(nulls.value.base_etag);
+    CHECK(protocol::parse_correction_draft(head + R"("fields":[])" + tail).ok());
+
+    // Every bad entry is reported at its place, together with the draft's other problems.
+    const auto bad = protocol::parse_correction_draft(
+        head + R"("fields":["/a","b","",5,"/a","/)" + std::string(256, 'x') + R"(","/)" +
+        std::string(255, 'x') + R"("],"base_etag":"","extra":1)" + tail);
+    CHECK(bad.fault == protocol::body_fault::invalid);
+    CHECK(pointers_and_codes(bad.issues) ==
+          std::vector<pointer_code>{{"/fields/1", "format.pointer"},
+                                    {"/fields/2", "format.pointer"},
+                                    {"/fields/3", "format.pointer"},
+                                    {"/fields/4", "format.pointer"},
+                                    {"/fields/5", "format.pointer"},
+                                    {"/base_etag", "format.type"},
+                                    {"/extra", "field.unknown"}});
+    REQUIRE_FALSE(bad.issues.empty());
+    CHECK(bad.issues[0].message_uk.find("JSON Pointer") != std::string::npos);
+    CHECK(check::find_issue_code("format.pointer") != nullptr);
+
+    // At most 100 entries: the 101st is the one reported.
+    std::string many = "[";
+    for (int i = 0; i <= 100; ++i) {
+        many += (i == 0 ? "\"/f" : ",\"/f") + std::to_string(i) + "\"";
+    }
+    many += "]";
+    const auto too_many = protocol::parse_correction_draft(head + R"("fields":)" + many + tail);
+    CHECK(pointers_and_codes(too_many.issues) ==
+          std::vector<pointer_code>{{"/fields/100", "format.pointer"}});
+    const auto not_array = protocol::parse_correction_draft(
+        head + R"("fields":"/a","base_etag":7)" + tail);
+    CHECK(pointers_and_codes(not_array.issues) ==
+          std::vector<pointer_code>{{"/fields", "format.type"}, {"/base_etag", "format.type"}});
 }
 
 TEST_CASE("protocol: a review round-trips and lists its problems together")
@@ -562,9 +629,12 @@ TEST_CASE("protocol: correction requests, their list and reviews round-trip")
     summary.reason = "серія відсутня";
     summary.created_by = "zdo-32855961";
     summary.created_at = std::chrono::sys_seconds(std::chrono::seconds(1748856011));
+    // Every member is written; what a pending request has not got yet is null.
     CHECK(protocol::to_json(summary) ==
           R"({"id":"cr-7","institution":"32855961","child_id":"kd-000127","status":"pending",)"
-          R"("reason":"серія відсутня","created_by":"zdo-32855961","created_at":1748856011})");
+          R"("reason":"серія відсутня","fields":[],"base_etag":null,"issues":[],"etag":null,)"
+          R"("created_by":"zdo-32855961","created_at":"2025-06-02T09:20:11Z","reviewed_by":null,)"
+          R"("reviewed_at":null,"review_note":null})");
     const auto s2 = protocol::parse_correction_request(protocol::to_json(summary));
     REQUIRE(s2.has_value());
     CHECK(s2->id == "cr-7");
@@ -575,6 +645,11 @@ TEST_CASE("protocol: correction requests, their list and reviews round-trip")
     CHECK(s2->history.empty());
 
     auto full = summary;
+    full.fields = {"/document/series", "/name/last"};
+    full.base_etag = "e0";
+    full.issues = {check::make_issue("required.missing", "/document/series"),
+                   check::make_issue("birth_date.age_unusual", "/birth_date")};
+    full.etag = "e1";
     full.status = protocol::correction_status::applied;
     full.reviewed_by = "reviewer-1";
     full.reviewed_at = std::chrono::sys_seconds(std::chrono::seconds(1748862165));
@@ -593,14 +668,69 @@ TEST_CASE("protocol: correction requests, their list and reviews round-trip")
     REQUIRE(f2->history.size() == 2);
     CHECK(f2->history[1].action == "correction.apply");
     CHECK(f2->history[1].at == *full.reviewed_at);
+    CHECK(f2->fields == full.fields);
+    CHECK(f2->base_etag == "e0");
+    CHECK(f2->etag == "e1");
+    REQUIRE(f2->issues.size() == 2);
+    CHECK(f2->issues[1].code == "birth_date.age_unusual");
+    CHECK(f2->issues[1].severity == check::severity::warning);
+    CHECK(f2->issues[0].message_uk == full.issues[0].message_uk);
     CHECK(protocol::to_json(*f2) == protocol::to_json(full));
+    const auto full_json = boost::json::parse(protocol::to_json(full)).as_object();
+    CHECK(full_json.at("reviewed_at") == "2025-06-02T11:02:45Z");
+    CHECK(full_json.at("history").at(0).at("at") == "2025-06-02T09:20:11Z");
 
-    const protocol::correction_list list{{summary, summary}};
-    const auto l2 = protocol::parse_correction_list(protocol::to_json(list));
+    // The answer of apply is the full object, and still reads as a review result.
+    const auto as_review = protocol::parse_review_result(protocol::to_json(full));
+    REQUIRE(as_review.has_value());
+    CHECK(as_review->id == "cr-7");
+    CHECK(as_review->status == protocol::correction_status::applied);
+    CHECK(as_review->etag == "e1");
+    CHECK_FALSE(protocol::parse_review_result(protocol::to_json(summary))->etag);
+
+    const protocol::correction_page page{{summary, full}, "next-1", true};
+    const auto l2 = protocol::parse_correction_page(protocol::to_json(page));
     REQUIRE(l2.has_value());
     REQUIRE(l2->items.size() == 2);
-    CHECK(protocol::to_json(*l2) == protocol::to_json(list));
-    CHECK(protocol::to_json(protocol::correction_list{}) == R"({"items":[]})");
+    CHECK(l2->next_cursor == "next-1");
+    CHECK(l2->has_more);
+    CHECK(protocol::to_json(*l2) == protocol::to_json(page));
+    CHECK(protocol::to_json(protocol::correction_page{}) ==
+          R"({"items":[],"next_cursor":null,"has_more":false})");
+    // A v1.0 list without the paging members is the only page.
+    const auto old_list = protocol::parse_correction_list(R"({"items":[]})");
+    REQUIRE(old_list.has_value());
+    CHECK_FALSE(old_list->next_cursor);
+    CHECK_FALSE(old_list->has_more);
+    CHECK(protocol::parse_correction_page(R"({"items":[],"next_cursor":5})").error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_correction_page(R"({"items":[],"has_more":"yes"})").error() ==
+          protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_correction_page(R"({"next_cursor":null})").error() ==
+          protocol::protocol_errc::missing_field);
+
+    // Timestamps are RFC 3339 strings now: Unix seconds (v1.0) and sloppy forms are refused.
+    for (const char* at : {"1748856011", R"("2025-06-02T09:20:11+00:00")",
+                           R"("2025-06-02 09:20:11Z")", R"("2025-06-02T09:20:11.5Z")",
+                           R"("2025-06-02t09:20:11z")", R"("2025-02-29T09:20:11Z")",
+                           R"("2025-06-02T24:00:00Z")", R"("2025-06-02T09:20:60Z")", R"("")"}) {
+        CAPTURE(at);
+        CHECK(protocol::parse_correction_request(
+                  with_value(protocol::to_json(full), "/created_at", at))
+                  .error() == protocol::protocol_errc::bad_value);
+        CHECK(protocol::parse_correction_request(
+                  with_value(protocol::to_json(full), "/reviewed_at", at))
+                  .error() == protocol::protocol_errc::bad_value);
+        CHECK(protocol::parse_correction_request(
+                  with_value(protocol::to_json(full), "/history/0/at", at))
+                  .error() == protocol::protocol_errc::bad_value);
+    }
+    CHECK(protocol::parse_correction_request(with_value(protocol::to_json(full), "/fields", "[1]"))
+              .error() == protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_correction_request(with_value(protocol::to_json(full), "/issues", "{}"))
+              .error() == protocol::protocol_errc::bad_value);
+    CHECK(protocol::parse_correction_request(with_value(protocol::to_json(full), "/etag", "1"))
+              .error() == protocol::protocol_errc::bad_value);
 
     const protocol::review_result applied{"cr-7", protocol::correction_status::applied, "e1"};
     CHECK(protocol::to_json(applied) == R"({"id":"cr-7","etag":"e1","status":"applied"})");
@@ -637,7 +767,7 @@ TEST_CASE("protocol: a record that does not decode keeps its issues, with its pl
     CHECK(issues[0].pointer.starts_with("/changes/1/record"));
 
     issues.clear();
-    auto c = R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":1,"record":{"id":"x","sex":"?"},"history":[]})";
+    auto c = R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":"2025-06-02T09:20:11Z","record":{"id":"x","sex":"?"},"history":[]})";
     CHECK(protocol::parse_correction_request(c, &issues).error() ==
           protocol::protocol_errc::bad_value);
     CHECK(pointers_and_codes(issues) == std::vector<pointer_code>{{"/record/sex", "format.enum"}});
@@ -649,7 +779,7 @@ TEST_CASE("protocol: a record that does not decode keeps its issues, with its pl
                                     {"/items/1/record/sex", "format.enum"}});
     // A record member newer than this library is skipped in responses (docs/protocol.md §13).
     const auto newer = protocol::parse_correction_request(
-        R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":1,"record":{"id":"x","pets":1},"history":[]})");
+        R"({"id":"cr-1","institution":"1","child_id":"x","status":"pending","created_at":"2025-06-02T09:20:11Z","record":{"id":"x","pets":1},"history":[]})");
     REQUIRE(newer.has_value());
     CHECK(newer->record->id == "x");
     // Without an issue list the answer is the same code.
@@ -717,18 +847,6 @@ TEST_CASE("protocol: the completeness report reads back into the typed report")
 // ---- hostile numbers ------------------------------------------------------------------------
 
 namespace {
-
-// `json` with the value at `pointer` replaced by the JSON text `literal`.
-std::string with_value(std::string_view json, std::string_view pointer, std::string_view literal)
-{
-    auto dom = boost::json::parse(json);
-    dom.at_pointer(pointer) = "\x01hostile";
-    auto text = boost::json::serialize(dom);
-    const std::string placeholder = "\"\\u0001hostile\"";
-    const auto at = text.find(placeholder);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, placeholder.size(), literal);
-}
 
 template <class Parse>
 void check_hostile_numbers(std::string_view json, std::initializer_list<const char*> pointers,

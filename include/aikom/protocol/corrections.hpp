@@ -2,10 +2,11 @@
 #define AIKOM_PROTOCOL_CORRECTIONS_HPP
 
 /// @file
-/// The bodies of correction requests (docs/protocol.md §7.10–7.13): the draft an institution
-/// sends, the request as the server returns it (summary and full object), the list, the
-/// reviewer's body and the review's answer. Each has `to_json` and `parse_…`; the parsers of
-/// the bodies a server reads (draft, review) report every problem at once (`parsed_body`).
+/// The bodies of correction requests (docs/protocol.md §7.10–7.13, v1.1): the draft an
+/// institution sends, the request as the server returns it (summary and full object), a page of
+/// the list and the reviewer's body. Each has `to_json` and `parse_…`; the parsers of the bodies
+/// a server reads (draft, review) report every problem at once (`parsed_body`). Timestamps are
+/// RFC 3339 (`timestamp.hpp`).
 ///
 /// A record inside a response is decoded strictly from the bytes the server sent; when it does
 /// not decode the parser answers `protocol_errc::bad_value` and, if given, fills
@@ -34,6 +35,14 @@ struct correction_draft {
     std::string child_id{};    ///< the record id: 1..64 of `A-Z a-z 0-9 . _ : -`
     model::child record{};     ///< the proposed record (it needs its own `id` to decode)
     std::string reason{};      ///< why, at most 500 characters; no personal data
+    /// The "red fields": JSON Pointers into the record that the normal path cannot save (each
+    /// starting with `/`, at most 256 characters, at most 100, no duplicates). Empty: the
+    /// server fills them from the record's `submission` errors. Not sent when empty.
+    std::vector<std::string> fields{};
+    /// The ETag (unquoted) of the stored record the request was made against; nullopt for a
+    /// new record (the server then takes the current ETag if a record exists). Not sent when
+    /// nullopt.
+    std::optional<std::string> base_etag{};
 };
 
 [[nodiscard]] std::string to_json(const correction_draft& d);
@@ -41,7 +50,10 @@ struct correction_draft {
 /// Reads a draft as the server does, stage by stage (docs/protocol.md §7.10):
 /// - not a JSON object: `malformed`;
 /// - `institution`, `child_id` or `reason` missing, empty or not a string, `record` missing or
-///   not an object, `reason` over 500 characters, unknown members: `invalid`, all listed;
+///   not an object, `reason` over 500 characters, unknown members, `fields` not an array or
+///   `base_etag` not a non-empty string (`format.type`), an entry of `fields` that is not a
+///   string starting with `/` of at most 256 characters, repeats an earlier one or is the
+///   101st (`format.pointer` at `/fields/N`): `invalid`, all listed;
 /// - `child_id` not a record id: `invalid_id` (`format.record_id` at `/child_id`);
 /// - the record does not decode under `record_options`: `invalid_record`, pointers under
 ///   `/record`. `value` then holds every other member, so that the server can check the
@@ -52,23 +64,29 @@ parse_correction_draft(std::string_view json, const codec::decode_options& recor
 
 /// One entry of a correction request's audit history.
 struct correction_event {
-    std::chrono::sys_seconds at{}; ///< Unix seconds on the wire
+    std::chrono::sys_seconds at{}; ///< RFC 3339 on the wire
     std::string actor{};           ///< a client id
     std::string action{};          ///< `correction.create`, `correction.apply`, `correction.reject`
     std::string detail{};          ///< `<institution>/<child_id>`
 };
 
-/// A correction request: the summary (`POST`, the list) or, with `record` and `history`, the
-/// full object of `GET /v1/correction-requests/{id}`.
+/// A correction request: the summary (in the list) or, with `record` and `history`, the full
+/// object (`GET /v1/correction-requests/{id}`, and the answers of create, apply and reject).
+/// `to_json` writes every member; the optional ones as `null` when absent.
 struct correction_request {
     std::string id{}; ///< `cr-<n>`, assigned by the server
     std::string institution{};
     std::string child_id{};
     correction_status status = correction_status::pending;
     std::string reason{};
+    std::vector<std::string> fields{};      ///< the red fields (JSON Pointers into the record)
+    std::optional<std::string> base_etag{}; ///< the record's ETag when asked; null: a new record
+    /// The `submission` profile's issues of the proposed record at creation, all severities.
+    std::vector<check::issue> issues{};
+    std::optional<std::string> etag{}; ///< the ETag of the record `apply` wrote; null otherwise
     std::string created_by{};
     std::chrono::sys_seconds created_at{};
-    /// Present once the request was applied or rejected.
+    /// Set once the request was applied or rejected (`null` while pending).
     std::optional<std::string> reviewed_by{};
     std::optional<std::chrono::sys_seconds> reviewed_at{};
     std::optional<std::string> review_note{};
@@ -82,13 +100,22 @@ struct correction_request {
 [[nodiscard]] boost::system::result<correction_request>
 parse_correction_request(std::string_view json, std::vector<check::issue>* record_issues = nullptr);
 
-/// `GET /v1/correction-requests`: `{"items":[request…]}` (summaries).
-struct correction_list {
+/// A page of `GET /v1/correction-requests`: `{"items":[summary…],"next_cursor":…|null,
+/// "has_more":…}`, oldest first. A v1.0 body without the paging members reads as the only page.
+struct correction_page {
     std::vector<correction_request> items{};
+    std::optional<std::string> next_cursor{};
+    bool has_more = false;
 };
 
-[[nodiscard]] std::string to_json(const correction_list& l);
-[[nodiscard]] boost::system::result<correction_list>
+/// The name of v1.0, when the list was not paged.
+using correction_list = correction_page;
+
+[[nodiscard]] std::string to_json(const correction_page& p);
+[[nodiscard]] boost::system::result<correction_page>
+parse_correction_page(std::string_view json, std::vector<check::issue>* record_issues = nullptr);
+/// The name of v1.0: `parse_correction_page`.
+[[nodiscard]] boost::system::result<correction_page>
 parse_correction_list(std::string_view json, std::vector<check::issue>* record_issues = nullptr);
 
 /// The body of `…/apply` and `…/reject`: `{"note":"…"}` or `{}`.
@@ -104,7 +131,9 @@ struct review {
 /// note when `note_required`, i.e. for a reject) and `format.too_long` (over 500 characters).
 [[nodiscard]] parsed_body<review> parse_review(std::string_view json, bool note_required = false);
 
-/// The answer of `…/apply` (with the stored record's `etag`) and `…/reject`.
+/// The members of the answer of `…/apply` (with the stored record's `etag`) and `…/reject` that
+/// v1.0 servers sent. A v1.1 server answers with the full `correction_request`, which has the
+/// same members: `parse_review_result` reads either.
 struct review_result {
     std::string id{};
     correction_status status = correction_status::applied;

@@ -35,6 +35,16 @@ enum class change_type {
     delete_, ///< a tombstone (wire name `delete`)
 };
 
+/// The role of a client that a grant gives access to an institution.
+enum class grant_role { institution, platform };
+
+/// What happened to a grant (`grant_event::action`; wire names `grant.create`, …).
+enum class grant_action {
+    create, ///< granted
+    update, ///< granted again: the note replaced
+    revoke, ///< revoked
+};
+
 /// The wire names of a status enum, indexed by the enumerator's value.
 template <class E>
 struct status_names;
@@ -55,6 +65,15 @@ struct status_names<correction_status> {
 template <>
 struct status_names<change_type> {
     static constexpr std::string_view values[] = {"upsert", "delete"};
+};
+
+template <>
+struct status_names<grant_role> {
+    static constexpr std::string_view values[] = {"institution", "platform"};
+};
+template <>
+struct status_names<grant_action> {
+    static constexpr std::string_view values[] = {"grant.create", "grant.update", "grant.revoke"};
 };
 
 /// The wire name of `value`.

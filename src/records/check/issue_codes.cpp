@@ -36,6 +36,11 @@ constexpr issue_code_info codes[] = {
      "неприпустиме значення: очікується {expected}"},
     {"format.integer", error, "expected a whole number from -2147483648 to 2147483647",
      "очікується ціле число від -2147483648 до 2147483647"},
+    {"format.pointer", error,
+     "not a JSON Pointer to a field: expected a string starting with \"/\" of at most 256 "
+     "characters, each listed once, at most 100 in all",
+     "не вказівник на поле (JSON Pointer): очікується рядок, що починається з «/», до 256 "
+     "символів, кожен лише раз, не більше 100 загалом"},
     {"format.record_id", error,
      "the record id must be 1 to 64 characters of A-Z, a-z, 0-9 and . _ : -",
      "ідентифікатор запису має містити від 1 до 64 символів: латинські літери, цифри та . _ : -"},
