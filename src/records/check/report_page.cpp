@@ -305,6 +305,22 @@ td.codes code{white-space:nowrap;color:#57606a}
 .privacy{margin-top:28px;padding:10px 14px;border-radius:6px;background:var(--panel);
 border:1px solid var(--line);font-size:13px}
 .privacy.warn{background:#fff8e1;border-color:#f0c36d}
+.dist{display:grid;grid-template-columns:minmax(160px,280px) minmax(200px,1fr) 170px;
+gap:4px 14px;align-items:center;max-width:1100px;margin:4px 0 12px}
+.dist .bar{height:16px}
+.badge.on-track{background:#e6f4ea;color:var(--ok)}
+.badge.behind{background:#ffebe9;color:#cf222e}
+.badge.no-deadline{background:#eceff1;color:#57606a}
+svg.trend{display:block;width:100%;max-width:900px;height:auto;margin:6px 0 4px}
+svg.trend .grid{stroke:#eaeef2;stroke-width:1}
+svg.trend text{fill:#57606a;font-size:11px}
+svg.trend .active{fill:none;stroke:var(--mis);stroke-width:2}
+svg.trend .ready{fill:none;stroke:var(--ok);stroke-width:2.5}
+svg.trend .deadline{stroke:#cf222e;stroke-width:1.5;stroke-dasharray:4 3}
+svg.trend .needed{fill:none;stroke:var(--inv);stroke-width:1.5;stroke-dasharray:6 4}
+svg.trend .pace{fill:none;stroke:var(--ok);stroke-width:1.5;stroke-dasharray:2 3}
+.sw.active{background:var(--mis)}.sw.ready{background:var(--ok)}
+.sw.needed{background:var(--inv)}.sw.deadline{background:#cf222e}
 @media print{body{padding:0}thead th{position:static}}
 )css";
 
