@@ -97,7 +97,8 @@ std::optional<std::string> html_from_json(const std::string& path, check::report
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     boost::system::error_code ec;
     const auto value = boost::json::parse(text, ec);
-    const auto* format = !ec && value.is_object() ? value.as_object().if_contains("format") : nullptr;
+    const auto* format =
+        !ec && value.is_object() ? value.as_object().if_contains("format") : nullptr;
     const std::string name = format && format->is_string() ? std::string(format->get_string()) : "";
 
     const auto render = [&](const auto& report) -> std::optional<std::string> {

@@ -119,13 +119,27 @@ std::vector<T> objects(member_reader& r, std::string_view key, Read&& read)
     return out;
 }
 
-// The member `format` is `format` and `version` is 1.
-void expect_format(member_reader& r, std::string_view format)
+// Reads the JSON object `text` as a report of `format`, version 1: checks those two members,
+// then `read(reader, object)` reads the rest into the report it returns. The first problem
+// found is the result.
+template <class Read>
+auto read_report(std::string_view text, std::string_view format, Read read)
+    -> boost::system::result<std::invoke_result_t<Read&, member_reader&, const json::object&>>
 {
+    auto o = detail::parse_object(text);
+    if (!o) {
+        return o.error();
+    }
+    member_reader r(*o);
     if (r.string("format") != format) {
         r.fail(protocol_errc::bad_value);
     }
     (void)r.uint("version", 1, 1);
+    auto report = read(r, *o);
+    if (!r.ok()) {
+        return r.error();
+    }
+    return report;
 }
 
 // A required date (null is missing_field).
@@ -224,26 +238,15 @@ check::form85k_counts read_form85k_counts(member_reader& parent, std::string_vie
     return c;
 }
 
-} // namespace
+// ---- the three reports ------------------------------------------------------------------------
 
-std::string to_json(const completeness_report& r)
+completeness_report read_readiness(member_reader& r, const json::object& o)
 {
-    return check::render_json(r);
-}
-
-boost::system::result<completeness_report> parse_completeness_report(std::string_view text)
-{
-    auto o = detail::parse_object(text);
-    if (!o) {
-        return o.error();
-    }
-    member_reader r(*o);
-    expect_format(r, "aikom.readiness");
     completeness_report rep;
-    if (const auto d = date_member(r, *o, "as_of")) {
+    if (const auto d = date_member(r, o, "as_of")) {
         rep.as_of = *d;
     }
-    rep.deadline = date_member(r, *o, "deadline");
+    rep.deadline = date_member(r, o, "deadline");
     rep.total = read_counts(r, "totals");
     rep.institutions = objects<check::institution_readiness>(r, "institutions", [](auto& ir) {
         check::institution_readiness inst;
@@ -288,32 +291,18 @@ boost::system::result<completeness_report> parse_completeness_report(std::string
     rep.to_fix_total = count(r, "to_fix_total");
     rep.withdrawn = count(r, "withdrawn");
     rep.unreadable = count(r, "unreadable");
-    if (!r.ok()) {
-        return r.error();
-    }
-    if (rep.to_fix_total < rep.to_fix.size()) {
-        return make_error_code(protocol_errc::bad_value);
+    if (r.ok() && rep.to_fix_total < rep.to_fix.size()) {
+        r.fail(protocol_errc::bad_value);
     }
     return rep;
 }
 
-std::string to_json(const progress_report& r)
+progress_report read_progress(member_reader& r, const json::object& o)
 {
-    return check::render_json(r);
-}
-
-boost::system::result<progress_report> parse_progress_report(std::string_view text)
-{
-    auto o = detail::parse_object(text);
-    if (!o) {
-        return o.error();
-    }
-    member_reader r(*o);
-    expect_format(r, "aikom.progress");
     progress_report rep;
-    rep.from = required_date(r, *o, "from");
-    rep.to = required_date(r, *o, "to");
-    rep.deadline = date_member(r, *o, "deadline");
+    rep.from = required_date(r, o, "from");
+    rep.to = required_date(r, o, "to");
+    rep.deadline = date_member(r, o, "deadline");
     if (r.ok() && rep.to < rep.from) {
         r.fail(protocol_errc::bad_value);
     }
@@ -332,27 +321,13 @@ boost::system::result<progress_report> parse_progress_report(std::string_view te
         rep.total = read_days(tr, from, to);
         r.fail(tr.error());
     }
-    if (!r.ok()) {
-        return r.error();
-    }
     return rep;
 }
 
-std::string to_json(const form85k_report& r)
+form85k_report read_form85k(member_reader& r, const json::object& o)
 {
-    return check::render_json(r);
-}
-
-boost::system::result<form85k_report> parse_form85k_report(std::string_view text)
-{
-    auto o = detail::parse_object(text);
-    if (!o) {
-        return o.error();
-    }
-    member_reader r(*o);
-    expect_format(r, "aikom.form-85k");
     form85k_report rep;
-    rep.as_of = required_date(r, *o, "as_of");
+    rep.as_of = required_date(r, o, "as_of");
     rep.total = read_form85k_counts(r, "total");
     rep.institutions = objects<check::institution_form85k>(r, "institutions", [](auto& ir) {
         check::institution_form85k inst;
@@ -363,10 +338,39 @@ boost::system::result<form85k_report> parse_form85k_report(std::string_view text
     rep.withdrawn = count(r, "withdrawn");
     rep.not_yet_enrolled = count(r, "not_yet_enrolled");
     rep.unreadable = count(r, "unreadable");
-    if (!r.ok()) {
-        return r.error();
-    }
     return rep;
+}
+
+} // namespace
+
+std::string to_json(const completeness_report& r)
+{
+    return check::render_json(r);
+}
+
+boost::system::result<completeness_report> parse_completeness_report(std::string_view text)
+{
+    return read_report(text, "aikom.readiness", read_readiness);
+}
+
+std::string to_json(const progress_report& r)
+{
+    return check::render_json(r);
+}
+
+boost::system::result<progress_report> parse_progress_report(std::string_view text)
+{
+    return read_report(text, "aikom.progress", read_progress);
+}
+
+std::string to_json(const form85k_report& r)
+{
+    return check::render_json(r);
+}
+
+boost::system::result<form85k_report> parse_form85k_report(std::string_view text)
+{
+    return read_report(text, "aikom.form-85k", read_form85k);
 }
 
 } // namespace aikom::protocol

@@ -128,8 +128,7 @@ expected_report count_independently(const std::vector<model::child>& records)
         f["by_education_form"]
          [c.education ? std::string(model::to_string(c.education->form)) : "unknown"] += 1;
         f["by_displacement"]
-         [c.displacement ? std::string(model::to_string(c.displacement->status)) : "unknown"] +=
-            1;
+         [c.displacement ? std::string(model::to_string(c.displacement->status)) : "unknown"] += 1;
         if (!c.special_needs) {
             f["special_needs"]["unknown"] += 1;
         } else if (c.special_needs->has) {
@@ -295,12 +294,12 @@ TEST_CASE("form 85-K: who is counted at as_of")
         return c;
     };
     const auto r = build({
-        left_on(as_of),                              // left on as_of: withdrawn
-        left_on(sys_days{as_of} - days{30}),         // withdrawn
-        left_on(sys_days{as_of} + days{1}),          // leaves tomorrow: counted
-        enrolled_on(as_of),                          // enrolled on as_of: counted
-        enrolled_on(sys_days{as_of} + days{1}),      // enrolled tomorrow: not yet
-        child_born(2021y / May / 5),                 // no enrollment at all: counted
+        left_on(as_of),                         // left on as_of: withdrawn
+        left_on(sys_days{as_of} - days{30}),    // withdrawn
+        left_on(sys_days{as_of} + days{1}),     // leaves tomorrow: counted
+        enrolled_on(as_of),                     // enrolled on as_of: counted
+        enrolled_on(sys_days{as_of} + days{1}), // enrolled tomorrow: not yet
+        child_born(2021y / May / 5),            // no enrollment at all: counted
     });
     CHECK(r.withdrawn == 2);
     CHECK(r.not_yet_enrolled == 1);

@@ -86,8 +86,8 @@ TEST_CASE("progress: the recent gain against the days left, at the boundary")
 TEST_CASE("progress: only days within the window count, and a fall is no gain")
 {
     // A fast start long ago does not count: ready rose by 30 on days 0..2, then stood still.
-    std::vector<check::progress_day> days = {{on(0), 50, 50, 0}, {on(2), 50, 50, 30},
-                                             {on(12), 50, 50, 30}, {on(14), 50, 50, 31}};
+    std::vector<check::progress_day> days = {
+        {on(0), 50, 50, 0}, {on(2), 50, 50, 30}, {on(12), 50, 50, 30}, {on(14), 50, 50, 31}};
     auto pace = check::measure_pace(days, on(40));
     CHECK(pace.window_days == 2); // day 12 is the earliest within 7 days of day 14
     CHECK(pace.gain == 1);
@@ -164,7 +164,8 @@ TEST_CASE("progress: the parser refuses days that cannot be")
     const auto bad_value = make_error_code(protocol::protocol_errc::bad_value);
     const auto missing = make_error_code(protocol::protocol_errc::missing_field);
     CHECK(refused(good) == boost::system::error_code{});
-    const auto day_of = [](boost::json::object& o, std::size_t inst, std::size_t d) -> auto& {
+    const auto day_of = [](boost::json::object & o, std::size_t inst, std::size_t d) -> auto&
+    {
         return o["institutions"].as_array()[inst].as_object()["days"].as_array()[d].as_object();
     };
 

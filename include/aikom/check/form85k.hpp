@@ -68,12 +68,11 @@ namespace form85k_columns {
 inline constexpr std::string_view by_age[] = {"under_1", "age_1", "age_2",      "age_3",  "age_4",
                                               "age_5",   "age_6", "age_7_plus", "unknown"};
 inline constexpr std::string_view by_sex[] = {"female", "male", "unknown"};
-inline constexpr std::string_view group_kinds[] = {"general", "inclusive", "special",
-                                                   "sanatorium", "unknown"};
+inline constexpr std::string_view group_kinds[] = {"general", "inclusive", "special", "sanatorium",
+                                                   "unknown"};
 inline constexpr std::string_view by_education_form[] = {"in_person", "distance", "mixed",
                                                          "unknown"};
-inline constexpr std::string_view by_displacement[] = {"none", "internal", "external",
-                                                       "unknown"};
+inline constexpr std::string_view by_displacement[] = {"none", "internal", "external", "unknown"};
 inline constexpr std::string_view special_needs[] = {"with", "in_inclusive_groups",
                                                      "in_special_groups", "without", "unknown"};
 } // namespace form85k_columns
@@ -119,7 +118,7 @@ struct form85k_counts {
 /// (const when `counts` is). The one description of the figures that the JSON writer, the
 /// HTML page and the protocol's parser all follow.
 template <class Counts, class Visit>
-    requires std::same_as<std::remove_const_t<Counts>, form85k_counts>
+requires std::same_as<std::remove_const_t<Counts>, form85k_counts>
 void for_each_figure(Counts& counts, Visit&& visit)
 {
     visit(std::string_view("by_age"), std::span(form85k_columns::by_age), counts.by_age);
@@ -144,8 +143,8 @@ struct institution_form85k {
 };
 
 struct form85k_report {
-    model::date as_of{};                              ///< the date the figures are counted at
-    std::vector<institution_form85k> institutions{};  ///< sorted by code; empty code first
+    model::date as_of{};                             ///< the date the figures are counted at
+    std::vector<institution_form85k> institutions{}; ///< sorted by code; empty code first
     form85k_counts total{};
     std::size_t withdrawn = 0;        ///< not counted: `enrollment.left_on` on or before `as_of`
     std::size_t not_yet_enrolled = 0; ///< not counted: `enrollment.enrolled_on` after `as_of`

@@ -32,9 +32,9 @@ struct progress_day {
 };
 
 struct institution_progress {
-    std::string edrpou{};            ///< the institution's code (`institution` in JSON)
+    std::string edrpou{};             ///< the institution's code (`institution` in JSON)
     std::vector<progress_day> days{}; ///< ascending by date, one per day from `from` to `to`
-    std::optional<bool> on_track{};  ///< `on_track(days, deadline)`
+    std::optional<bool> on_track{};   ///< `on_track(days, deadline)`
 
     friend bool operator==(const institution_progress&, const institution_progress&) = default;
 };
@@ -54,8 +54,8 @@ inline constexpr int pace_window_days = 7;
 
 /// The recent pace of a series of days, measured at its last day.
 struct progress_pace {
-    model::date last{};           ///< the last day
-    std::size_t not_ready = 0;    ///< `active - ready` on the last day (0 if ready ≥ active)
+    model::date last{};        ///< the last day
+    std::size_t not_ready = 0; ///< `active - ready` on the last day (0 if ready ≥ active)
     /// `ready` gained from the window's first day to the last day; 0 when it fell. The window's
     /// first day is the earliest day of the series within `pace_window_days` before the last.
     std::size_t gain = 0;

@@ -38,8 +38,7 @@ void count(form85k_counts& c, const model::child& r, model::date as_of)
     ++c.by_group_kind[slot_of(kind)];
     const auto form = r.education ? std::optional{r.education->form} : std::nullopt;
     ++c.by_education_form[slot_of(form)];
-    const auto displacement =
-        r.displacement ? std::optional{r.displacement->status} : std::nullopt;
+    const auto displacement = r.displacement ? std::optional{r.displacement->status} : std::nullopt;
     ++c.by_displacement[slot_of(displacement)];
     auto& needs = c.special_needs;
     const auto slot = [](special_needs_slot s) { return static_cast<std::size_t>(s); };
@@ -114,17 +113,17 @@ void form85k_builder::add(const model::child& record)
         return;
     }
     const std::string code = record.institution ? record.institution->str() : std::string();
-    auto& inst = find_or_insert(institutions_, code, [](const institution_state& i) -> const auto& {
-        return i.figures.edrpou;
-    });
+    auto& inst = find_or_insert(
+        institutions_, code,
+        [](const institution_state& i) -> const auto& { return i.figures.edrpou; });
     inst.figures.edrpou = code;
     count(inst.figures.counts, record, as_of_);
 
     if (!e || !e->group || !e->group->id) {
         return;
     }
-    auto& group = find_or_insert(inst.groups, *e->group->id,
-                                 [](const group_seen& g) -> const auto& { return g.id; });
+    auto& group = find_or_insert(
+        inst.groups, *e->group->id, [](const group_seen& g) -> const auto& { return g.id; });
     group.id = *e->group->id;
     if (!group.kind) {
         group.kind = e->group->kind;

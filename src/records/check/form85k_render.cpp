@@ -25,11 +25,11 @@ struct figure_labels {
     std::span<const std::string_view> columns_en;
 };
 
-constexpr std::string_view age_uk[] = {"до 1 року", "1 рік",   "2 роки",
-                                       "3 роки",    "4 роки",  "5 років",
-                                       "6 років",   "7 років і старші", "невідомо"};
-constexpr std::string_view age_en[] = {"under 1", "1", "2", "3", "4", "5", "6", "7 and older",
-                                       "unknown"};
+constexpr std::string_view age_uk[] = {"до 1 року", "1 рік",   "2 роки",  "3 роки",
+                                       "4 роки",    "5 років", "6 років", "7 років і старші",
+                                       "невідомо"};
+constexpr std::string_view age_en[] = {"under 1", "1", "2",           "3",      "4",
+                                       "5",       "6", "7 and older", "unknown"};
 constexpr std::string_view sex_uk[] = {"дівчата", "хлопці", "невідомо"};
 constexpr std::string_view sex_en[] = {"girls", "boys", "unknown"};
 constexpr std::string_view kinds_uk[] = {"загального розвитку", "інклюзивні", "спеціальні",
@@ -40,8 +40,8 @@ constexpr std::string_view forms_uk[] = {"очна", "дистанційна", "
 constexpr std::string_view forms_en[] = {"in person", "distance", "mixed", "unknown"};
 constexpr std::string_view displacement_uk[] = {"не переміщені", "внутрішньо переміщені",
                                                 "за кордоном", "невідомо"};
-constexpr std::string_view displacement_en[] = {"not displaced", "internally displaced",
-                                                "abroad", "unknown"};
+constexpr std::string_view displacement_en[] = {"not displaced", "internally displaced", "abroad",
+                                                "unknown"};
 constexpr std::string_view needs_uk[] = {"з ООП", "з них в інклюзивних групах",
                                          "з них у спеціальних групах", "без ООП", "невідомо"};
 constexpr std::string_view needs_en[] = {"with SEN", "of them in inclusive groups",
@@ -200,8 +200,8 @@ void html_distribution(std::string& out, std::string_view figure, const auto& ro
 }
 
 // A table row: a title, the whole, then the figure's columns.
-void html_row(std::string& out, std::string_view escaped_title, std::size_t whole,
-              const auto& row, report_language language)
+void html_row(std::string& out, std::string_view escaped_title, std::size_t whole, const auto& row,
+              report_language language)
 {
     out.append("<tr><td>").append(escaped_title).append("</td>");
     const auto cell = [&](std::size_t n) {

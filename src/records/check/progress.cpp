@@ -62,8 +62,8 @@ std::vector<progress_day> total_days(const std::vector<institution_progress>& in
     std::vector<progress_day> total;
     for (const auto& inst : institutions) {
         for (const auto& d : inst.days) {
-            auto& sum = detail::find_or_insert(total, d.date,
-                                               [](const progress_day& t) { return t.date; });
+            auto& sum =
+                detail::find_or_insert(total, d.date, [](const progress_day& t) { return t.date; });
             sum.date = d.date;
             sum.records += d.records;
             sum.active += d.active;

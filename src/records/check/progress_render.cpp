@@ -206,9 +206,14 @@ public:
         out.append(l.active).append("\">\n");
         for (const std::size_t v : {std::size_t{0}, top_ / 2, top_}) {
             const std::string y = fixed(y_of(v), 1);
-            out.append("<line class=\"grid\" x1=\"").append(std::to_string(left)).append("\" x2=\"");
+            out.append("<line class=\"grid\" x1=\"")
+                .append(std::to_string(left))
+                .append("\" x2=\"");
             out.append(std::to_string(width - right)).append("\" y1=\"").append(y);
-            out.append("\" y2=\"").append(y).append("\"/><text x=\"").append(std::to_string(left - 6));
+            out.append("\" y2=\"")
+                .append(y)
+                .append("\"/><text x=\"")
+                .append(std::to_string(left - 6));
             out.append("\" y=\"").append(y).append("\" dy=\"4\" text-anchor=\"end\">");
             out.append(count_text(v, language)).append("</text>\n");
         }
@@ -377,7 +382,9 @@ void html_summary(std::string& out, const progress_report& r, const labels& l,
                                                            noun_days, language));
             out.append("<td class=\"n\">");
             out.append(p.days_left ? std::to_string(*p.days_left) : std::string("\xE2\x80\x94"));
-            out.append("</td><td class=\"n\">").append(needed_text(p, language)).append("</td><td>");
+            out.append("</td><td class=\"n\">")
+                .append(needed_text(p, language))
+                .append("</td><td>");
         }
         html_status(out, inst.on_track, l);
         out.append("</td></tr>\n");

@@ -289,7 +289,10 @@ std::string render_text(const readiness_report& r, report_language language)
     out.append(l.title).append("\n");
     out.append(l.as_of).append(": ").append(date_text(r.as_of, language));
     if (r.deadline) {
-        out.append(". ").append(l.deadline).append(": ").append(deadline_text(r.as_of, *r.deadline, language));
+        out.append(". ")
+            .append(l.deadline)
+            .append(": ")
+            .append(deadline_text(r.as_of, *r.deadline, language));
     }
     out.append(".\n\n");
 
@@ -481,7 +484,6 @@ std::string percent_key(double value)
 {
     return std::to_string(static_cast<long long>(std::llround(value * 10.0)));
 }
-
 
 void html_legend(std::string& out, const labels& l)
 {
