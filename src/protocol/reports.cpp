@@ -3,6 +3,8 @@
 #include "protocol/json_util.hpp"
 
 #include <limits>
+#include <numeric>
+#include <type_traits>
 
 namespace aikom::protocol {
 
@@ -87,7 +89,8 @@ std::optional<check::indicator_state> state_from_string(std::string_view s) noex
     return std::nullopt;
 }
 
-// Reads the array member `key` of `r`, each element an object read by `read`.
+// Reads the array member `key` of `r`, each element an object read by `read(reader)` or, when
+// it needs the object itself, `read(reader, object)`.
 template <class T, class Read>
 std::vector<T> objects(member_reader& r, std::string_view key, Read&& read)
 {
@@ -103,7 +106,11 @@ std::vector<T> objects(member_reader& r, std::string_view key, Read&& read)
             return {};
         }
         member_reader er(v.get_object());
-        out.push_back(read(er));
+        if constexpr (std::is_invocable_v<Read&, member_reader&, const json::object&>) {
+            out.push_back(read(er, v.get_object()));
+        } else {
+            out.push_back(read(er));
+        }
         if (!er.ok()) {
             r.fail(er.error());
             return {};
@@ -112,29 +119,134 @@ std::vector<T> objects(member_reader& r, std::string_view key, Read&& read)
     return out;
 }
 
-} // namespace
-
-std::string to_json(const completeness_report& r)
-{
-    return check::render_json(r);
-}
-
-boost::system::result<completeness_report> parse_completeness_report(std::string_view text)
+// Reads the JSON object `text` as a report of `format`, version 1: checks those two members,
+// then `read(reader, object)` reads the rest into the report it returns. The first problem
+// found is the result.
+template <class Read>
+auto read_report(std::string_view text, std::string_view format, Read read)
+    -> boost::system::result<std::invoke_result_t<Read&, member_reader&, const json::object&>>
 {
     auto o = detail::parse_object(text);
     if (!o) {
         return o.error();
     }
     member_reader r(*o);
-    if (r.string("format") != "aikom.readiness") {
+    if (r.string("format") != format) {
         r.fail(protocol_errc::bad_value);
     }
     (void)r.uint("version", 1, 1);
+    auto report = read(r, *o);
+    if (!r.ok()) {
+        return r.error();
+    }
+    return report;
+}
+
+// A required date (null is missing_field).
+model::date required_date(member_reader& r, const json::object& o, std::string_view key)
+{
+    const auto d = date_member(r, o, key);
+    if (!d && r.ok()) {
+        r.fail(protocol_errc::missing_field);
+    }
+    return d.value_or(model::date{});
+}
+
+// ---- progress ---------------------------------------------------------------------------------
+
+// Days ascending, within [from, to], each with ready ≤ active ≤ records.
+std::vector<check::progress_day> read_days(member_reader& r, model::date from, model::date to)
+{
+    auto days = objects<check::progress_day>(r, "days", [](auto& dr, const json::object& o) {
+        check::progress_day d;
+        d.date = required_date(dr, o, "date");
+        d.records = count(dr, "records");
+        d.active = count(dr, "active");
+        d.ready = count(dr, "ready");
+        if (dr.ok() && !(d.ready <= d.active && d.active <= d.records)) {
+            dr.fail(protocol_errc::bad_value);
+        }
+        return d;
+    });
+    for (std::size_t i = 0; i < days.size(); ++i) {
+        const bool ordered = i == 0 || days[i - 1].date < days[i].date;
+        if (!ordered || days[i].date < from || days[i].date > to) {
+            r.fail(protocol_errc::bad_value);
+            return {};
+        }
+    }
+    return days;
+}
+
+// `true`, `false` or null; absent is missing_field.
+std::optional<bool> nullable_boolean(member_reader& r, const json::object& o, std::string_view key)
+{
+    const auto* v = o.if_contains(key);
+    if (v == nullptr) {
+        r.fail(protocol_errc::missing_field);
+        return std::nullopt;
+    }
+    if (v->is_null()) {
+        return std::nullopt;
+    }
+    return r.boolean(key);
+}
+
+// ---- form 85-К --------------------------------------------------------------------------------
+
+check::form85k_counts read_form85k_counts(member_reader& parent, std::string_view key)
+{
+    check::form85k_counts c;
+    const auto* o = parent.object(key);
+    if (o == nullptr) {
+        return c;
+    }
+    member_reader r(*o);
+    c.children = count(r, "children");
+    check::for_each_figure(c, [&](std::string_view name, auto columns, auto& row) {
+        const auto* figure = r.object(name);
+        if (figure == nullptr) {
+            return;
+        }
+        member_reader fr(*figure);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            row[i] = count(fr, columns[i]);
+        }
+        r.fail(fr.error());
+    });
+    c.children_without_group = count(r, "children_without_group");
+    if (r.ok()) {
+        // Every figure of children shares out `children`; the groups are counted apart.
+        const auto sum = [](const auto& row) {
+            return std::accumulate(row.begin(), row.end(), std::size_t{0});
+        };
+        using slot = check::special_needs_slot;
+        const auto needs = [&](slot s) { return c.special_needs[static_cast<std::size_t>(s)]; };
+        const bool adds_up =
+            sum(c.by_age) == c.children && sum(c.by_sex) == c.children &&
+            sum(c.by_group_kind) == c.children && sum(c.by_education_form) == c.children &&
+            sum(c.by_displacement) == c.children &&
+            needs(slot::with) + needs(slot::without) + needs(slot::unknown) == c.children &&
+            needs(slot::in_inclusive_groups) + needs(slot::in_special_groups) <=
+                needs(slot::with) &&
+            c.children_without_group <= c.children;
+        if (!adds_up) {
+            r.fail(protocol_errc::bad_value);
+        }
+    }
+    parent.fail(r.error());
+    return c;
+}
+
+// ---- the three reports ------------------------------------------------------------------------
+
+completeness_report read_readiness(member_reader& r, const json::object& o)
+{
     completeness_report rep;
-    if (const auto d = date_member(r, *o, "as_of")) {
+    if (const auto d = date_member(r, o, "as_of")) {
         rep.as_of = *d;
     }
-    rep.deadline = date_member(r, *o, "deadline");
+    rep.deadline = date_member(r, o, "deadline");
     rep.total = read_counts(r, "totals");
     rep.institutions = objects<check::institution_readiness>(r, "institutions", [](auto& ir) {
         check::institution_readiness inst;
@@ -179,13 +291,86 @@ boost::system::result<completeness_report> parse_completeness_report(std::string
     rep.to_fix_total = count(r, "to_fix_total");
     rep.withdrawn = count(r, "withdrawn");
     rep.unreadable = count(r, "unreadable");
-    if (!r.ok()) {
-        return r.error();
-    }
-    if (rep.to_fix_total < rep.to_fix.size()) {
-        return make_error_code(protocol_errc::bad_value);
+    if (r.ok() && rep.to_fix_total < rep.to_fix.size()) {
+        r.fail(protocol_errc::bad_value);
     }
     return rep;
+}
+
+progress_report read_progress(member_reader& r, const json::object& o)
+{
+    progress_report rep;
+    rep.from = required_date(r, o, "from");
+    rep.to = required_date(r, o, "to");
+    rep.deadline = date_member(r, o, "deadline");
+    if (r.ok() && rep.to < rep.from) {
+        r.fail(protocol_errc::bad_value);
+    }
+    const auto from = rep.from;
+    const auto to = rep.to;
+    rep.institutions = objects<check::institution_progress>(
+        r, "institutions", [&](auto& ir, const json::object& io) {
+            check::institution_progress inst;
+            inst.edrpou = ir.string("institution");
+            inst.days = read_days(ir, from, to);
+            inst.on_track = nullable_boolean(ir, io, "on_track");
+            return inst;
+        });
+    if (const auto* total = r.object("total")) {
+        member_reader tr(*total);
+        rep.total = read_days(tr, from, to);
+        r.fail(tr.error());
+    }
+    return rep;
+}
+
+form85k_report read_form85k(member_reader& r, const json::object& o)
+{
+    form85k_report rep;
+    rep.as_of = required_date(r, o, "as_of");
+    rep.total = read_form85k_counts(r, "total");
+    rep.institutions = objects<check::institution_form85k>(r, "institutions", [](auto& ir) {
+        check::institution_form85k inst;
+        inst.edrpou = ir.string("institution");
+        inst.counts = read_form85k_counts(ir, "counts");
+        return inst;
+    });
+    rep.withdrawn = count(r, "withdrawn");
+    rep.not_yet_enrolled = count(r, "not_yet_enrolled");
+    rep.unreadable = count(r, "unreadable");
+    return rep;
+}
+
+} // namespace
+
+std::string to_json(const completeness_report& r)
+{
+    return check::render_json(r);
+}
+
+boost::system::result<completeness_report> parse_completeness_report(std::string_view text)
+{
+    return read_report(text, "aikom.readiness", read_readiness);
+}
+
+std::string to_json(const progress_report& r)
+{
+    return check::render_json(r);
+}
+
+boost::system::result<progress_report> parse_progress_report(std::string_view text)
+{
+    return read_report(text, "aikom.progress", read_progress);
+}
+
+std::string to_json(const form85k_report& r)
+{
+    return check::render_json(r);
+}
+
+boost::system::result<form85k_report> parse_form85k_report(std::string_view text)
+{
+    return read_report(text, "aikom.form-85k", read_form85k);
 }
 
 } // namespace aikom::protocol

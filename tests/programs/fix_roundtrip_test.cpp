@@ -10,24 +10,14 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <sys/wait.h>
 
 using namespace aikom;
 
 namespace {
-
-int run(const std::string& command)
-{
-    const int status = std::system(command.c_str());
-    REQUIRE(status != -1);
-    REQUIRE(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
 
 boost::json::object read_json(const std::filesystem::path& p)
 {
@@ -108,13 +98,14 @@ TEST_CASE("aikom-validate --fix removes every fixable defect and nothing else")
     const std::string as_of = " --as-of 2025-06-01 ";
     constexpr std::size_t count = 3000;
 
-    REQUIRE(run(std::string(AIKOM_GEN) +
-                " --count 3000 --institutions 3 --seed 11 --defect-rate 0.2 -o " + in.string()) ==
-            0);
-    CHECK(run(std::string(AIKOM_VALIDATE) + as_of + "--format json --fix " + fixed.string() + " " +
-              in.string() + " > " + r1.string()) == 1); // the roster has errors
-    const int second = run(std::string(AIKOM_VALIDATE) + as_of + "--format json " + fixed.string() +
-                           " > " + r2.string());
+    REQUIRE(test::run_command(std::string(AIKOM_GEN) +
+                              " --count 3000 --institutions 3 --seed 11 --defect-rate 0.2 -o " +
+                              in.string()) == 0);
+    CHECK(test::run_command(std::string(AIKOM_VALIDATE) + as_of + "--format json --fix " +
+                            fixed.string() + " " + in.string() + " > " + r1.string()) ==
+          1); // the roster has errors
+    const int second = test::run_command(std::string(AIKOM_VALIDATE) + as_of + "--format json " +
+                                         fixed.string() + " > " + r2.string());
     CHECK(second == 1); // the unfixable errors remain
 
     const auto first_report = by_record(read_json(r1));

@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -84,6 +87,15 @@ temp_dir::~temp_dir()
 {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+}
+
+int run_command(const std::string& command)
+{
+    const int status = std::system(command.c_str());
+    if (status == -1 || !WIFEXITED(status)) {
+        return -1;
+    }
+    return WEXITSTATUS(status);
 }
 
 void write_file(const std::filesystem::path& path, std::string_view bytes)

@@ -33,6 +33,10 @@ private:
     std::filesystem::path path_;
 };
 
+/// The exit status of `command` run by the shell (`std::system`); -1 when it could not be run
+/// or did not exit normally (a signal).
+[[nodiscard]] int run_command(const std::string& command);
+
 /// Writes `bytes` to `path`, replacing it.
 void write_file(const std::filesystem::path& path, std::string_view bytes);
 

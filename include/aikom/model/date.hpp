@@ -27,6 +27,11 @@ void format_iso_date(date d, char* out) noexcept;
 /// `d` as `YYYY-MM-DD`.
 [[nodiscard]] std::string to_iso_string(date d);
 
+/// Whole years from `from` to `to`: how old someone born on `from` is on `to` (negative when `to`
+/// is earlier). A birthday counts on its own day; someone born on 29 February turns a year older
+/// on 1 March in a common year.
+[[nodiscard]] int full_years(date from, date to) noexcept;
+
 /// Today's date by the system clock, in UTC.
 [[nodiscard]] date today_utc();
 

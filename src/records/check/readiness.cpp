@@ -1,9 +1,14 @@
 // Readiness: the four indicators of one record, and the counters of a whole roster.
 #include <aikom/check/readiness.hpp>
 
+#include "check/sorted_find.hpp"
+
 #include <algorithm>
 
 namespace aikom::check {
+
+using detail::find_or_insert;
+
 namespace {
 
 // The part of the record each indicator covers.
@@ -37,17 +42,6 @@ void count(readiness_counts& c, const std::array<indicator_state, indicator_coun
             break;
         }
     }
-}
-
-template <class T, class Key>
-T& find_or_insert(std::vector<T>& items, const Key& key, auto key_of)
-{
-    auto it = std::lower_bound(items.begin(), items.end(), key,
-                               [&](const T& item, const Key& k) { return key_of(item) < k; });
-    if (it == items.end() || key_of(*it) != key) {
-        it = items.insert(it, T{});
-    }
-    return *it;
 }
 
 } // namespace

@@ -44,16 +44,6 @@ namespace {
 
 using model::date;
 
-// Whole years from `from` to `to` (negative when `to` is earlier).
-int full_years(date from, date to) noexcept
-{
-    int years = static_cast<int>(to.year()) - static_cast<int>(from.year());
-    if (to.month() < from.month() || (to.month() == from.month() && to.day() < from.day())) {
-        --years;
-    }
-    return years;
-}
-
 class checker {
 public:
     checker(const model::child& r, profile p, const rule_options& o, std::vector<issue>& out)
@@ -195,7 +185,7 @@ private:
             add("date.future", "/birth_date");
             return;
         }
-        const int age = full_years(*r_.birth_date, o_.as_of);
+        const int age = model::full_years(*r_.birth_date, o_.as_of);
         if (age >= 8) {
             add("birth_date.age", "/birth_date");
         } else if (age < 1 || age >= 7) {

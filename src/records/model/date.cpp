@@ -103,6 +103,16 @@ std::string to_iso_string(date d)
     return s;
 }
 
+int full_years(date from, date to) noexcept
+{
+    int years = static_cast<int>(to.year()) - static_cast<int>(from.year());
+    if (std::chrono::month_day{to.month(), to.day()} <
+        std::chrono::month_day{from.month(), from.day()}) {
+        --years;
+    }
+    return years;
+}
+
 date today_utc()
 {
     return date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};

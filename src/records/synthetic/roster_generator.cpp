@@ -277,16 +277,6 @@ model::age_band band_for_age(int age)
     return model::age_band::senior;
 }
 
-int age_at(model::date birth, model::date today)
-{
-    int age = static_cast<int>(today.year()) - static_cast<int>(birth.year());
-    if (std::chrono::month_day{today.month(), today.day()} <
-        std::chrono::month_day{birth.month(), birth.day()}) {
-        --age;
-    }
-    return age;
-}
-
 constexpr model::date full_scale_invasion{std::chrono::year{2022}, std::chrono::February,
                                           std::chrono::day{24}};
 constexpr model::date anti_terrorist_operation{std::chrono::year{2014}, std::chrono::April,
@@ -608,7 +598,7 @@ model::child make_clean_record(random_source& rng, std::uint64_t ordinal, const 
             enrollment.leave_reason = std::string{rng.pick(all(leave_reasons))};
         }
 
-        const int age = age_at(birth, today);
+        const int age = model::full_years(birth, today);
         auto band = band_for_age(age);
         const bool has_mixed = std::any_of(groups.begin(), groups.end(), [](const model::group& g) {
             return g.age_band == model::age_band::mixed;
