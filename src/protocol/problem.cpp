@@ -117,6 +117,16 @@ std::string issues_to_json(const std::vector<check::issue>& issues)
     return boost::json::serialize(detail::issues_value(issues));
 }
 
+boost::system::result<std::vector<check::issue>> parse_issues(std::string_view json)
+{
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(json, ec);
+    if (ec || !v.is_array()) {
+        return make_error_code(protocol_errc::bad_value);
+    }
+    return detail::parse_issues(v.as_array());
+}
+
 std::string to_json(const problem& p)
 {
     boost::json::object o;

@@ -14,6 +14,32 @@
 namespace aikom::sandbox::detail {
 namespace {
 
+// The stored form of the red fields: a JSON array of strings.
+std::string json_strings(const std::vector<std::string>& v)
+{
+    boost::json::array a;
+    for (const auto& s : v) {
+        a.emplace_back(s);
+    }
+    return boost::json::serialize(a);
+}
+
+std::vector<std::string> strings_of(std::string_view json)
+{
+    std::vector<std::string> out;
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(json, ec);
+    if (ec || !v.is_array()) {
+        fail(problem_kind::internal, "a stored correction request could not be read");
+    }
+    for (const auto& item : v.as_array()) {
+        if (item.is_string()) {
+            out.emplace_back(item.as_string());
+        }
+    }
+    return out;
+}
+
 // The protocol's object from the stored request; `full` adds the record and the history.
 protocol::correction_request to_protocol(storage::transaction* tx, const correction_request& c,
                                          bool full)
@@ -25,6 +51,14 @@ protocol::correction_request to_protocol(storage::transaction* tx, const correct
     out.status = protocol::status_from_string<protocol::correction_status>(c.status)
                      .value_or(protocol::correction_status::pending);
     out.reason = c.reason;
+    out.fields = strings_of(c.fields_json);
+    out.base_etag = c.base_etag;
+    auto issues = protocol::parse_issues(c.issues_json);
+    if (!issues) {
+        fail(problem_kind::internal, "a stored correction request could not be read");
+    }
+    out.issues = std::move(*issues);
+    out.etag = c.etag;
     out.created_by = c.created_by;
     out.created_at = std::chrono::sys_seconds(std::chrono::seconds(c.created_at));
     if (!c.reviewed_by.empty()) {
@@ -64,15 +98,6 @@ std::vector<std::string> error_pointers(const std::vector<check::issue>& issues)
         }
     }
     return out;
-}
-
-std::string json_strings(const std::vector<std::string>& v)
-{
-    boost::json::array a;
-    for (const auto& s : v) {
-        a.emplace_back(s);
-    }
-    return boost::json::serialize(a);
 }
 
 // The correction request of the path, if the caller may see it: a request that does not exist
@@ -208,10 +233,19 @@ response create_correction(call& c)
         cr.reason = std::move(draft.reason);
         cr.record_json = codec::encode(record);
         cr.created_by = c.who.client_id;
-        cr.fields_json = json_strings(error_pointers(submission));
+        cr.fields_json =
+            json_strings(draft.fields.empty() ? error_pointers(submission) : draft.fields);
         cr.issues_json = protocol::issues_to_json(submission);
         cr = c.store().write([&](storage::transaction& tx) {
             const auto current = tx.get_child(cr.institution, cr.child_id);
+            if (draft.base_etag && (!current || current->etag != *draft.base_etag)) {
+                problem_exit e{protocol::make_problem(
+                    problem_kind::precondition_failed,
+                    current ? "the record changed since base_etag was read: look at it again"
+                            : "base_etag names a record that does not exist")};
+                e.etag = current ? current->etag : std::string();
+                throw e;
+            }
             if (current) {
                 cr.base_etag = current->etag;
             }
@@ -248,14 +282,18 @@ response list_corrections(call& c)
     if (has_more) {
         list.pop_back();
     }
-    protocol::correction_list out;
+    protocol::correction_page out;
     out.items.reserve(list.size());
     for (const auto& cr : list) {
         out.items.push_back(to_protocol(nullptr, cr, false));
     }
-    // TODO(merge): next_cursor / has_more members of the protocol's page.
-    (void)has_more;
-    (void)list_cursor;
+    out.has_more = has_more;
+    if (has_more) {
+        std::int64_t last = 0;
+        const auto& id = list.back().id; // "cr-<n>", made by the storage
+        std::from_chars(id.data() + 3, id.data() + id.size(), last);
+        out.next_cursor = list_cursor(last, status, only.value_or(""));
+    }
     return json_reply(c, http::status::ok, protocol::to_json(out));
 }
 

@@ -2,84 +2,33 @@
 // from the grants stored now; every change audited.
 #include "sandbox/handlers.hpp"
 
-#include <aikom/check/issue_codes.hpp>
-
-#include <boost/json.hpp>
-
-#include <algorithm>
-#include <ctime>
+#include <aikom/protocol/grants.hpp>
+#include <aikom/protocol/routes.hpp>
 
 namespace aikom::sandbox::detail {
 namespace {
-
-// TODO(merge): the protocol layer's grant types and their JSON replace these.
-std::string rfc3339(std::int64_t unix_seconds)
-{
-    const auto t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-boost::json::value nullable(const std::string& s)
-{
-    return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
-}
-
-boost::json::object grant_json(const grant_row& g, std::string_view role)
-{
-    return {{"institution", g.institution}, {"client_id", g.client_id}, {"role", role},
-            {"note", g.note},               {"granted_by", nullable(g.granted_by)},
-            {"granted_at", rfc3339(g.granted_at)}};
-}
 
 std::string grant_target_of(std::string_view institution, std::string_view client)
 {
     return "grant:" + std::string(institution) + "/" + std::string(client);
 }
 
-// The body of a PUT: empty, or {"note": "…"} with at most 500 characters.
-std::string parse_note(const request& req)
+std::optional<std::string> actor_or_null(const std::string& s)
 {
-    if (req.body().empty()) {
-        return {};
-    }
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(req.body(), ec);
-    if (ec || !v.is_object()) {
-        fail(problem_kind::malformed_request, "the body must be a JSON object: {\"note\": \"…\"}");
-    }
-    std::vector<check::issue> issues;
-    std::string note;
-    for (const auto& [key, value] : v.as_object()) {
-        const std::string pointer = "/" + std::string(key);
-        if (key != "note") {
-            issues.push_back(check::make_issue("field.unknown", pointer));
-        } else if (!value.is_string()) {
-            issues.push_back(check::make_issue("format.type", pointer));
-        } else {
-            note = std::string(value.as_string());
-            const auto chars = std::count_if(note.begin(), note.end(), [](char ch) {
-                return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-            });
-            if (chars > 500) {
-                issues.push_back(
-                    check::make_issue("format.too_long", pointer, {{"max", "500", "500"}}));
-            }
-        }
-    }
-    if (!issues.empty()) {
-        fail(problem_kind::validation_failed, "the grant is not valid", std::move(issues));
-    }
-    return note;
+    return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
-std::string_view role_name(const call& c, std::string_view client)
+protocol::grant to_protocol(const call& c, const grant_row& g)
 {
-    const auto r = c.server.auth.role_of(client);
-    return r ? to_string(*r) : std::string_view("unknown");
+    protocol::grant out;
+    out.institution = g.institution;
+    out.client_id = g.client_id;
+    out.role = c.server.auth.role_of(g.client_id) == role::platform ? protocol::grant_role::platform
+                                                                    : protocol::grant_role::institution;
+    out.note = g.note;
+    out.granted_by = actor_or_null(g.granted_by);
+    out.granted_at = std::chrono::sys_seconds(std::chrono::seconds(g.granted_at));
+    return out;
 }
 
 } // namespace
@@ -115,12 +64,11 @@ response list_grants(call& c)
 {
     const auto rows = c.store().read(
         [&](storage::transaction& tx) { return tx.grants_of(c.route.institution); });
-    boost::json::array items;
+    protocol::grant_list out;
     for (const auto& g : rows) {
-        items.push_back(grant_json(g, role_name(c, g.client_id)));
+        out.items.push_back(to_protocol(c, g));
     }
-    return json_reply(c, http::status::ok,
-                      boost::json::serialize(boost::json::object{{"items", std::move(items)}}));
+    return json_reply(c, http::status::ok, protocol::to_json(out));
 }
 
 response get_grant(call& c)
@@ -131,14 +79,15 @@ response get_grant(call& c)
     if (!g) {
         fail(problem_kind::not_found, "this client has no grant for this institution");
     }
-    return json_reply(c, http::status::ok,
-                      boost::json::serialize(grant_json(*g, role_name(c, g->client_id))));
+    return json_reply(c, http::status::ok, protocol::to_json(to_protocol(c, *g)));
 }
 
 response put_grant(call& c)
 {
     const auto& r = c.route;
-    const auto note = parse_note(c.req);
+    const auto body = protocol::parse_grant_request(c.req.body());
+    require_body(body, "the grant is not valid");
+    const std::string note = body.value.note.value_or(std::string());
     const auto role = c.server.auth.role_of(r.client_id);
     if (!role) {
         fail(problem_kind::not_found, "no client with this id");
@@ -154,9 +103,9 @@ response put_grant(call& c)
         return std::make_pair(is_new, *tx.get_grant(r.institution, r.client_id));
     });
     auto res = json_reply(c, created ? http::status::created : http::status::ok,
-                          boost::json::serialize(grant_json(row, to_string(*role))));
+                          protocol::to_json(to_protocol(c, row)));
     if (created) {
-        res.set(http::field::location, "/v1/institutions/" + r.institution + "/grants/" + r.client_id);
+        res.set(http::field::location, protocol::grant_target(r.institution, r.client_id));
     }
     return res;
 }
@@ -165,10 +114,12 @@ response revoke_grant(call& c)
 {
     const auto& r = c.route;
     const bool revoked = c.store().write([&](storage::transaction& tx) {
-        if (!tx.revoke_grant(r.institution, r.client_id)) {
+        const auto existing = tx.get_grant(r.institution, r.client_id);
+        if (!existing || !tx.revoke_grant(r.institution, r.client_id)) {
             return false;
         }
-        tx.audit(c.who.client_id, "grant.revoke", grant_target_of(r.institution, r.client_id), "");
+        tx.audit(c.who.client_id, "grant.revoke", grant_target_of(r.institution, r.client_id),
+                 existing->note);
         return true;
     });
     if (!revoked) {
@@ -182,16 +133,18 @@ response grant_history(call& c)
     const std::string prefix = grant_target_of(c.route.institution, "");
     const auto entries = c.store().read(
         [&](storage::transaction& tx) { return tx.audit_trail(prefix, 1000); });
-    boost::json::array items;
+    protocol::grant_history out;
     for (const auto& e : entries) {
-        items.push_back(boost::json::object{{"at", rfc3339(e.at)},
-                                            {"actor", nullable(e.actor)},
-                                            {"action", e.action},
-                                            {"client_id", e.target.substr(prefix.size())},
-                                            {"note", e.detail}});
+        protocol::grant_event event;
+        event.at = std::chrono::sys_seconds(std::chrono::seconds(e.at));
+        event.actor = actor_or_null(e.actor);
+        event.action = protocol::status_from_string<protocol::grant_action>(e.action)
+                           .value_or(protocol::grant_action::create);
+        event.client_id = e.target.substr(prefix.size());
+        event.note = e.detail;
+        out.items.push_back(std::move(event));
     }
-    return json_reply(c, http::status::ok,
-                      boost::json::serialize(boost::json::object{{"items", std::move(items)}}));
+    return json_reply(c, http::status::ok, protocol::to_json(out));
 }
 
 } // namespace aikom::sandbox::detail

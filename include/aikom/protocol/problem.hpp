@@ -80,6 +80,8 @@ struct problem {
 /// [,"suggestion"]}`.
 [[nodiscard]] std::string issue_to_json(const check::issue& i);
 [[nodiscard]] std::string issues_to_json(const std::vector<check::issue>& issues);
+/// Reads back what `issues_to_json` wrote (an array of issues). Error: `bad_value`.
+[[nodiscard]] boost::system::result<std::vector<check::issue>> parse_issues(std::string_view json);
 
 } // namespace aikom::protocol
 
