@@ -821,3 +821,141 @@ TEST_CASE("sandbox: the feed filtered by institution, its cursor advancing past 
     CHECK(f.d.call(http::get, protocol::changes_target({}, 0, only_b), "zdo-a").result_int() == 403);
     CHECK(f.d.call(http::get, "/v1/changes?institution=12", "zdo-a").result_int() == 400);
 }
+
+TEST_CASE("sandbox: red fields, the base ETag, and apply refused when the record changed")
+{
+    fixture f;
+    // The stored record, then a correction proposed against it (no birth date: a red field).
+    auto c = test::valid_child("kd-8", a);
+    const auto put = f.d.put(c, "zdo-a");
+    REQUIRE(put.result_int() == 201);
+    const std::string etag(boost::json::parse(put.body()).at("etag").as_string());
+    c.birth_date.reset();
+    boost::json::object body{{"institution", a},
+                             {"child_id", "kd-8"},
+                             {"reason", "дата народження не підтверджена реєстром"},
+                             {"record", boost::json::parse(codec::encode(c))}};
+    const auto created =
+        f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
+    REQUIRE(created.result_int() == 201);
+    auto cr = protocol::parse_correction_request(created.body());
+    REQUIRE(cr.has_value());
+    CHECK(cr->fields == std::vector<std::string>{"/birth_date"}); // filled from submission
+    CHECK(cr->base_etag == etag);                                  // the current record's
+    CHECK_FALSE(cr->issues.empty());
+    CHECK(cr->record.has_value()); // the full object, as in GET
+    CHECK_FALSE(cr->reviewed_by.has_value());
+
+    // Fields given by the caller are kept; a stale base_etag is refused at creation.
+    body["fields"] = boost::json::array{"/birth_date", "/document/number"};
+    body["base_etag"] = "0123456789abcdef0123456789abcdef";
+    const auto stale =
+        f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
+    CHECK(stale.result_int() == 412);
+    CHECK(stale[bhttp::field::etag] == "\"" + etag + "\"");
+    body["base_etag"] = etag;
+    const auto second =
+        f.d.call(http::post, "/v1/correction-requests", "zdo-a", boost::json::serialize(body));
+    REQUIRE(second.result_int() == 201);
+    CHECK(protocol::parse_correction_request(second.body())->fields ==
+          std::vector<std::string>{"/birth_date", "/document/number"});
+
+    // The record changes; applying the first request is refused and it stays pending.
+    auto changed = test::valid_child("kd-8", a);
+    changed.free_meals = true;
+    REQUIRE(f.d.put(changed, "zdo-a").result_int() == 200);
+    const auto refused = f.d.call(http::post, protocol::correction_target(cr->id, "apply"),
+                                  "reviewer", R"({"note":"перевірено"})");
+    CHECK(refused.result_int() == 409);
+    CHECK(problem_type(refused) == "urn:aikom:problem:conflict");
+    CHECK_FALSE(refused[bhttp::field::etag].empty());
+    const auto view = protocol::parse_correction_request(
+        f.d.call(http::get, protocol::correction_target(cr->id), "zdo-a").body());
+    REQUIRE(view.has_value());
+    CHECK(view->status == protocol::correction_status::pending);
+    // Reject needs a note and answers with the full object.
+    CHECK(f.d.call(http::post, protocol::correction_target(cr->id, "reject"), "reviewer", "{}")
+              .result_int() == 422);
+    const auto rejected = f.d.call(http::post, protocol::correction_target(cr->id, "reject"),
+                                   "reviewer", R"({"note":"подайте знову"})");
+    REQUIRE(rejected.result_int() == 200);
+    const auto r = protocol::parse_correction_request(rejected.body());
+    REQUIRE(r.has_value());
+    CHECK(r->status == protocol::correction_status::rejected);
+    CHECK(r->review_note == "подайте знову");
+    CHECK_FALSE(r->etag.has_value());
+}
+
+TEST_CASE("sandbox: the correction list pages, each cursor bound to its filter")
+{
+    fixture f;
+    for (int i = 0; i < 3; ++i) {
+        boost::json::object body{{"institution", a},
+                                 {"child_id", "kd-p" + std::to_string(i)},
+                                 {"reason", "тест"},
+                                 {"record", boost::json::parse(R"({"id":"x"})")}};
+        REQUIRE(f.d.call(http::post, "/v1/correction-requests", "zdo-a",
+                         boost::json::serialize(body))
+                    .result_int() == 201);
+    }
+    std::vector<std::string> seen;
+    std::string target = protocol::corrections_target("pending", {}, 2);
+    for (int pages = 0; pages < 5; ++pages) {
+        const auto page = protocol::parse_correction_page(f.d.call(http::get, target, "reviewer").body());
+        REQUIRE(page.has_value());
+        for (const auto& item : page->items) {
+            seen.push_back(item.child_id);
+            CHECK_FALSE(item.record.has_value()); // summaries
+        }
+        if (!page->has_more) {
+            CHECK_FALSE(page->next_cursor.has_value());
+            break;
+        }
+        REQUIRE(page->next_cursor.has_value());
+        target = protocol::corrections_target("pending", {}, 2, *page->next_cursor);
+        // The same cursor with another filter is refused.
+        CHECK(f.d.call(http::get, protocol::corrections_target("applied", {}, 2, *page->next_cursor),
+                       "reviewer")
+                  .result_int() == 400);
+    }
+    CHECK(seen == std::vector<std::string>{"kd-p0", "kd-p1", "kd-p2"});
+}
+
+TEST_CASE("sandbox: progress by day and the figures of form 85-К, in JSON and in HTML")
+{
+    fixture f;
+    REQUIRE(f.d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
+    auto not_ready = test::valid_child("kd-2", a);
+    not_ready.contact.reset();
+    REQUIRE(f.d.put(not_ready, "zdo-a").result_int() == 201);
+    REQUIRE(f.d.put(test::valid_child("kd-3", b), "zdo-b").result_int() == 201);
+
+    const auto today = model::to_iso_string(model::today_kyiv());
+    const auto res = f.d.call(http::get, "/v1/reports/progress?from=" + today + "&to=" + today,
+                              "zdo-a");
+    REQUIRE(res.result_int() == 200);
+    const auto progress = protocol::parse_progress_report(res.body());
+    REQUIRE(progress.has_value());
+    REQUIRE(progress->institutions.size() == 1); // the caller's scope
+    const auto& day = progress->institutions[0].days.at(0);
+    CHECK(day.records == 2);
+    CHECK(day.active == 2);
+    CHECK(day.ready == 1);
+    CHECK(f.d.call(http::get, "/v1/reports/progress?from=2025-01-01&to=2026-12-31", "zdo-a")
+              .result_int() == 400); // more than 366 days, or in the future
+    CHECK(f.d.call(http::get, "/v1/reports/progress?to=2999-01-01", "zdo-a").result_int() == 400);
+
+    const auto form = protocol::parse_form85k_report(
+        f.d.call(http::get, "/v1/reports/form-85k", "admin").body());
+    REQUIRE(form.has_value());
+    CHECK(form->total.children == 3);
+    CHECK(form->institutions.size() == 2);
+
+    const auto html = f.d.call(http::get, "/v1/reports/form-85k", "admin", {},
+                               {{"Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}});
+    CHECK(html[bhttp::field::content_type].starts_with("text/html"));
+    CHECK(html.body().find("<table") != std::string::npos);
+    const auto json = f.d.call(http::get, "/v1/reports/progress", "zdo-a", {},
+                               {{"Accept", "application/json, text/html;q=0.5"}});
+    CHECK(json[bhttp::field::content_type] == "application/json");
+}
