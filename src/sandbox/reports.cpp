@@ -26,6 +26,23 @@ std::vector<std::string> report_institutions(const call& c)
     return {c.who.institutions.begin(), c.who.institutions.end()};
 }
 
+// Every stored record of `institutions` into a report builder (`add`, `add_unreadable`), from
+// one snapshot.
+template <class Builder>
+void add_records(const call& c, const std::vector<std::string>& institutions, Builder& builder)
+{
+    c.store().read([&](storage::transaction& tx) {
+        tx.for_each_child(institutions, [&](const stored_child& sc) {
+            auto r = codec::decode_child(sc.json);
+            if (r.ok()) {
+                builder.add(*r.record);
+            } else {
+                builder.add_unreadable();
+            }
+        });
+    });
+}
+
 constexpr std::string_view html_type = "text/html; charset=utf-8";
 
 // The quality (0..1000) `accept` gives `type` (`text/html`): its best matching range, exact
@@ -92,16 +109,7 @@ response completeness_report(call& c)
     ro.deadline = c.date_param("deadline");
     const auto institutions = report_institutions(c);
     check::readiness_builder builder(ro);
-    c.store().read([&](storage::transaction& tx) {
-        tx.for_each_child(institutions, [&](const stored_child& sc) {
-            auto r = codec::decode_child(sc.json);
-            if (r.ok()) {
-                builder.add(*r.record);
-            } else {
-                builder.add_unreadable();
-            }
-        });
-    });
+    add_records(c, institutions, builder);
     return json_reply(c, http::status::ok, protocol::to_json(builder.report()));
 }
 
@@ -155,16 +163,7 @@ response form85k_report(call& c)
     const auto as_of = c.date_param("as_of").value_or(today());
     const auto institutions = report_institutions(c);
     check::form85k_builder builder(as_of);
-    c.store().read([&](storage::transaction& tx) {
-        tx.for_each_child(institutions, [&](const stored_child& sc) {
-            auto r = codec::decode_child(sc.json);
-            if (r.ok()) {
-                builder.add(*r.record);
-            } else {
-                builder.add_unreadable();
-            }
-        });
-    });
+    add_records(c, institutions, builder);
     const auto report = builder.report();
     if (wants_html(c.req)) {
         return reply(c.req, http::status::ok, html_type, check::render_html(report));
