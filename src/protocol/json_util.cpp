@@ -548,6 +548,8 @@ result<std::vector<check::issue>> parse_issues(const json::array& a)
         i.message_en = r.string_or("message");
         i.message_uk = r.string_or("message_uk");
         i.suggestion = r.optional_string("suggestion");
+        i.parameter = r.optional_string("parameter");
+        i.header = r.optional_string("header");
         if (!r.ok()) {
             return r.error();
         }
@@ -636,7 +638,13 @@ std::optional<model::child> decode_record(codec::record_decoder& decoder, std::s
 json::object issue_value(const check::issue& i)
 {
     json::object o;
-    o["pointer"] = i.pointer;
+    if (i.parameter) {
+        o["parameter"] = *i.parameter;
+    } else if (i.header) {
+        o["header"] = *i.header;
+    } else {
+        o["pointer"] = i.pointer;
+    }
     o["code"] = i.code;
     o["severity"] = check::to_string(i.severity);
     o["message"] = i.message_en;

@@ -22,8 +22,9 @@ response batch(call& c)
              std::move(body.issues));
     }
     if (body.fault == protocol::body_fault::too_many_items) {
-        fail(problem_kind::too_many_items,
-             "a batch holds at most " + std::to_string(max_items) + " records");
+        const auto max = std::to_string(max_items);
+        fail(problem_kind::too_many_items, "a batch holds at most " + max + " records",
+             {check::make_issue("batch.too_many_items", "/items", {{"max", max, max}})});
     }
 
     struct accepted_item {

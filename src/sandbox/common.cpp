@@ -2,11 +2,14 @@
 // record helpers (ETags, today's date, readiness for the progress report).
 #include "sandbox/handlers.hpp"
 
+#include <aikom/check/issue_codes.hpp>
 #include <aikom/check/readiness.hpp>
 #include <aikom/check/rules.hpp>
 #include <aikom/codec/content_hash.hpp>
 #include <aikom/codec/reader.hpp>
 #include <aikom/protocol/children.hpp>
+
+#include <boost/beast/core/string.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -17,6 +20,22 @@ namespace aikom::sandbox::detail {
 void fail(problem_kind k, std::string detail, std::vector<check::issue> errors)
 {
     throw problem_exit{protocol::make_problem(k, std::move(detail), std::move(errors))};
+}
+
+check::issue parameter_error(std::string_view code, std::string parameter,
+                             std::string_view expected_en, std::string_view expected_uk)
+{
+    auto i = check::make_issue(code, {}, {{"expected", expected_en, expected_uk}});
+    i.parameter = std::move(parameter);
+    return i;
+}
+
+check::issue header_error(std::string_view code, std::string header, std::string_view expected_en,
+                          std::string_view expected_uk)
+{
+    auto i = check::make_issue(code, {}, {{"expected", expected_en, expected_uk}});
+    i.header = std::move(header);
+    return i;
 }
 
 // ---- the request's context ----------------------------------------------------------------------
@@ -39,7 +58,8 @@ void call::require_scope(std::string_view scope) const
 {
     if (!who.has_scope(scope)) {
         refused("missing scope " + std::string(scope));
-        fail(problem_kind::forbidden, "the token lacks the scope " + std::string(scope));
+        fail(problem_kind::forbidden, "the token lacks the scope " + std::string(scope),
+             {check::make_issue("access.scope", {}, {{"scope", scope, scope}})});
     }
 }
 
@@ -47,7 +67,8 @@ void call::require_institution(std::string_view institution) const
 {
     if (!who.in_scope(institution)) {
         refused("institution out of scope");
-        fail(problem_kind::forbidden, "this institution is not within your access");
+        fail(problem_kind::forbidden, "this institution is not within your access",
+             {check::make_issue("access.institution", {})});
     }
 }
 
@@ -101,7 +122,7 @@ void call::require_json() const
         fail(problem_kind::unsupported_media_type, "send the body in UTF-8 (charset=utf-8)");
     }
     const auto encoding = req[http::field::content_encoding];
-    if (!encoding.empty() && encoding != "identity") {
+    if (!encoding.empty() && !boost::beast::iequals(encoding, "identity")) {
         fail(problem_kind::unsupported_media_type,
              "Content-Encoding is not supported: send the body uncompressed");
     }
@@ -116,7 +137,10 @@ std::size_t call::limit_param(std::size_t fallback, std::size_t max) const
     std::size_t v = 0;
     const auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
     if (ec != std::errc{} || p != text->data() + text->size() || v == 0 || v > max) {
-        fail(problem_kind::malformed_request, "limit must be 1.." + std::to_string(max));
+        const std::string range = "1.." + std::to_string(max);
+        fail(problem_kind::malformed_request, "limit must be " + range,
+             {parameter_error("parameter.invalid", "limit", "a whole number " + range,
+                              "ціле число " + range)});
     }
     return v;
 }
@@ -129,7 +153,9 @@ std::optional<model::date> call::date_param(std::string_view name) const
     }
     const auto v = model::parse_iso_date(*text);
     if (!v) {
-        fail(problem_kind::malformed_request, std::string(name) + " must be YYYY-MM-DD");
+        fail(problem_kind::malformed_request, std::string(name) + " must be YYYY-MM-DD",
+             {parameter_error("parameter.invalid", std::string(name), "a date YYYY-MM-DD",
+                              "дата РРРР-ММ-ДД")});
     }
     return v;
 }
@@ -258,7 +284,10 @@ response idempotent(call& c, const std::function<response()>& handler)
     }
     if (!valid_key(key)) {
         fail(problem_kind::malformed_request,
-             "Idempotency-Key must be 1..128 characters of A-Z a-z 0-9 . _ : -");
+             "Idempotency-Key must be 1..128 characters of A-Z a-z 0-9 . _ : -",
+             {header_error("header.invalid", "Idempotency-Key",
+                           "1..128 characters of A-Z a-z 0-9 . _ : -",
+                           "1..128 символів з A-Z a-z 0-9 . _ : -")});
     }
     const std::string hash = codec::sha256(std::string(c.req.method_string()) + " " +
                                            std::string(c.req.target()) + "\n" + c.req.body())

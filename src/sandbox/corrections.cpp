@@ -3,6 +3,7 @@
 // meanwhile) or rejects it with a note.
 #include "sandbox/handlers.hpp"
 
+#include <aikom/check/issue_codes.hpp>
 #include <aikom/check/rules.hpp>
 #include <aikom/protocol/corrections.hpp>
 #include <aikom/protocol/session.hpp>
@@ -141,7 +142,8 @@ std::int64_t parse_list_cursor(std::string_view cursor, std::string_view status,
     }
     fail(problem_kind::malformed_request,
          "the cursor was not issued by this server for this listing (same status and "
-         "institution)");
+         "institution)",
+         {parameter_error("cursor.invalid", "cursor")});
 }
 
 response review(call& c, bool apply)
@@ -264,7 +266,9 @@ response list_corrections(call& c)
 {
     const auto status = c.param("status").value_or("");
     if (!status.empty() && !protocol::status_from_string<protocol::correction_status>(status)) {
-        fail(problem_kind::malformed_request, "status is pending, applied or rejected");
+        fail(problem_kind::malformed_request, "status is pending, applied or rejected",
+             {parameter_error("parameter.invalid", "status", "pending, applied or rejected",
+                              "pending, applied або rejected")});
     }
     const auto only = c.param("institution");
     const protocol::limits lim;

@@ -29,7 +29,9 @@ response changes(call& c)
             continue;
         }
         if (!is_edrpou(value)) {
-            fail(problem_kind::malformed_request, "institution must be an 8-digit ЄДРПОУ code");
+            fail(problem_kind::malformed_request, "institution must be an 8-digit ЄДРПОУ code",
+                 {parameter_error("parameter.invalid", "institution", "an 8-digit ЄДРПОУ code",
+                                  "8-значний код ЄДРПОУ")});
         }
         c.require_institution(value);
         if (!only) {
@@ -52,7 +54,8 @@ response changes(call& c)
                  "this cursor comes from an older feed: read the feed again without a cursor");
         }
         if (!from) {
-            fail(problem_kind::malformed_request, "the cursor was not issued by this server");
+            fail(problem_kind::malformed_request, "the cursor was not issued by this server",
+                 {parameter_error("cursor.invalid", "cursor")});
         }
     }
 

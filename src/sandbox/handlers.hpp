@@ -42,6 +42,16 @@ struct problem_exit {
 
 [[noreturn]] void fail(problem_kind k, std::string detail, std::vector<check::issue> errors = {});
 
+/// A protocol error about a path or query parameter (docs/protocol.md §8.3): `code` from the
+/// registry, `parameter` named instead of a pointer, `{expected}` filled in both languages.
+[[nodiscard]] check::issue parameter_error(std::string_view code, std::string parameter,
+                                           std::string_view expected_en = {},
+                                           std::string_view expected_uk = {});
+/// The same about a header.
+[[nodiscard]] check::issue header_error(std::string_view code, std::string header,
+                                        std::string_view expected_en = {},
+                                        std::string_view expected_uk = {});
+
 /// The fault knobs, shared by the network layer and the admin endpoint.
 class fault_box {
 public:

@@ -83,7 +83,8 @@ write_condition condition_from(const request& req, const std::optional<stored_ch
         etag_list(if_none, any);
         if (!any) {
             fail(problem_kind::malformed_request,
-                 "only If-None-Match: * is supported on writes (create only)");
+                 "only If-None-Match: * is supported on writes (create only)",
+                 {header_error("header.invalid", "If-None-Match", "*", "*")});
         }
         cond.if_none_match_any = true;
     }
@@ -226,15 +227,10 @@ response put_child(call& c)
     model::child record = decode_record(c.req, warnings);
     std::vector<check::issue> mismatch;
     if (record.id != r.child_id) {
-        mismatch.push_back(check::make_issue("field.required", "/id"));
-        mismatch.back().message_en = "the record's id differs from the id in the URL";
-        mismatch.back().message_uk =
-            "ідентифікатор у записі відрізняється від ідентифікатора в адресі";
+        mismatch.push_back(check::make_issue("path.mismatch", "/id"));
     }
     if (record.institution && record.institution->str() != r.institution) {
-        mismatch.push_back(check::make_issue("field.required", "/institution"));
-        mismatch.back().message_en = "the record's institution differs from the one in the URL";
-        mismatch.back().message_uk = "заклад у записі відрізняється від закладу в адресі";
+        mismatch.push_back(check::make_issue("path.mismatch", "/institution"));
     }
     if (!mismatch.empty()) {
         fail(problem_kind::malformed_request, "the body does not match the URL", mismatch);
@@ -295,7 +291,8 @@ response list_children(call& c)
         const std::string prefix = r.institution + "/";
         if (!v || !v->starts_with(prefix)) {
             fail(problem_kind::malformed_request,
-                 "the cursor was not issued by this server for this institution's listing");
+                 "the cursor was not issued by this server for this institution's listing",
+                 {parameter_error("cursor.invalid", "cursor")});
         }
         after = v->substr(prefix.size());
     }
@@ -365,7 +362,10 @@ response validate(call& c)
         const auto pr = check::profile_from_string(*name);
         if (!pr) {
             fail(problem_kind::malformed_request,
-                 "profile must be structure, submission or readiness");
+                 "profile must be structure, submission or readiness",
+                 {parameter_error("parameter.invalid", "profile",
+                                  "structure, submission or readiness",
+                                  "structure, submission або readiness")});
         }
         prof = *pr;
     }

@@ -17,6 +17,13 @@ namespace {
 std::vector<std::string> report_institutions(const call& c)
 {
     if (const auto one = c.param("institution")) {
+        if (one->size() != 8 || !std::all_of(one->begin(), one->end(), [](char ch) {
+                return ch >= '0' && ch <= '9';
+            })) {
+            fail(problem_kind::malformed_request, "institution must be an 8-digit ЄДРПОУ code",
+                 {parameter_error("parameter.invalid", "institution", "an 8-digit ЄДРПОУ code",
+                                  "8-значний код ЄДРПОУ")});
+        }
         c.require_institution(*one);
         return {std::string(*one)};
     }
@@ -123,10 +130,14 @@ response progress_report(call& c)
     const auto deadline = c.date_param("deadline");
     if (sys_days(from) > sys_days(to) || sys_days(to) > sys_days(now)) {
         fail(problem_kind::malformed_request,
-             "from must not be after to, nor to after today (" + model::to_iso_string(now) + ")");
+             "from must not be after to, nor to after today (" + model::to_iso_string(now) + ")",
+             {parameter_error("parameter.invalid", sys_days(to) > sys_days(now) ? "to" : "from",
+                              "from <= to <= today", "from <= to <= сьогодні")});
     }
     if (sys_days(to) - sys_days(from) >= days(366)) {
-        fail(problem_kind::malformed_request, "the report covers at most 366 days");
+        fail(problem_kind::malformed_request, "the report covers at most 366 days",
+             {parameter_error("parameter.invalid", "from", "at most 366 days before to",
+                              "не більше ніж 366 днів до to")});
     }
     const auto institutions = report_institutions(c);
     const auto counts = c.store().read([&](storage::transaction& tx) {

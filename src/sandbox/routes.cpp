@@ -3,6 +3,7 @@
 // check and the order of checks of docs/protocol.md §8.4 come from the table, once.
 #include "sandbox/handlers.hpp"
 
+#include <aikom/check/issue_codes.hpp>
 #include <aikom/protocol/problem.hpp>
 
 #include <algorithm>
@@ -183,17 +184,23 @@ std::string request_id_of(const request& req)
 // Path segments are checked by the router, before anything else looks at them.
 void check_path(const protocol::route& r)
 {
+    constexpr std::string_view id_en = "1..64 characters of A-Z a-z 0-9 . _ : -";
+    constexpr std::string_view id_uk = "1..64 символів з A-Z a-z 0-9 . _ : -";
     if (!r.institution.empty() && !is_edrpou(r.institution)) {
         fail(problem_kind::malformed_request,
-             "the institution in the path must be an 8-digit ЄДРПОУ code");
+             "the institution in the path must be an 8-digit ЄДРПОУ code",
+             {parameter_error("path.invalid", "edrpou", "an 8-digit ЄДРПОУ code",
+                              "8-значний код ЄДРПОУ")});
     }
     if (!r.child_id.empty() && !is_id(r.child_id, 64)) {
         fail(problem_kind::malformed_request,
-             "the record id in the path must be 1..64 characters of A-Z a-z 0-9 . _ : -");
+             "the record id in the path must be " + std::string(id_en),
+             {parameter_error("path.invalid", "id", id_en, id_uk)});
     }
     if (!r.client_id.empty() && !is_id(r.client_id, 64)) {
         fail(problem_kind::malformed_request,
-             "the client id in the path must be 1..64 characters of A-Z a-z 0-9 . _ : -");
+             "the client id in the path must be " + std::string(id_en),
+             {parameter_error("path.invalid", "client_id", id_en, id_uk)});
     }
 }
 
@@ -249,7 +256,8 @@ struct service::impl {
         for (const auto& [key, value] : t.query) {
             if (std::find(route->query.begin(), route->query.end(), key) == route->query.end()) {
                 fail(problem_kind::malformed_request,
-                     "unknown query parameter '" + key + "' for this endpoint");
+                     "unknown query parameter '" + key + "' for this endpoint",
+                     {parameter_error("parameter.unknown", key)});
             }
         }
         call c{req, t, r, route->name, state, request_id};
@@ -290,9 +298,12 @@ struct service::impl {
         if (!method->scope.empty() && !has_any_scope(c.who, method->scope)) {
             const bool several = method->scope.find('|') != std::string_view::npos;
             c.refused("missing scope " + std::string(method->scope));
+            std::string scopes(method->scope);
+            std::replace(scopes.begin(), scopes.end(), '|', ' ');
             fail(problem_kind::forbidden,
                  several ? "the token lacks a corrections scope"
-                         : "the token lacks the scope " + std::string(method->scope));
+                         : "the token lacks the scope " + scopes,
+                 {check::make_issue("access.scope", {}, {{"scope", scopes, scopes}})});
         }
         // 5. the institution of the path
         if (route->authenticated && !r.institution.empty()) {

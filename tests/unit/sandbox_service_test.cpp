@@ -959,3 +959,55 @@ TEST_CASE("sandbox: progress by day and the figures of form 85-К, in JSON and i
                                {{"Accept", "application/json, text/html;q=0.5"}});
     CHECK(json[bhttp::field::content_type] == "application/json");
 }
+
+TEST_CASE("sandbox: protocol errors name the parameter or header at fault")
+{
+    fixture f;
+    auto first_error = [&](const test::response& res) {
+        const auto p = protocol::parse_problem(res.body());
+        REQUIRE(p.has_value());
+        REQUIRE_FALSE(p->errors.empty());
+        return p->errors.front();
+    };
+    const auto unknown = f.d.call(http::get, "/v1/changes?limt=5", "zdo-a");
+    CHECK(unknown.result_int() == 400);
+    auto e = first_error(unknown);
+    CHECK(e.code == "parameter.unknown");
+    CHECK(e.parameter == std::optional<std::string>("limt"));
+    CHECK(e.pointer.empty());
+
+    e = first_error(f.d.call(http::get, "/v1/changes?limit=0", "zdo-a"));
+    CHECK(e.code == "parameter.invalid");
+    CHECK(e.parameter == std::optional<std::string>("limit"));
+    CHECK(e.message_en.find("1..1000") != std::string::npos);
+
+    const auto path = f.d.call(http::get, "/v1/institutions/1234/children/kd-1", "zdo-a");
+    CHECK(path.result_int() == 400);
+    e = first_error(path);
+    CHECK(e.code == "path.invalid");
+    CHECK(e.parameter == std::optional<std::string>("edrpou"));
+
+    const auto key = f.d.call(http::post, "/v1/batches", "zdo-a", R"({"items":[]})",
+                              {{"Idempotency-Key", "a key with spaces"}});
+    CHECK(key.result_int() == 400);
+    e = first_error(key);
+    CHECK(e.code == "header.invalid");
+    CHECK(e.header == std::optional<std::string>("Idempotency-Key"));
+
+    e = first_error(f.d.call(http::put, protocol::child_target(a, "kd-1"), "reviewer",
+                             codec::encode(test::valid_child("kd-1", a))));
+    CHECK(e.code == "access.scope");
+    CHECK(e.message_en.find("children:write") != std::string::npos);
+    e = first_error(f.d.call(http::get, protocol::child_target(b, "kd-1"), "zdo-a"));
+    CHECK(e.code == "access.institution");
+
+    auto body = test::valid_child("kd-2", a);
+    e = first_error(f.d.call(http::put, protocol::child_target(a, "kd-other"), "zdo-a",
+                             codec::encode(body)));
+    CHECK(e.code == "path.mismatch");
+    CHECK(e.pointer == "/id");
+
+    e = first_error(f.d.call(http::get, "/v1/reports/progress?institution=abc", "admin"));
+    CHECK(e.code == "parameter.invalid");
+    CHECK(e.parameter == std::optional<std::string>("institution"));
+}

@@ -43,6 +43,11 @@ struct issue {
     std::string message_en{};                ///< English, for integrators
     std::string message_uk{};                ///< Ukrainian, for the institution's staff
     std::optional<std::string> suggestion{}; ///< a corrected value, when one is known
+    /// Protocol errors about something outside a body (docs/protocol.md §8.3): the path or
+    /// query parameter, or the header, at fault; `pointer` is then empty. Issues of records
+    /// never set them.
+    std::optional<std::string> parameter{};
+    std::optional<std::string> header{};
 
     friend bool operator==(const issue&, const issue&) = default;
 };

@@ -77,7 +77,8 @@ struct problem {
 [[nodiscard]] boost::system::result<problem> parse_problem(std::string_view json);
 
 /// One issue as the protocol writes it: `{"pointer","code","severity","message","message_uk"
-/// [,"suggestion"]}`.
+/// [,"suggestion"]}`, with `"parameter"` or `"header"` instead of `"pointer"` for a protocol
+/// error about something outside the body.
 [[nodiscard]] std::string issue_to_json(const check::issue& i);
 [[nodiscard]] std::string issues_to_json(const std::vector<check::issue>& issues);
 /// Reads back what `issues_to_json` wrote (an array of issues). Error: `bad_value`.
