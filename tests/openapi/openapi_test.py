@@ -552,22 +552,52 @@ def step_batches(c):
     c.call("POST", "/v1/batches", 403, body={"items": []}, token=c.token("ouo"))
 
 
+def cursor_value(cursor):
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+
+
+def make_cursor(value):
+    return urllib.parse.quote(base64.urlsafe_b64encode(value.encode()).decode().rstrip("="))
+
+
 def step_changes(c):
     t = c.token("zdo")
     r = c.call("GET", "/v1/changes?limit=2", 200, token=t)
     c.call("GET", "/v1/changes?cursor=" + urllib.parse.quote(r.json["next_cursor"]), 200, token=t)
     c.call("GET", "/v1/changes?limit=5000", 400, token=t)
-    c.call("GET", "/v1/changes?cursor=bm9wZQ", 400, token=t)
-    ahead = base64.urlsafe_b64encode(b"c:99999999").decode().rstrip("=")
-    c.call("GET", "/v1/changes?cursor=" + ahead, 410, token=t)
+    c.call("GET", "/v1/changes?cursor=bm9wZQ", 400, token=t)  # garbage: 400
+    # v1.1: the cursor carries the database's epoch; old-format, foreign and future cursors: 410
+    kind, epoch, seq = cursor_value(r.json["next_cursor"]).split(":")
+    c.call("GET", "/v1/changes?cursor=" + make_cursor("c:1"), 410, token=t)
+    c.call("GET", "/v1/changes?cursor=" + make_cursor("c:99999999"), 410, token=t)
+    c.call("GET", "/v1/changes?cursor=" + make_cursor("%s:%s:%s" % (kind, "0" * len(epoch), seq)), 410, token=t)
+    c.call("GET", "/v1/changes?cursor=" + make_cursor("%s:%s:99999999" % (kind, epoch)), 410, token=t)
+    listing = c.call("GET", "/v1/institutions/%s/children?limit=1" % A, 200, token=t).json["next_cursor"]
+    c.call("GET", "/v1/changes?cursor=" + urllib.parse.quote(listing), 400, token=t)
     c.call("GET", "/v1/changes", 403, token=c.token("reviewer"))
 
 
 def step_changes_institution_filter(c):
     t = c.token("zdo")
     r = c.call("GET", "/v1/changes?institution=" + A, 200, token=t)
-    if any(e["institution"] != A for e in r.json["changes"]):
-        raise AssertionError("an event of another institution")
+    if not r.json["changes"] or any(e["institution"] != A for e in r.json["changes"]):
+        raise AssertionError("institution=%s: no events, or an event of another institution" % A)
+    r = c.call("GET", "/v1/changes?institution=%s&cursor=%s" % (A, urllib.parse.quote(r.json["next_cursor"])),
+               200, token=t)
+    if r.json["changes"] or r.json["has_more"]:
+        raise AssertionError("the filtered feed's next_cursor did not reach the head")
+    c.call("PUT", "/v1/institutions/%s/children/kd-b-feed" % B, 201, body=record("kd-b-feed", institution=B),
+           token=c.token("admin"))
+    # repeatable: an authority names both institutions of its territory, or one of them
+    ouo = c.token("ouo")
+    both = c.call("GET", "/v1/changes?institution=%s&institution=%s&limit=1000" % (A, B), 200, token=ouo)
+    seen = {e["institution"] for e in both.json["changes"]}
+    if seen != {A, B}:
+        raise AssertionError("institution=A&institution=B gave events of %s" % sorted(seen))
+    only_b = c.call("GET", "/v1/changes?institution=%s&limit=1000" % B, 200, token=ouo)
+    if {e["institution"] for e in only_b.json["changes"]} != {B}:
+        raise AssertionError("institution=B gave events of another institution")
+    c.call("GET", "/v1/changes?institution=%s&institution=%s" % (A, FAR), 403, token=ouo)
     c.call("GET", "/v1/changes?institution=" + B, 403, token=t)
     c.call("GET", "/v1/changes?institution=1234", 400, token=t)
 
@@ -605,10 +635,23 @@ def step_create_correction(c):
 def step_create_correction_v11(c):
     """v1.1 members: fields, base_etag (412 when it is not the stored record's ETag)."""
     t = c.token("zdo")
-    c.call("POST", "/v1/correction-requests", 201, body=correction_body("kd-000021", fields=["/document/series"]),
-           token=t)
-    c.call("POST", "/v1/correction-requests", 412,
-           body=correction_body("kd-000001", base_etag="00000000000000000000000000000000"), token=t)
+    r = c.call("POST", "/v1/correction-requests", 201, body=correction_body("kd-000021", fields=["/document/series"]),
+               token=t)
+    if r.json["fields"] != ["/document/series"] or r.json["base_etag"] is not None:
+        raise AssertionError("fields or base_etag not as sent: %r %r" % (r.json["fields"], r.json["base_etag"]))
+    current = etag_of(c.call("GET", child(A, "kd-000001"), 200, token=t))
+    r = c.call("POST", "/v1/correction-requests", 201, body=correction_body("kd-000001"), token=t)
+    if r.json["base_etag"] != current:
+        raise AssertionError("without base_etag the server did not take the current ETag")
+    # a stale base_etag: 412 with the record's current ETag
+    r = c.call("POST", "/v1/correction-requests", 412,
+               body=correction_body("kd-000001", base_etag="00000000000000000000000000000000"), token=t)
+    if r.getheader("ETag") != '"%s"' % current:
+        raise AssertionError("412 for a stale base_etag: ETag %r, expected the current one" % r.getheader("ETag"))
+    # a base_etag for a record that does not exist: 412 without an ETag
+    r = c.call("POST", "/v1/correction-requests", 412, body=correction_body("kd-000029", base_etag=current), token=t)
+    if r.getheader("ETag") is not None:
+        raise AssertionError("412 for a missing record carries an ETag")
     c.call("POST", "/v1/correction-requests", 422, body=correction_body("kd-000021", fields=["no-slash"]), token=t)
 
 
@@ -621,9 +664,24 @@ def step_list_corrections(c):
 
 def step_list_corrections_paging(c):
     t = c.token("reviewer")
-    r = c.call("GET", "/v1/correction-requests?limit=1", 200, token=t)
-    if r.json["has_more"]:
-        c.call("GET", "/v1/correction-requests?limit=1&cursor=" + urllib.parse.quote(r.json["next_cursor"]), 200, token=t)
+    first = c.call("GET", "/v1/correction-requests?limit=1", 200, token=t)
+    if len(first.json["items"]) != 1 or not first.json["has_more"] or not first.json["next_cursor"]:
+        raise AssertionError("limit=1 with several requests: expected one item, has_more and a next_cursor")
+    cursor = urllib.parse.quote(first.json["next_cursor"])
+    second = c.call("GET", "/v1/correction-requests?limit=1&cursor=" + cursor, 200, token=t)
+    if len(second.json["items"]) != 1 or second.json["items"][0]["id"] == first.json["items"][0]["id"]:
+        raise AssertionError("the second page repeats the first")
+    everything = c.call("GET", "/v1/correction-requests?limit=1000", 200, token=t).json
+    if [i["id"] for i in everything["items"][:2]] != [first.json["items"][0]["id"], second.json["items"][0]["id"]]:
+        raise AssertionError("the pages are not the listing's first items in order (oldest first)")
+    if everything["has_more"] or everything["next_cursor"] is not None:
+        raise AssertionError("the last page has has_more or a next_cursor")
+    # the cursor is bound to its filter
+    c.call("GET", "/v1/correction-requests?limit=1&status=pending&cursor=" + cursor, 400, token=t)
+    c.call("GET", "/v1/correction-requests?limit=1&institution=%s&cursor=%s" % (A, cursor), 400, token=t)
+    f = c.call("GET", "/v1/correction-requests?limit=1&status=pending&institution=" + A, 200, token=t)
+    c.call("GET", "/v1/correction-requests?limit=1&status=pending&institution=%s&cursor=%s"
+           % (A, urllib.parse.quote(f.json["next_cursor"])), 200, token=t)
     c.call("GET", "/v1/correction-requests?limit=0", 400, token=t)
 
 
@@ -655,12 +713,23 @@ def step_apply_correction(c):
 
 
 def step_apply_correction_conflict(c):
-    """v1.1: apply after the record changed since the request was made is a 409."""
+    """v1.1: apply after the record changed since the request was made is a 409 with the current
+    ETag, and the request stays pending."""
     t = c.token("zdo")
     r = c.call("PUT", child(A, "kd-000024"), 201, body=record("kd-000024"), token=t)
     cid = new_correction(c, "kd-000024", base_etag=etag_of(r))
-    c.call("PUT", child(A, "kd-000024"), 200, body=record("kd-000024", free_meals=True), token=t)
-    c.call("POST", "/v1/correction-requests/%s/apply" % cid, 409, body={}, token=c.token("reviewer"))
+    changed = c.call("PUT", child(A, "kd-000024"), 200, body=record("kd-000024", free_meals=True), token=t)
+    rv = c.token("reviewer")
+    r = c.call("POST", "/v1/correction-requests/%s/apply" % cid, 409, body={}, token=rv)
+    if r.getheader("ETag") != changed.getheader("ETag"):
+        raise AssertionError("409 on apply: ETag %r, expected the current %r" % (r.getheader("ETag"), changed.getheader("ETag")))
+    if c.call("GET", "/v1/correction-requests/" + cid, 200, token=rv).json["status"] != "pending":
+        raise AssertionError("the refused apply changed the request's status")
+    # deleted since: 409 without an ETag
+    c.call("DELETE", child(A, "kd-000024"), 204, token=t)
+    r = c.call("POST", "/v1/correction-requests/%s/apply" % cid, 409, body={}, token=rv)
+    if r.getheader("ETag") is not None:
+        raise AssertionError("409 on apply of a deleted record carries an ETag")
 
 
 def step_reject_correction(c):
@@ -682,11 +751,29 @@ def step_completeness(c):
     c.call("GET", "/v1/reports/completeness", 403, token=c.token("reviewer"))
 
 
+def check_negotiation(c, target, token):
+    """Accept decides between JSON and the HTML page (docs/protocol.md §3)."""
+    html = {"text/html", "text/html, application/json;q=0.9", "application/json;q=0.5, text/html",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    json_ = {None, "application/json", "*/*", "text/html;q=0.5, application/json", "text/*;q=0.1, application/json"}
+    for accept in sorted(html):
+        r = c.call("GET", target, 200, token=token, headers={"Accept": accept})
+        ctype = (r.getheader("Content-Type") or "").replace(" ", "").lower()
+        if ctype != "text/html;charset=utf-8" or not r.body.startswith(b"<!DOCTYPE html>"):
+            raise AssertionError("Accept: %s: expected an HTML page, got %r" % (accept, r.getheader("Content-Type")))
+    for accept in sorted(json_, key=str):
+        r = c.call("GET", target, 200, token=token, headers={"Accept": accept} if accept else {})
+        if r.getheader("Content-Type") != "application/json" or r.json is None:
+            raise AssertionError("Accept: %s: expected JSON, got %r" % (accept, r.getheader("Content-Type")))
+
+
 def step_progress_report(c):
     t = c.token("ouo")
-    c.call("GET", "/v1/reports/progress", 200, token=t)
+    r = c.call("GET", "/v1/reports/progress", 200, token=t)
+    if [i["institution"] for i in r.json["institutions"]] != sorted([A, B]) or len(r.json["total"]["days"]) != 30:
+        raise AssertionError("the default report: not the territory's institutions or not 30 days")
     c.call("GET", "/v1/reports/progress?institution=%s&deadline=%s" % (A, years_ago(-1)), 200, token=t)
-    c.call("GET", "/v1/reports/progress", 200, token=t, headers={"Accept": "text/html"})
+    check_negotiation(c, "/v1/reports/progress?institution=" + A, t)
     c.call("GET", "/v1/reports/progress?from=%s&to=%s" % (years_ago(2), years_ago(0)), 400, token=t)
     c.call("GET", "/v1/reports/progress?institution=" + FAR, 403, token=t)
 
@@ -695,7 +782,7 @@ def step_form85k_report(c):
     t = c.token("ouo")
     c.call("GET", "/v1/reports/form-85k", 200, token=t)
     c.call("GET", "/v1/reports/form-85k?as_of=%s&institution=%s" % (years_ago(0, 1), A), 200, token=t)
-    c.call("GET", "/v1/reports/form-85k", 200, token=t, headers={"Accept": "text/html"})
+    check_negotiation(c, "/v1/reports/form-85k?institution=" + A, t)
     c.call("GET", "/v1/reports/form-85k?as_of=nope", 400, token=t)
     c.call("GET", "/v1/reports/form-85k?institution=" + FAR, 403, token=t)
 
@@ -730,6 +817,50 @@ def step_grant_history(c):
     t = c.token("ouo")
     c.call("GET", "/v1/institutions/%s/grant-history" % A, 200, token=t)
     c.call("GET", "/v1/institutions/%s/grant-history" % FAR, 403, token=t)
+
+
+def step_router_and_headers(c):
+    """v1.1: path segments checked by the router before authentication; 415 for another charset
+    or a Content-Encoding; Preference-Applied; record listing cursors bound to their
+    institution; a replayed problem keeps the first request's request_id."""
+    for target in ("/v1/institutions/1234/children", "/v1/institutions/3285596x/children/kd-1",
+                   "/v1/institutions/%s/children/kd~bad" % A, "/v1/institutions/%s/grants/no~such" % A):
+        c.call("GET", target, 400)  # no token: the router answers first
+    t = c.token("zdo")
+    c.call("PUT", child(A, "kd-000030"), 415, body=record("kd-000030"), token=t,
+           ctype="application/json; charset=iso-8859-1")
+    c.call("PUT", child(A, "kd-000030"), 415, body=record("kd-000030"), token=t, headers={"Content-Encoding": "gzip"})
+    r = c.call("PUT", child(A, "kd-000030"), 201, body=record("kd-000030"), token=t,
+               ctype="application/json; charset=UTF-8", headers={"Content-Encoding": "identity"})
+    if r.getheader("Preference-Applied") is not None:
+        raise AssertionError("Preference-Applied without Prefer")
+    lenient = {"Prefer": "handling=lenient"}
+    for method, target, status, body in (
+            ("PUT", child(A, "kd-000030"), 200, record("kd-000030", pets=1)),
+            ("POST", "/v1/batches", 200, {"items": [record("kd-000031", pets=1)]}),
+            ("POST", "/v1/validate", 200, record("kd-000031", pets=1)),
+            ("POST", "/v1/correction-requests", 201, correction_body("kd-000032", record=record("kd-000032", pets=1)))):
+        r = c.call(method, target, status, body=body, token=t, headers=lenient)
+        if r.getheader("Preference-Applied") != "handling=lenient":
+            raise AssertionError("%s %s with Prefer: handling=lenient: Preference-Applied %r"
+                                 % (method, target, r.getheader("Preference-Applied")))
+    # record listing cursors: bound to their institution
+    admin = c.token("admin")
+    for rid in ("kd-b-1", "kd-b-2"):
+        c.call("PUT", child(B, rid), 201, body=record(rid, institution=B), token=admin)
+    ouo = c.token("ouo")
+    cursor = c.call("GET", "/v1/institutions/%s/children?limit=1" % A, 200, token=ouo).json["next_cursor"]
+    c.call("GET", "/v1/institutions/%s/children?limit=1&cursor=%s" % (B, urllib.parse.quote(cursor)), 400, token=ouo)
+    # a replayed problem: the body (and its request_id) is the first response's, the header new
+    body = {"left_on": "not a date"}
+    first = c.call("POST", child(A, "kd-000030") + "/withdrawal", 422, body=body, token=t,
+                   headers={"Idempotency-Key": "replay-problem", "X-Request-Id": "first-request"})
+    again = c.call("POST", child(A, "kd-000030") + "/withdrawal", 422, body=body, token=t,
+                   headers={"Idempotency-Key": "replay-problem", "X-Request-Id": "second-request"})
+    if (again.getheader("Idempotent-Replayed") != "true" or again.body != first.body
+            or again.getheader("X-Request-Id") != "second-request" or again.json["request_id"] != "first-request"):
+        raise AssertionError("a replayed problem: expected the first body (request_id first-request) "
+                             "with X-Request-Id second-request")
 
 
 def step_admin_faults(c):
@@ -792,6 +923,8 @@ def run_responses(doc_path, binary):
         ("GET|PUT|DELETE /v1/institutions/{edrpou}/grants/{client_id} (v1.1)", lambda: step_grant(c)),
         ("GET /v1/institutions/{edrpou}/grant-history (v1.1)", lambda: step_grant_history(c)),
         ("GET /v1/openapi.json (v1.1)", lambda: step_openapi(c, doc_bytes)),
+        ("path segments, charset, Content-Encoding, Preference-Applied, cursors, replays (v1.1)",
+         lambda: step_router_and_headers(c)),
         ("GET|PUT /v1/admin/faults", lambda: step_admin_faults(c)),
         ("429 and 503 (injected faults)", lambda: step_injected_faults(c)),
     ]
