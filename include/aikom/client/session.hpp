@@ -9,7 +9,8 @@
 /// Every `async_x(…, token)` follows Asio's universal asynchronous model: the completion token
 /// may be a callback, `boost::asio::use_future`, `boost::asio::use_awaitable`,
 /// `boost::asio::deferred` or any other token. The handler signature is
-/// `void(boost::system::error_code, T)` (`void(error_code)` for `async_delete`). Operations never
+/// `void(boost::system::error_code, T)` (`void(error_code)` for `async_delete` and
+/// `async_revoke_grant`). Operations never
 /// complete inline: the handler runs through its associated executor (by default the session's).
 /// The arguments are copied (records are encoded) before the initiating function returns.
 ///
@@ -575,7 +576,8 @@ extern template class pages<protocol::correction_page>;
 class change_feed {
 public:
     /// The next page of events from `cursor()`. Handler: `void(error_code,
-    /// protocol::change_page)`. A cursor older than the server's retention completes with
+    /// protocol::change_page)`. A cursor older than the server's retention, of another database
+    /// (epoch), of an earlier format or ahead of the feed completes with
     /// `protocol::problem_kind::resync_required`: start again from an empty cursor after a full
     /// read. On success, `cursor()` moves to the page's `next_cursor`; on error it stays.
     template <class Token>
