@@ -247,6 +247,19 @@ response_result<completeness_report> read_completeness(const http_response& res)
         "completeness report");
 }
 
+response_result<check::progress_report> read_progress_report(const http_response& res)
+{
+    return body_as<check::progress_report>(
+        res, {200}, [](std::string_view b) { return parse_progress_report(b); }, "progress report");
+}
+
+response_result<check::form85k_report> read_form85k_report(const http_response& res)
+{
+    return body_as<check::form85k_report>(
+        res, {200}, [](std::string_view b) { return parse_form85k_report(b); },
+        "form 85-K report");
+}
+
 response_result<grant> read_grant(const http_response& res)
 {
     return body_as<grant>(res, {200, 201}, [](std::string_view b) { return parse_grant(b); },

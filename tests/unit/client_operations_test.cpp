@@ -203,6 +203,43 @@ TEST_CASE("client operations: correction requests are walked page by page with t
     CHECK(f.last().target() == "/v1/correction-requests");
 }
 
+TEST_CASE("client operations: the progress report is asked for as JSON with its period")
+{
+    fixture f;
+    // The body of the v1.1 contract (v11-decisions.md, "Reports").
+    const std::string report =
+        R"({"format":"aikom.progress","version":1,"from":"2025-05-30","to":"2025-05-31",)"
+        R"("deadline":"2025-08-31","institutions":[{"institution":"32855961","days":[)"
+        R"({"date":"2025-05-30","records":3,"active":3,"ready":1},)"
+        R"({"date":"2025-05-31","records":4,"active":3,"ready":2}],"on_track":true}],)"
+        R"("total":{"days":[{"date":"2025-05-30","records":3,"active":3,"ready":1},)"
+        R"({"date":"2025-05-31","records":4,"active":3,"ready":2}]}})";
+    f.sc.other = {http_response(200, "application/json", report)};
+    const protocol::progress_query query{.from = std::chrono::year{2025} / 5 / 30,
+                                         .to = std::chrono::year{2025} / 5 / 31,
+                                         .deadline = std::chrono::year{2025} / 8 / 31,
+                                         .institution = "32855961"};
+    auto ok = f.s.async_progress_report(query, asio::use_future);
+    CHECK_FALSE(code_of_future(f.io, ok));
+    CHECK(f.last().target() == "/v1/reports/progress?from=2025-05-30&to=2025-05-31"
+                               "&deadline=2025-08-31&institution=32855961");
+    CHECK(f.last()[http::field::accept].find("text/html") == std::string::npos);
+
+    f.sc.other = {problem_response(403, "forbidden")};
+    auto refused = f.s.async_progress_report({}, asio::use_future);
+    CHECK(code_of_future(f.io, refused) == problem_kind::forbidden);
+    CHECK(f.last().target() == "/v1/reports/progress");
+    f.sc.other = {http_response(200, "text/html", "<html></html>")};
+    auto html = f.s.async_progress_report({}, asio::use_future);
+    CHECK(code_of_future(f.io, html) == protocol::protocol_errc::unexpected_content_type);
+
+    f.sc.other = {problem_response(400, "malformed-request")};
+    auto form = f.s.async_form85k_report({.as_of = std::chrono::year{2025} / 9 / 1},
+                                         asio::use_future);
+    CHECK(code_of_future(f.io, form) == problem_kind::malformed_request);
+    CHECK(f.last().target() == "/v1/reports/form-85k?as_of=2025-09-01");
+}
+
 TEST_CASE("client operations: the change feed of chosen institutions, the OpenAPI document")
 {
     fixture f;

@@ -375,6 +375,44 @@ public:
             &protocol::read_completeness, std::forward<Token>(token));
     }
 
+    /// `GET /v1/reports/progress` (v1.1): per institution and day, the records, the active
+    /// children and those ready on the four indicators, and whether each institution is on
+    /// track for `query.deadline`. Handler: `void(error_code, check::progress_report)`. A
+    /// period the server refuses (from after to, over 366 days, in the future) is
+    /// `problem_kind::malformed_request`; an institution out of scope `problem_kind::forbidden`.
+    template <class Token>
+    auto async_progress_report(const protocol::progress_query& query, Token&& token)
+    {
+        return async_progress_report(query, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_progress_report(const protocol::progress_query& query, const call_options& opts,
+                               Token&& token)
+    {
+        return initiate<check::progress_report>(protocol::progress_request(query), opts,
+                                                &protocol::read_progress_report,
+                                                std::forward<Token>(token));
+    }
+
+    /// `GET /v1/reports/form-85k` (v1.1): the figures of form 85-К the record model answers,
+    /// per institution and in total, as of `query.as_of`. Handler:
+    /// `void(error_code, check::form85k_report)`.
+    template <class Token>
+    auto async_form85k_report(const protocol::form85k_query& query, Token&& token)
+    {
+        return async_form85k_report(query, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_form85k_report(const protocol::form85k_query& query, const call_options& opts,
+                              Token&& token)
+    {
+        return initiate<check::form85k_report>(protocol::form85k_request(query), opts,
+                                               &protocol::read_form85k_report,
+                                               std::forward<Token>(token));
+    }
+
     // ---- grants (v1.1: scope `grants:write`; an authority within its territory) ----------
 
     /// `GET /v1/institutions/{institution}/grants`: who may act for the institution, sorted by

@@ -79,6 +79,10 @@ struct fetched_child {
 [[nodiscard]] response_result<grant> read_grant(const http_response& res);
 [[nodiscard]] response_result<grant_list> read_grants(const http_response& res);
 [[nodiscard]] response_result<grant_history> read_grant_history(const http_response& res);
+/// The authority's reports (JSON; `parse_progress_report` and `parse_form85k_report` of
+/// reports.hpp).
+[[nodiscard]] response_result<check::progress_report> read_progress_report(const http_response& res);
+[[nodiscard]] response_result<check::form85k_report> read_form85k_report(const http_response& res);
 /// The OpenAPI document as it was sent (a JSON object; not otherwise checked).
 [[nodiscard]] response_result<std::string> read_openapi(const http_response& res);
 
