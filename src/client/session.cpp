@@ -71,12 +71,14 @@ struct call_state {
     diagnostics diag;
 };
 
+// Where a list or the feed stands, and what it reads.
 struct page_state {
-    bool feed = false;         // change feed (true) or a list of children
-    std::string institution;   // list only
     std::size_t limit = 0;
     std::string cursor;
     bool done = false;
+    std::string institution;                           // children, corrections
+    std::optional<protocol::correction_status> status; // corrections
+    std::vector<std::string> institutions;             // the change feed
 };
 
 
@@ -907,31 +909,52 @@ awaitable<outcome<bool>> do_void_call(std::shared_ptr<session_impl> self,
     co_return outcome<bool>{ec, !ec};
 }
 
+// The request for the next page of `s`, and its reader.
+template <class Page>
+protocol::request_spec page_request(const page_state& s)
+{
+    if constexpr (std::is_same_v<Page, protocol::change_page>) {
+        return protocol::changes_request(s.cursor, s.limit, s.institutions);
+    } else if constexpr (std::is_same_v<Page, protocol::child_page>) {
+        return protocol::children_request(s.institution, s.limit, s.cursor);
+    } else {
+        return protocol::corrections_request(s.status, s.institution, s.limit, s.cursor);
+    }
+}
+
+template <class Page>
+constexpr reader<Page> page_reader() noexcept
+{
+    if constexpr (std::is_same_v<Page, protocol::change_page>) {
+        return &protocol::read_change_page;
+    } else if constexpr (std::is_same_v<Page, protocol::child_page>) {
+        return &protocol::read_child_page;
+    } else {
+        return &protocol::read_corrections;
+    }
+}
+
 template <class Page>
 awaitable<outcome<Page>> do_page(std::shared_ptr<session_impl> self,
                                  std::shared_ptr<page_state> state, call_options opts)
 {
     co_await asio::this_coro::throw_if_cancelled(false); // see do_call
-    if constexpr (std::is_same_v<Page, protocol::change_page>) {
-        auto r = co_await do_call<Page>(self, protocol::changes_request(state->cursor, state->limit),
-                                        std::move(opts), &protocol::read_change_page);
-        if (!r.first) {
-            if (!r.second.next_cursor.empty()) {
-                state->cursor = r.second.next_cursor;
-            }
-            state->done = !r.second.has_more;
-        }
-        co_return r;
-    } else {
-        auto r = co_await do_call<Page>(
-            self, protocol::children_request(state->institution, state->limit, state->cursor),
-            std::move(opts), &protocol::read_child_page);
-        if (!r.first) {
-            state->done = !r.second.has_more || !r.second.next_cursor;
-            state->cursor = state->done ? std::string() : *r.second.next_cursor;
-        }
+    auto r = co_await do_call<Page>(self, page_request<Page>(*state), std::move(opts),
+                                    page_reader<Page>());
+    if (r.first) {
         co_return r;
     }
+    if constexpr (std::is_same_v<Page, protocol::change_page>) {
+        // The feed never ends: it keeps its place and is polled again later.
+        if (!r.second.next_cursor.empty()) {
+            state->cursor = r.second.next_cursor;
+        }
+        state->done = !r.second.has_more;
+    } else {
+        state->done = !r.second.has_more || !r.second.next_cursor;
+        state->cursor = state->done ? std::string() : *r.second.next_cursor;
+    }
+    co_return r;
 }
 
 } // namespace
@@ -973,17 +996,24 @@ AIKOM_CLIENT_INSTANTIATE(protocol::fetched_child)
 AIKOM_CLIENT_INSTANTIATE(protocol::batch_result)
 AIKOM_CLIENT_INSTANTIATE(protocol::validation_result)
 AIKOM_CLIENT_INSTANTIATE(protocol::correction_request)
-AIKOM_CLIENT_INSTANTIATE(protocol::correction_list)
+AIKOM_CLIENT_INSTANTIATE(protocol::correction_page)
 AIKOM_CLIENT_INSTANTIATE(protocol::review_result)
 AIKOM_CLIENT_INSTANTIATE(protocol::completeness_report)
+AIKOM_CLIENT_INSTANTIATE(check::progress_report)
+AIKOM_CLIENT_INSTANTIATE(check::form85k_report)
+AIKOM_CLIENT_INSTANTIATE(protocol::grant)
+AIKOM_CLIENT_INSTANTIATE(protocol::grant_list)
+AIKOM_CLIENT_INSTANTIATE(protocol::grant_history)
 AIKOM_CLIENT_INSTANTIATE(protocol::http_response)
+AIKOM_CLIENT_INSTANTIATE(std::string)
 #undef AIKOM_CLIENT_INSTANTIATE
-template void run_page<protocol::child_page>(const std::shared_ptr<session_impl>&,
-                                  const std::shared_ptr<page_state>&, call_options,
-                                  handler<protocol::child_page>);
-template void run_page<protocol::change_page>(const std::shared_ptr<session_impl>&,
-                                  const std::shared_ptr<page_state>&, call_options,
-                                  handler<protocol::change_page>);
+#define AIKOM_CLIENT_INSTANTIATE_PAGE(Page)                                                        \
+    template void run_page<Page>(const std::shared_ptr<session_impl>&,                            \
+                                 const std::shared_ptr<page_state>&, call_options, handler<Page>);
+AIKOM_CLIENT_INSTANTIATE_PAGE(protocol::child_page)
+AIKOM_CLIENT_INSTANTIATE_PAGE(protocol::correction_page)
+AIKOM_CLIENT_INSTANTIATE_PAGE(protocol::change_page)
+#undef AIKOM_CLIENT_INSTANTIATE_PAGE
 
 } // namespace detail
 
@@ -1058,25 +1088,47 @@ child_pages session::list_children(std::string_view institution, std::size_t pag
     return child_pages(impl_, std::move(state));
 }
 
-change_feed session::changes(std::string cursor, std::size_t limit)
+correction_pages session::list_corrections(std::optional<protocol::correction_status> status,
+                                            std::string_view institution, std::size_t page_size)
 {
     auto state = std::make_shared<detail::page_state>();
-    state->feed = true;
+    state->status = status;
+    state->institution = std::string(institution);
+    state->limit = page_size;
+    return correction_pages(impl_, std::move(state));
+}
+
+change_feed session::changes(std::string cursor, std::size_t limit,
+                             std::vector<std::string> institutions)
+{
+    auto state = std::make_shared<detail::page_state>();
     state->cursor = std::move(cursor);
     state->limit = limit;
+    state->institutions = std::move(institutions);
     return change_feed(impl_, std::move(state));
 }
 
-child_pages::child_pages(std::shared_ptr<detail::session_impl> impl,
-                         std::shared_ptr<detail::page_state> s)
+template <class Page>
+pages<Page>::pages(std::shared_ptr<detail::session_impl> impl,
+                   std::shared_ptr<detail::page_state> s)
     : impl_(std::move(impl)), state_(std::move(s))
 {
 }
 
-bool child_pages::done() const noexcept
+template <class Page>
+bool pages<Page>::done() const noexcept
 {
     return state_->done;
 }
+
+template <class Page>
+const std::string& pages<Page>::cursor() const noexcept
+{
+    return state_->cursor;
+}
+
+template class pages<protocol::child_page>;
+template class pages<protocol::correction_page>;
 
 change_feed::change_feed(std::shared_ptr<detail::session_impl> impl,
                          std::shared_ptr<detail::page_state> s)

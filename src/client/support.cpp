@@ -201,8 +201,8 @@ bool loggable_header(std::string_view name) noexcept
 
 std::string loggable_target(std::string_view target)
 {
-    static constexpr std::array<std::string_view, 7> allowed = {
-        "limit", "cursor", "status", "institution", "profile", "as_of", "deadline"};
+    static constexpr std::array<std::string_view, 9> allowed = {
+        "limit", "cursor", "status", "institution", "profile", "as_of", "deadline", "from", "to"};
     const auto q = target.find('?');
     if (q == std::string_view::npos) {
         return std::string(target);

@@ -50,10 +50,10 @@ boost::system::result<grant_event> read_grant_event(const json::object& o)
     return e;
 }
 
-// `{"items":[…]}` through `read` for each element; any element that is not an object or does
-// not read makes the whole body unreadable.
-template <class T, class Read>
-boost::system::result<std::vector<T>> read_items(std::string_view text, Read read)
+// `{"items":[…]}` of a `List`, each element through `read`; any element that is not an object
+// or does not read makes the whole body unreadable.
+template <class List, class Read>
+boost::system::result<List> read_list(std::string_view text, Read read)
 {
     auto o = detail::parse_object(text);
     if (!o) {
@@ -64,8 +64,8 @@ boost::system::result<std::vector<T>> read_items(std::string_view text, Read rea
     if (!r.ok()) {
         return r.error();
     }
-    std::vector<T> out;
-    out.reserve(items->size());
+    List out;
+    out.items.reserve(items->size());
     for (const auto& v : *items) {
         if (!v.is_object()) {
             return make_error_code(protocol_errc::bad_value);
@@ -74,9 +74,30 @@ boost::system::result<std::vector<T>> read_items(std::string_view text, Read rea
         if (!item) {
             return item.error();
         }
-        out.push_back(std::move(*item));
+        out.items.push_back(std::move(*item));
     }
     return out;
+}
+
+// `{"items":[…]}` with each item through `value`.
+template <class T, class Value>
+std::string list_json(const std::vector<T>& items, Value value)
+{
+    json::array a;
+    a.reserve(items.size());
+    for (const auto& i : items) {
+        a.push_back(value(i));
+    }
+    return json::serialize(json::object{{"items", std::move(a)}});
+}
+
+json::object grant_event_value(const grant_event& e)
+{
+    return json::object{{"at", detail::timestamp_value(e.at)},
+                        {"actor", detail::string_or_null(e.actor)},
+                        {"action", to_string(e.action)},
+                        {"client_id", e.client_id},
+                        {"note", e.note}};
 }
 
 } // namespace
@@ -97,44 +118,22 @@ boost::system::result<grant> parse_grant(std::string_view text)
 
 std::string to_json(const grant_list& l)
 {
-    json::array a;
-    a.reserve(l.items.size());
-    for (const auto& g : l.items) {
-        a.push_back(grant_value(g));
-    }
-    return json::serialize(json::object{{"items", std::move(a)}});
+    return list_json(l.items, grant_value);
 }
 
 boost::system::result<grant_list> parse_grant_list(std::string_view text)
 {
-    auto items = read_items<grant>(text, read_grant);
-    if (!items) {
-        return items.error();
-    }
-    return grant_list{std::move(*items)};
+    return read_list<grant_list>(text, read_grant);
 }
 
 std::string to_json(const grant_history& h)
 {
-    json::array a;
-    a.reserve(h.items.size());
-    for (const auto& e : h.items) {
-        a.push_back(json::object{{"at", detail::timestamp_value(e.at)},
-                                 {"actor", detail::string_or_null(e.actor)},
-                                 {"action", to_string(e.action)},
-                                 {"client_id", e.client_id},
-                                 {"note", e.note}});
-    }
-    return json::serialize(json::object{{"items", std::move(a)}});
+    return list_json(h.items, grant_event_value);
 }
 
 boost::system::result<grant_history> parse_grant_history(std::string_view text)
 {
-    auto items = read_items<grant_event>(text, read_grant_event);
-    if (!items) {
-        return items.error();
-    }
-    return grant_history{std::move(*items)};
+    return read_list<grant_history>(text, read_grant_event);
 }
 
 std::string to_json(const grant_request& r)

@@ -57,6 +57,12 @@ std::string base64(std::string_view in)
     return out;
 }
 
+// `YYYY-MM-DD`, or "" (left out of a query).
+std::string iso(const std::optional<model::date>& d)
+{
+    return d ? model::to_iso_string(*d) : std::string();
+}
+
 request_spec json_spec(http::verb method, std::string target, std::string body)
 {
     return {.method = method,
@@ -176,9 +182,10 @@ request_spec batch_request(const std::vector<model::child>& records)
     return json_spec(http::verb::post, "/v1/batches", batch_request_json(records));
 }
 
-request_spec changes_request(std::string_view cursor, std::size_t limit)
+request_spec changes_request(std::string_view cursor, std::size_t limit,
+                             std::span<const std::string> institutions)
 {
-    return {.method = http::verb::get, .target = changes_target(cursor, limit)};
+    return {.method = http::verb::get, .target = changes_target(cursor, limit, institutions)};
 }
 
 request_spec validate_request(const model::child& record, check::profile profile)
@@ -196,11 +203,12 @@ request_spec create_correction_request(const correction_draft& draft)
 }
 
 request_spec corrections_request(std::optional<correction_status> status,
-                                 std::string_view institution)
+                                 std::string_view institution, std::size_t limit,
+                                 std::string_view cursor)
 {
     const std::string_view s = status ? to_string(*status) : std::string_view{};
     return {.method = http::verb::get,
-            .target = corrections_target(s, institution)};
+            .target = corrections_target(s, institution, limit, cursor)};
 }
 
 request_spec get_correction_request(std::string_view id)
@@ -217,10 +225,53 @@ request_spec review_request(std::string_view id, bool apply, const review& body)
 request_spec completeness_request(std::string_view institution, std::optional<model::date> as_of,
                                   std::optional<model::date> deadline)
 {
-    const std::string a = as_of ? model::to_iso_string(*as_of) : std::string();
-    const std::string d = deadline ? model::to_iso_string(*deadline) : std::string();
     return {.method = http::verb::get,
-            .target = completeness_target(institution, a, d)};
+            .target = completeness_target(institution, iso(as_of), iso(deadline))};
+}
+
+request_spec grants_request(std::string_view institution)
+{
+    return {.method = http::verb::get, .target = grants_target(institution)};
+}
+
+request_spec get_grant_request(std::string_view institution, std::string_view client_id)
+{
+    return {.method = http::verb::get, .target = grant_target(institution, client_id)};
+}
+
+request_spec put_grant_request(std::string_view institution, std::string_view client_id,
+                               const grant_request& body)
+{
+    if (!body.note) {
+        return {.method = http::verb::put, .target = grant_target(institution, client_id)};
+    }
+    return json_spec(http::verb::put, grant_target(institution, client_id), to_json(body));
+}
+
+request_spec revoke_grant_request(std::string_view institution, std::string_view client_id)
+{
+    return {.method = http::verb::delete_, .target = grant_target(institution, client_id)};
+}
+
+request_spec grant_history_request(std::string_view institution)
+{
+    return {.method = http::verb::get, .target = grant_history_target(institution)};
+}
+
+request_spec progress_request(const progress_query& q)
+{
+    return {.method = http::verb::get,
+            .target = progress_target(iso(q.from), iso(q.to), iso(q.deadline), q.institution)};
+}
+
+request_spec form85k_request(const form85k_query& q)
+{
+    return {.method = http::verb::get, .target = form85k_target(iso(q.as_of), q.institution)};
+}
+
+request_spec openapi_request()
+{
+    return {.method = http::verb::get, .target = "/v1/openapi.json", .authenticated = false};
 }
 
 } // namespace aikom::protocol

@@ -1,5 +1,7 @@
 #include <aikom/protocol/responses.hpp>
 
+#include "protocol/json_util.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -224,11 +226,11 @@ response_result<correction_request> read_correction(const http_response& res)
         "correction request");
 }
 
-response_result<correction_list> read_corrections(const http_response& res)
+response_result<correction_page> read_corrections(const http_response& res)
 {
-    return body_as<correction_list>(res, {200},
-                                    [](std::string_view b) { return parse_correction_list(b); },
-                                    "list of correction requests");
+    return body_as<correction_page>(res, {200},
+                                    [](std::string_view b) { return parse_correction_page(b); },
+                                    "page of correction requests");
 }
 
 response_result<review_result> read_review(const http_response& res)
@@ -243,6 +245,51 @@ response_result<completeness_report> read_completeness(const http_response& res)
     return body_as<completeness_report>(
         res, {200}, [](std::string_view b) { return parse_completeness_report(b); },
         "completeness report");
+}
+
+response_result<check::progress_report> read_progress_report(const http_response& res)
+{
+    return body_as<check::progress_report>(
+        res, {200}, [](std::string_view b) { return parse_progress_report(b); }, "progress report");
+}
+
+response_result<check::form85k_report> read_form85k_report(const http_response& res)
+{
+    return body_as<check::form85k_report>(
+        res, {200}, [](std::string_view b) { return parse_form85k_report(b); },
+        "form 85-K report");
+}
+
+response_result<grant> read_grant(const http_response& res)
+{
+    return body_as<grant>(res, {200, 201}, [](std::string_view b) { return parse_grant(b); },
+                          "grant");
+}
+
+response_result<grant_list> read_grants(const http_response& res)
+{
+    return body_as<grant_list>(res, {200}, [](std::string_view b) { return parse_grant_list(b); },
+                               "list of grants");
+}
+
+response_result<grant_history> read_grant_history(const http_response& res)
+{
+    return body_as<grant_history>(res, {200},
+                                  [](std::string_view b) { return parse_grant_history(b); },
+                                  "grant history");
+}
+
+response_result<std::string> read_openapi(const http_response& res)
+{
+    return body_as<std::string>(
+        res, {200},
+        [](std::string_view b) -> boost::system::result<std::string> {
+            if (!detail::valid_json(b) || detail::first_char(b) != '{') {
+                return make_error_code(protocol_errc::malformed_json);
+            }
+            return std::string(b);
+        },
+        "OpenAPI document");
 }
 
 } // namespace aikom::protocol

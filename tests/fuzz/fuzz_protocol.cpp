@@ -69,14 +69,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     round_trip(s, [](std::string_view b) { return parse_validation_result(b); });
     round_trip(s, [](std::string_view b) { return parse_review_result(b); });
     round_trip(s, [](std::string_view b) { return parse_completeness_report(b); });
-    round_trip(s, [](std::string_view b) { return parse_grant(b); });
-    round_trip(s, [](std::string_view b) { return parse_grant_list(b); });
-    round_trip(s, [](std::string_view b) { return parse_grant_history(b); });
     std::vector<aikom::check::issue> issues;
     round_trip(s, [&](std::string_view b) { return parse_child_page(b, &issues); });
     round_trip(s, [&](std::string_view b) { return parse_change_page(b, &issues); });
     round_trip(s, [&](std::string_view b) { return parse_correction_request(b, &issues); });
     round_trip(s, [&](std::string_view b) { return parse_correction_page(b, &issues); });
+    round_trip(s, [](std::string_view b) { return parse_grant(b); });
+    round_trip(s, [](std::string_view b) { return parse_grant_list(b); });
+    round_trip(s, [](std::string_view b) { return parse_grant_history(b); });
 
     // What a server reads.
     body_round_trip(s, [](std::string_view b) { return parse_withdrawal(b); });

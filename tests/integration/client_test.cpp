@@ -224,6 +224,9 @@ TEST_CASE("client: every operation against the sandbox, with futures")
         reviewer.async_list_corrections(protocol::correction_status::pending, a, asio::use_future)
             .get();
     CHECK(listed.items.size() == 2);
+    auto walk = reviewer.list_corrections(protocol::correction_status::pending, a);
+    CHECK(walk.async_next(asio::use_future).get().items.size() == 2);
+    CHECK(walk.done());
     const auto applied = reviewer.async_apply_correction(cr.id, {.note = "перевірено"},
                                                           asio::use_future)
                              .get();

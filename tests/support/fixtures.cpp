@@ -1,5 +1,6 @@
 #include "fixtures.hpp"
 
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
@@ -176,6 +177,26 @@ std::string to_cp1251(std::string_view text)
                 throw std::invalid_argument("to_cp1251: character not used by the tests");
             }
         }
+    }
+    return out;
+}
+
+std::string with_value(std::string_view json, std::string_view pointer, std::string_view literal)
+{
+    auto dom = boost::json::parse(json);
+    dom.at_pointer(pointer) = "\x01placeholder";
+    auto text = boost::json::serialize(dom);
+    const std::string placeholder = "\"\\u0001placeholder\"";
+    const auto at = text.find(placeholder);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, placeholder.size(), literal);
+}
+
+std::vector<pointer_code> pointers_and_codes(const std::vector<check::issue>& issues)
+{
+    std::vector<pointer_code> out;
+    for (const auto& i : issues) {
+        out.emplace_back(i.pointer, i.code);
     }
     return out;
 }

@@ -2,18 +2,29 @@
 #ifndef AIKOM_TESTS_FIXTURES_HPP
 #define AIKOM_TESTS_FIXTURES_HPP
 
+#include <aikom/check/issue.hpp>
 #include <aikom/codec/reader.hpp>
 #include <aikom/model/child.hpp>
 
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace aikom::test {
 
 /// A synthetic record with every field of the format set.
 [[nodiscard]] model::child every_field_child();
+
+/// `json` with the value at the JSON Pointer `pointer` replaced by the JSON text `literal`
+/// (which may be anything, even invalid JSON): to try what a hostile peer may send.
+[[nodiscard]] std::string with_value(std::string_view json, std::string_view pointer,
+                                     std::string_view literal);
+
+/// Issues as (pointer, code) pairs, to compare in one CHECK.
+using pointer_code = std::pair<std::string, std::string>;
+[[nodiscard]] std::vector<pointer_code> pointers_and_codes(const std::vector<check::issue>& issues);
 
 /// A synthetic record with only the required `id`.
 [[nodiscard]] model::child minimal_child(std::string id = "kd-000001");

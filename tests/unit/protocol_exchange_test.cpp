@@ -70,6 +70,31 @@ TEST_CASE("protocol requests: every endpoint's method, target, body and headers"
         {review_request("cr-7", false, {.note = "n"}), http::verb::post, "/v1/correction-requests/cr-7/reject", true, true, true},
         {completeness_request("32855961", 2025y / 6 / 2, 2025y / 6 / 7), http::verb::get,
          "/v1/reports/completeness?institution=32855961&as_of=2025-06-02&deadline=2025-06-07", false, false, true},
+        // v1.1
+        {changes_request({}, 0, std::vector<std::string>{"32855961", "12345678"}), http::verb::get,
+         "/v1/changes?institution=32855961&institution=12345678", false, false, true},
+        {corrections_request(correction_status::applied, {}, 20, "cur"), http::verb::get,
+         "/v1/correction-requests?status=applied&limit=20&cursor=cur", false, false, true},
+        {grants_request("32855961"), http::verb::get, "/v1/institutions/32855961/grants", false, false, true},
+        {get_grant_request("32855961", "platform-a"), http::verb::get,
+         "/v1/institutions/32855961/grants/platform-a", false, false, true},
+        {put_grant_request("32855961", "platform-a"), http::verb::put,
+         "/v1/institutions/32855961/grants/platform-a", false, false, true},
+        {put_grant_request("32855961", "platform-a", {.note = "n"}), http::verb::put,
+         "/v1/institutions/32855961/grants/platform-a", true, false, true},
+        {revoke_grant_request("32855961", "platform-a"), http::verb::delete_,
+         "/v1/institutions/32855961/grants/platform-a", false, false, true},
+        {grant_history_request("32855961"), http::verb::get,
+         "/v1/institutions/32855961/grant-history", false, false, true},
+        {progress_request({.from = 2025y / 5 / 1, .to = 2025y / 5 / 30, .deadline = 2025y / 8 / 31,
+                           .institution = "32855961"}),
+         http::verb::get,
+         "/v1/reports/progress?from=2025-05-01&to=2025-05-30&deadline=2025-08-31&institution=32855961",
+         false, false, true},
+        {progress_request(), http::verb::get, "/v1/reports/progress", false, false, true},
+        {form85k_request({.as_of = 2025y / 9 / 1}), http::verb::get,
+         "/v1/reports/form-85k?as_of=2025-09-01", false, false, true},
+        {openapi_request(), http::verb::get, "/v1/openapi.json", false, false, false},
     };
     for (const auto& e : all) {
         CAPTURE(e.target);
@@ -103,6 +128,11 @@ TEST_CASE("protocol requests: every endpoint's method, target, body and headers"
 TEST_CASE("protocol requests: values are encoded so they never change the query or the path")
 {
     CHECK(corrections_request({}, "a&b=c").target == "/v1/correction-requests?institution=a%26b%3Dc");
+    CHECK(grants_request("3285/5961").target == "/v1/institutions/3285%2F5961/grants");
+    CHECK(put_grant_request("32855961", "a b/c?d").target ==
+          "/v1/institutions/32855961/grants/a%20b%2Fc%3Fd");
+    CHECK(put_grant_request("32855961", "p", {.note = "n"}).content_type == json_content_type);
+    CHECK(put_grant_request("32855961", "p").content_type.empty());
     // An opaque cursor in standard base64 keeps its '+', '/' and '=' (it once lost its '+').
     CHECK(changes_request("Yzo0MT+y/A==", 5).target == "/v1/changes?cursor=Yzo0MT%2By%2FA%3D%3D&limit=5");
     CHECK(children_request("32855961", 0, "a&limit=1").target ==
@@ -141,6 +171,28 @@ TEST_CASE("protocol responses: success bodies become typed results")
                                      R"({"access_token":"x","token_type":"Bearer","expires_in":60})"));
     REQUIRE(t.has_value());
     CHECK(t->expires_in == 60s);
+
+    // v1.1
+    const std::string grant =
+        R"({"institution":"32855961","client_id":"p","role":"institution","note":"",)"
+        R"("granted_by":null,"granted_at":"2025-06-02T09:20:11Z"})";
+    CHECK(read_grant(answer(201, "application/json", grant))->client_id == "p");
+    CHECK(read_grant(answer(200, "application/json", grant))->role == grant_role::institution);
+    CHECK(read_grant(answer(204, "", "")).error().code == protocol_errc::unexpected_status);
+    CHECK(read_grants(answer(200, "application/json", "{\"items\":[" + grant + "]}"))->items.size() ==
+          1);
+    CHECK(read_grants(answer(201, "application/json", R"({"items":[]})")).error().code ==
+          protocol_errc::unexpected_status);
+    CHECK(read_grant_history(answer(200, "application/json", R"({"items":[]})"))->items.empty());
+    const auto page = read_corrections(
+        answer(200, "application/json", R"({"items":[],"next_cursor":"n","has_more":true})"));
+    REQUIRE(page.has_value());
+    CHECK(page->next_cursor == "n");
+    CHECK(page->has_more);
+    CHECK(read_openapi(answer(200, "application/json", R"({"openapi":"3.1.0"})")).value() ==
+          R"({"openapi":"3.1.0"})");
+    CHECK(read_openapi(answer(200, "application/json", R"({"openapi":)")).error().code ==
+          protocol_errc::malformed_json);
 }
 
 TEST_CASE("protocol responses: problems carry their kind as the code, and the details")

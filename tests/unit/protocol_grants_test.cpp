@@ -4,6 +4,8 @@
 #include <aikom/protocol/grants.hpp>
 #include <aikom/protocol/timestamp.hpp>
 
+#include "fixtures.hpp"
+
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
@@ -30,27 +32,9 @@ protocol::grant platform_grant()
             .granted_at = granted_at};
 }
 
-// `json` with the member at `pointer` replaced by the JSON text `literal`.
-std::string with_value(std::string_view json, std::string_view pointer, std::string_view literal)
-{
-    auto dom = boost::json::parse(json);
-    dom.at_pointer(pointer) = "\x01placeholder";
-    auto text = boost::json::serialize(dom);
-    const std::string placeholder = "\"\\u0001placeholder\"";
-    const auto at = text.find(placeholder);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, placeholder.size(), literal);
-}
-
-std::vector<std::pair<std::string, std::string>> pointers_and_codes(
-    const std::vector<check::issue>& issues)
-{
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& i : issues) {
-        out.emplace_back(i.pointer, i.code);
-    }
-    return out;
-}
+using test::pointer_code;
+using test::pointers_and_codes;
+using test::with_value;
 
 } // namespace
 
@@ -212,12 +196,12 @@ TEST_CASE("protocol grants: the request body is read as the server does, every p
     const auto too_long = protocol::parse_grant_request(R"({"note":")" + note_500 + "ї\",\"x\":1}");
     CHECK(too_long.fault == protocol::body_fault::invalid);
     CHECK(pointers_and_codes(too_long.issues) ==
-          std::vector<std::pair<std::string, std::string>>{{"/x", "field.unknown"},
+          std::vector<pointer_code>{{"/x", "field.unknown"},
                                                            {"/note", "format.too_long"}});
     const auto wrong = protocol::parse_grant_request(R"({"note":5,"client_id":"c","a~b":null})");
     CHECK(wrong.fault == protocol::body_fault::invalid);
     CHECK(pointers_and_codes(wrong.issues) ==
-          std::vector<std::pair<std::string, std::string>>{{"/note", "format.type"},
+          std::vector<pointer_code>{{"/note", "format.type"},
                                                            {"/client_id", "field.unknown"},
                                                            {"/a~0b", "field.unknown"}});
     CHECK(protocol::problem_kind_of(wrong.fault) == protocol::problem_kind::validation_failed);

@@ -325,28 +325,9 @@ TEST_CASE("protocol: statuses are enums with their wire names")
 
 namespace {
 
-using pointer_code = std::pair<std::string, std::string>;
-
-std::vector<pointer_code> pointers_and_codes(const std::vector<check::issue>& issues)
-{
-    std::vector<pointer_code> out;
-    for (const auto& i : issues) {
-        out.emplace_back(i.pointer, i.code);
-    }
-    return out;
-}
-
-// `json` with the value at `pointer` replaced by the JSON text `literal`.
-std::string with_value(std::string_view json, std::string_view pointer, std::string_view literal)
-{
-    auto dom = boost::json::parse(json);
-    dom.at_pointer(pointer) = "\x01hostile";
-    auto text = boost::json::serialize(dom);
-    const std::string placeholder = "\"\\u0001hostile\"";
-    const auto at = text.find(placeholder);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, placeholder.size(), literal);
-}
+using test::pointer_code;
+using test::pointers_and_codes;
+using test::with_value;
 
 std::string long_text(std::size_t chars)
 {

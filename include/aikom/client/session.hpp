@@ -9,7 +9,8 @@
 /// Every `async_x(…, token)` follows Asio's universal asynchronous model: the completion token
 /// may be a callback, `boost::asio::use_future`, `boost::asio::use_awaitable`,
 /// `boost::asio::deferred` or any other token. The handler signature is
-/// `void(boost::system::error_code, T)` (`void(error_code)` for `async_delete`). Operations never
+/// `void(boost::system::error_code, T)` (`void(error_code)` for `async_delete` and
+/// `async_revoke_grant`). Operations never
 /// complete inline: the handler runs through its associated executor (by default the session's).
 /// The arguments are copied (records are encoded) before the initiating function returns.
 ///
@@ -24,7 +25,7 @@
 ///
 /// Thread safety: a session may be used from several threads at once; its state lives on an
 /// internal strand; `stats()` may be read from any thread. The cursor objects (`child_pages`,
-/// `change_feed`) are not thread-safe: one `async_next` at a time per object. Destroying the
+/// `correction_pages`, `change_feed`) are not thread-safe: one `async_next` at a time per object. Destroying the
 /// session closes its idle connections; operations in progress keep the internals alive and
 /// complete (with `client_errc::session_closed` if they would need another connection). The
 /// execution context must outlive every operation.
@@ -96,9 +97,13 @@ void run_page(const std::shared_ptr<session_impl>& impl, const std::shared_ptr<p
               call_options opts, handler<Page> h);
 } // namespace detail
 
-/// Pages of one institution's children, read one `async_next` at a time (nothing is held beyond
-/// the current page). Made by `session::list_children`.
-class child_pages;
+/// Pages of a list read one `async_next` at a time (nothing is held beyond the current page):
+/// `child_pages` (one institution's children, made by `session::list_children`) and
+/// `correction_pages` (correction requests, made by `session::list_corrections`).
+template <class Page>
+class pages;
+using child_pages = pages<protocol::child_page>;
+using correction_pages = pages<protocol::correction_page>;
 
 /// The change feed of the caller's scope from a cursor. Made by `session::changes`.
 class change_feed;
@@ -187,11 +192,8 @@ public:
     auto async_delete(std::string_view institution, std::string_view id, const call_options& opts,
                       Token&& token)
     {
-        return asio::async_initiate<Token, void(error_code)>(
-            [impl = impl_](auto handler, protocol::request_spec spec, call_options o) {
-                detail::run_void(impl, std::move(spec), std::move(o), std::move(handler));
-            },
-            token, protocol::delete_child_request(institution, id), opts);
+        return initiate_void(protocol::delete_child_request(institution, id), opts,
+                             std::forward<Token>(token));
     }
 
     /// `POST …/children/{id}/withdrawal`: the child has left. Handler:
@@ -233,8 +235,11 @@ public:
                                                 &protocol::read_batch, std::forward<Token>(token));
     }
 
-    /// The change feed from `cursor` (empty: from the oldest retained event).
-    [[nodiscard]] change_feed changes(std::string cursor = {}, std::size_t limit = 0);
+    /// The change feed from `cursor` (empty: from the oldest retained event), `limit` events a
+    /// page (0: the server's default). `institutions` narrows it to those institutions (each
+    /// within the caller's scope, else the server answers 403); none: the caller's whole scope.
+    [[nodiscard]] change_feed changes(std::string cursor = {}, std::size_t limit = 0,
+                                      std::vector<std::string> institutions = {});
 
     /// `POST /v1/validate`: a dry run. Handler: `void(error_code, protocol::validation_result)`.
     template <class Token>
@@ -270,7 +275,8 @@ public:
                                                       std::forward<Token>(token));
     }
 
-    /// `GET /v1/correction-requests`. Handler: `void(error_code, protocol::correction_list)`.
+    /// `GET /v1/correction-requests`: the first page (the server's default size). Handler:
+    /// `void(error_code, protocol::correction_page)`. `list_corrections` walks every page.
     template <class Token>
     auto async_list_corrections(std::optional<protocol::correction_status> status,
                                 std::string_view institution, Token&& token)
@@ -284,10 +290,17 @@ public:
                                 std::string_view institution, const call_options& opts,
                                 Token&& token)
     {
-        return initiate<protocol::correction_list>(
+        return initiate<protocol::correction_page>(
             protocol::corrections_request(status, institution), opts, &protocol::read_corrections,
             std::forward<Token>(token));
     }
+
+    /// The correction requests with `status` (nullopt: any) of `institution` (empty: every
+    /// institution in the caller's scope), oldest first, `page_size` per page (0: the server's
+    /// default).
+    [[nodiscard]] correction_pages
+    list_corrections(std::optional<protocol::correction_status> status = std::nullopt,
+                     std::string_view institution = {}, std::size_t page_size = 0);
 
     /// `GET /v1/correction-requests/{id}` (with the record and its history).
     template <class Token>
@@ -305,7 +318,9 @@ public:
     }
 
     /// `POST /v1/correction-requests/{id}/apply` (reviewers). Handler:
-    /// `void(error_code, protocol::review_result)`.
+    /// `void(error_code, protocol::correction_request)`: the applied request, whose `etag` is
+    /// the stored record's. A record changed since the request was made is
+    /// `problem_kind::conflict` (review it again); the request stays pending.
     template <class Token>
     auto async_apply_correction(std::string_view id, const protocol::review& body, Token&& token)
     {
@@ -316,12 +331,13 @@ public:
     auto async_apply_correction(std::string_view id, const protocol::review& body,
                                 const call_options& opts, Token&& token)
     {
-        return initiate<protocol::review_result>(protocol::review_request(id, true, body), opts,
-                                                 &protocol::read_review,
-                                                 std::forward<Token>(token));
+        return initiate<protocol::correction_request>(protocol::review_request(id, true, body),
+                                                      opts, &protocol::read_correction,
+                                                      std::forward<Token>(token));
     }
 
-    /// `POST /v1/correction-requests/{id}/reject` (reviewers; the note is required).
+    /// `POST /v1/correction-requests/{id}/reject` (reviewers; the note is required). Handler:
+    /// `void(error_code, protocol::correction_request)`: the rejected request.
     template <class Token>
     auto async_reject_correction(std::string_view id, const protocol::review& body, Token&& token)
     {
@@ -332,9 +348,9 @@ public:
     auto async_reject_correction(std::string_view id, const protocol::review& body,
                                  const call_options& opts, Token&& token)
     {
-        return initiate<protocol::review_result>(protocol::review_request(id, false, body), opts,
-                                                 &protocol::read_review,
-                                                 std::forward<Token>(token));
+        return initiate<protocol::correction_request>(protocol::review_request(id, false, body),
+                                                      opts, &protocol::read_correction,
+                                                      std::forward<Token>(token));
     }
 
     // ---- reports ---------------------------------------------------------------------------
@@ -359,6 +375,153 @@ public:
             &protocol::read_completeness, std::forward<Token>(token));
     }
 
+    /// `GET /v1/reports/progress` (v1.1): per institution and day, the records, the active
+    /// children and those ready on the four indicators, and whether each institution is on
+    /// track for `query.deadline`. Handler: `void(error_code, check::progress_report)`. A
+    /// period the server refuses (from after to, over 366 days, in the future) is
+    /// `problem_kind::malformed_request`; an institution out of scope `problem_kind::forbidden`.
+    template <class Token>
+    auto async_progress_report(const protocol::progress_query& query, Token&& token)
+    {
+        return async_progress_report(query, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_progress_report(const protocol::progress_query& query, const call_options& opts,
+                               Token&& token)
+    {
+        return initiate<check::progress_report>(protocol::progress_request(query), opts,
+                                                &protocol::read_progress_report,
+                                                std::forward<Token>(token));
+    }
+
+    /// `GET /v1/reports/form-85k` (v1.1): the figures of form 85-К the record model answers,
+    /// per institution and in total, as of `query.as_of`. Handler:
+    /// `void(error_code, check::form85k_report)`.
+    template <class Token>
+    auto async_form85k_report(const protocol::form85k_query& query, Token&& token)
+    {
+        return async_form85k_report(query, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_form85k_report(const protocol::form85k_query& query, const call_options& opts,
+                              Token&& token)
+    {
+        return initiate<check::form85k_report>(protocol::form85k_request(query), opts,
+                                               &protocol::read_form85k_report,
+                                               std::forward<Token>(token));
+    }
+
+    // ---- grants (v1.1: scope `grants:write`; an authority within its territory) ----------
+
+    /// `GET /v1/institutions/{institution}/grants`: who may act for the institution, sorted by
+    /// client id. Handler: `void(error_code, protocol::grant_list)`. An institution outside
+    /// the caller's territory is `problem_kind::forbidden`.
+    template <class Token>
+    auto async_list_grants(std::string_view institution, Token&& token)
+    {
+        return async_list_grants(institution, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_list_grants(std::string_view institution, const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::grant_list>(protocol::grants_request(institution), opts,
+                                              &protocol::read_grants, std::forward<Token>(token));
+    }
+
+    /// `GET …/grants/{client_id}`. Handler: `void(error_code, protocol::grant)`; no such
+    /// grant is `problem_kind::not_found`.
+    template <class Token>
+    auto async_get_grant(std::string_view institution, std::string_view client_id, Token&& token)
+    {
+        return async_get_grant(institution, client_id, call_options{},
+                               std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_get_grant(std::string_view institution, std::string_view client_id,
+                         const call_options& opts, Token&& token)
+    {
+        return initiate<protocol::grant>(protocol::get_grant_request(institution, client_id), opts,
+                                         &protocol::read_grant, std::forward<Token>(token));
+    }
+
+    /// `PUT …/grants/{client_id}`: lets the client (of role institution or platform) act for
+    /// the institution, or replaces the note of its grant. Idempotent, so retried like any PUT.
+    /// Handler: `void(error_code, protocol::grant)`. An unknown client is
+    /// `problem_kind::not_found`, a client of another role `problem_kind::conflict`.
+    template <class Token>
+    auto async_put_grant(std::string_view institution, std::string_view client_id,
+                         const protocol::grant_request& body, Token&& token)
+    {
+        return async_put_grant(institution, client_id, body, call_options{},
+                               std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_put_grant(std::string_view institution, std::string_view client_id,
+                         const protocol::grant_request& body, const call_options& opts,
+                         Token&& token)
+    {
+        return initiate<protocol::grant>(protocol::put_grant_request(institution, client_id, body),
+                                         opts, &protocol::read_grant, std::forward<Token>(token));
+    }
+
+    /// `DELETE …/grants/{client_id}`: revokes the grant; the client's very next request is
+    /// refused, whatever token it holds. Handler: `void(error_code)`; no such grant is
+    /// `problem_kind::not_found`.
+    template <class Token>
+    auto async_revoke_grant(std::string_view institution, std::string_view client_id,
+                            Token&& token)
+    {
+        return async_revoke_grant(institution, client_id, call_options{},
+                                  std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_revoke_grant(std::string_view institution, std::string_view client_id,
+                            const call_options& opts, Token&& token)
+    {
+        return initiate_void(protocol::revoke_grant_request(institution, client_id), opts,
+                             std::forward<Token>(token));
+    }
+
+    /// `GET /v1/institutions/{institution}/grant-history`: every grant, update and revocation,
+    /// oldest first (the newest 1000). Handler: `void(error_code, protocol::grant_history)`.
+    template <class Token>
+    auto async_grant_history(std::string_view institution, Token&& token)
+    {
+        return async_grant_history(institution, call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_grant_history(std::string_view institution, const call_options& opts,
+                             Token&& token)
+    {
+        return initiate<protocol::grant_history>(protocol::grant_history_request(institution),
+                                                 opts, &protocol::read_grant_history,
+                                                 std::forward<Token>(token));
+    }
+
+    // ---- the contract ------------------------------------------------------------------------
+
+    /// `GET /v1/openapi.json`: the server's OpenAPI 3.1 document, as sent. Needs no
+    /// credentials. Handler: `void(error_code, std::string)`.
+    template <class Token>
+    auto async_openapi(Token&& token)
+    {
+        return async_openapi(call_options{}, std::forward<Token>(token));
+    }
+
+    template <class Token>
+    auto async_openapi(const call_options& opts, Token&& token)
+    {
+        return initiate<std::string>(protocol::openapi_request(), opts, &protocol::read_openapi,
+                                     std::forward<Token>(token));
+    }
+
     // ---- any request --------------------------------------------------------------------
 
     /// Any request, e.g. of an endpoint newer than this library, through the same pool, token
@@ -379,7 +542,8 @@ public:
     }
 
 private:
-    friend class child_pages;
+    template <class Page>
+    friend class pages;
     friend class change_feed;
     friend session detail::make_session(asio::any_io_executor, client_options,
                                         std::shared_ptr<detail::connector>);
@@ -397,13 +561,24 @@ private:
             token, std::move(spec), opts, read);
     }
 
+    template <class Token>
+    auto initiate_void(protocol::request_spec spec, const call_options& opts, Token&& token)
+    {
+        return asio::async_initiate<Token, void(error_code)>(
+            [impl = impl_](auto handler, protocol::request_spec s, call_options o) {
+                detail::run_void(impl, std::move(s), std::move(o), std::move(handler));
+            },
+            token, std::move(spec), opts);
+    }
+
     std::shared_ptr<detail::session_impl> impl_;
 };
 
-class child_pages {
+template <class Page>
+class pages {
 public:
-    /// The next page. Handler: `void(error_code, protocol::child_page)`. After the last page
-    /// (`done()`), another call starts again from the first page.
+    /// The next page. Handler: `void(error_code, Page)`. After the last page (`done()`),
+    /// another call starts again from the first page. On error the position stays.
     template <class Token>
     auto async_next(Token&& token)
     {
@@ -413,10 +588,9 @@ public:
     template <class Token>
     auto async_next(const call_options& opts, Token&& token)
     {
-        return asio::async_initiate<Token, void(error_code, protocol::child_page)>(
+        return asio::async_initiate<Token, void(error_code, Page)>(
             [impl = impl_, state = state_](auto handler, call_options o) {
-                detail::run_page<protocol::child_page>(impl, state, std::move(o),
-                                                       std::move(handler));
+                detail::run_page<Page>(impl, state, std::move(o), std::move(handler));
             },
             token, opts);
     }
@@ -424,17 +598,24 @@ public:
     /// True once the last page was read.
     [[nodiscard]] bool done() const noexcept;
 
+    /// The cursor of the next page (empty: the first).
+    [[nodiscard]] const std::string& cursor() const noexcept;
+
 private:
     friend class session;
-    child_pages(std::shared_ptr<detail::session_impl> impl, std::shared_ptr<detail::page_state> s);
+    pages(std::shared_ptr<detail::session_impl> impl, std::shared_ptr<detail::page_state> s);
     std::shared_ptr<detail::session_impl> impl_;
     std::shared_ptr<detail::page_state> state_;
 };
 
+extern template class pages<protocol::child_page>;
+extern template class pages<protocol::correction_page>;
+
 class change_feed {
 public:
     /// The next page of events from `cursor()`. Handler: `void(error_code,
-    /// protocol::change_page)`. A cursor older than the server's retention completes with
+    /// protocol::change_page)`. A cursor older than the server's retention, of another database
+    /// (epoch), of an earlier format or ahead of the feed completes with
     /// `protocol::problem_kind::resync_required`: start again from an empty cursor after a full
     /// read. On success, `cursor()` moves to the page's `next_cursor`; on error it stays.
     template <class Token>

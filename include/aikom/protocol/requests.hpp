@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -84,13 +85,19 @@ struct request_headers {
                                             std::string_view cursor = {});
 /// Every record carries its `institution`.
 [[nodiscard]] request_spec batch_request(const std::vector<model::child>& records);
-[[nodiscard]] request_spec changes_request(std::string_view cursor = {}, std::size_t limit = 0);
+/// `institutions` filter the feed (v1.1); none: the caller's whole scope.
+[[nodiscard]] request_spec changes_request(std::string_view cursor = {}, std::size_t limit = 0,
+                                           std::span<const std::string> institutions = {});
 [[nodiscard]] request_spec validate_request(const model::child& record,
                                             check::profile profile = check::profile::submission);
 [[nodiscard]] request_spec create_correction_request(const correction_draft& draft);
-/// `status` and `institution` filter the list; empty: no filter.
+/// One page of the list. `status` and `institution` filter it (empty: no filter); `limit` 0 is
+/// the server's default page size; `cursor` is the previous page's `next_cursor`, which is
+/// bound to the filter it was issued for.
 [[nodiscard]] request_spec corrections_request(std::optional<correction_status> status = {},
-                                               std::string_view institution = {});
+                                               std::string_view institution = {},
+                                               std::size_t limit = 0,
+                                               std::string_view cursor = {});
 [[nodiscard]] request_spec get_correction_request(std::string_view id);
 /// `apply` true for `…/apply`, false for `…/reject` (which needs a note).
 [[nodiscard]] request_spec review_request(std::string_view id, bool apply, const review& body);
@@ -98,6 +105,43 @@ struct request_headers {
 [[nodiscard]] request_spec completeness_request(std::string_view institution = {},
                                                 std::optional<model::date> as_of = {},
                                                 std::optional<model::date> deadline = {});
+
+// ---- grants (v1.1; scope `grants:write`) --------------------------------------------------------
+
+[[nodiscard]] request_spec grants_request(std::string_view institution);
+[[nodiscard]] request_spec get_grant_request(std::string_view institution,
+                                             std::string_view client_id);
+/// `PUT …/grants/{client_id}`: without a note no body is sent, with one `{"note":"…"}`.
+[[nodiscard]] request_spec put_grant_request(std::string_view institution,
+                                             std::string_view client_id,
+                                             const grant_request& body = {});
+[[nodiscard]] request_spec revoke_grant_request(std::string_view institution,
+                                                std::string_view client_id);
+[[nodiscard]] request_spec grant_history_request(std::string_view institution);
+
+// ---- the authority's reports (v1.1; scope `reports:read`) ---------------------------------------
+
+/// The query of `GET /v1/reports/progress`. Absent members take the server's defaults: `to`
+/// today (in Kyiv), `from` 29 days before `to`; at most 366 days.
+struct progress_query {
+    std::optional<model::date> from{};
+    std::optional<model::date> to{};
+    std::optional<model::date> deadline{}; ///< judges `on_track`
+    std::string institution{};             ///< empty: every institution in the caller's scope
+};
+
+/// The query of `GET /v1/reports/form-85k`.
+struct form85k_query {
+    std::optional<model::date> as_of{}; ///< absent: today (in Kyiv)
+    std::string institution{};          ///< empty: every institution in the caller's scope
+};
+
+/// Both ask for JSON (`Accept: application/json`), never the HTML page.
+[[nodiscard]] request_spec progress_request(const progress_query& query = {});
+[[nodiscard]] request_spec form85k_request(const form85k_query& query = {});
+
+/// `GET /v1/openapi.json`: the machine-readable contract (no authentication).
+[[nodiscard]] request_spec openapi_request();
 
 } // namespace aikom::protocol
 

@@ -69,10 +69,22 @@ struct fetched_child {
 [[nodiscard]] response_result<batch_result> read_batch(const http_response& res);
 [[nodiscard]] response_result<change_page> read_change_page(const http_response& res);
 [[nodiscard]] response_result<validation_result> read_validation(const http_response& res);
+/// A correction request: 201 (created), 200 (GET, and the v1.1 answers of apply and reject).
 [[nodiscard]] response_result<correction_request> read_correction(const http_response& res);
-[[nodiscard]] response_result<correction_list> read_corrections(const http_response& res);
+[[nodiscard]] response_result<correction_page> read_corrections(const http_response& res);
+/// The v1.0 answer of apply and reject (a v1.1 full object reads too).
 [[nodiscard]] response_result<review_result> read_review(const http_response& res);
 [[nodiscard]] response_result<completeness_report> read_completeness(const http_response& res);
+/// A grant: 201 (granted), 200 (GET, or a PUT that replaced the note).
+[[nodiscard]] response_result<grant> read_grant(const http_response& res);
+[[nodiscard]] response_result<grant_list> read_grants(const http_response& res);
+[[nodiscard]] response_result<grant_history> read_grant_history(const http_response& res);
+/// The authority's reports (JSON; `parse_progress_report` and `parse_form85k_report` of
+/// reports.hpp).
+[[nodiscard]] response_result<check::progress_report> read_progress_report(const http_response& res);
+[[nodiscard]] response_result<check::form85k_report> read_form85k_report(const http_response& res);
+/// The OpenAPI document as it was sent (a JSON object; not otherwise checked).
+[[nodiscard]] response_result<std::string> read_openapi(const http_response& res);
 
 } // namespace aikom::protocol
 
