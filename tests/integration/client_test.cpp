@@ -564,3 +564,78 @@ TEST_CASE("client: one session shared by several threads while its I/O runs on t
     CHECK(zdo.stats().connections_opened <= 3);
     CHECK(zdo.stats().token_requests == 1);
 }
+
+TEST_CASE("client: protocol v1.1 against the sandbox: grants, red fields, the filtered feed, reports")
+{
+    running_server s;
+    io_threads io;
+    client::session admin(io.io.get_executor(), options_for(s, "admin"));
+    client::session authority(io.io.get_executor(), options_for(s, "authority"));
+    client::session platform(io.io.get_executor(), options_for(s, "platform-2"));
+    client::session zdo(io.io.get_executor(), options_for(s));
+    client::session reviewer(io.io.get_executor(), options_for(s, "reviewer"));
+
+    const auto child = test::valid_child("kd-v11-1", a);
+    const auto stored = zdo.async_upsert(a, child, asio::use_future).get();
+
+    // Grants: the platform's token exists before the grant and outlives it.
+    CHECK(code_of([&] { (void)platform.async_get(a, child.id, asio::use_future).get(); }) ==
+          problem_kind::forbidden);
+    protocol::grant_request note;
+    note.note = "наказ № 15";
+    const auto g = authority.async_put_grant(a, "platform-2", note, asio::use_future).get();
+    CHECK(g.client_id == "platform-2");
+    CHECK(g.role == protocol::grant_role::platform);
+    CHECK(g.granted_by == std::optional<std::string>("authority"));
+    CHECK(platform.async_get(a, child.id, asio::use_future).get().etag == stored.etag);
+    const auto list = authority.async_list_grants(a, asio::use_future).get();
+    CHECK(std::any_of(list.items.begin(), list.items.end(),
+                      [](const protocol::grant& x) { return x.client_id == "platform-2"; }));
+    authority.async_revoke_grant(a, "platform-2", asio::use_future).get();
+    CHECK(code_of([&] { (void)platform.async_get(a, child.id, asio::use_future).get(); }) ==
+          problem_kind::forbidden);
+    const auto history = authority.async_grant_history(a, asio::use_future).get();
+    REQUIRE(history.items.size() >= 2);
+    CHECK(history.items.back().action == protocol::grant_action::revoke);
+    // Outside its territory the authority gets 403 whether or not anything is there.
+    CHECK(code_of([&] { (void)authority.async_list_grants(b, asio::use_future).get(); }) ==
+          problem_kind::forbidden);
+
+    // A red field: the correction names it and its base; apply after a change is refused.
+    auto proposed = child;
+    proposed.birth_date.reset();
+    protocol::correction_draft draft{.institution = a,
+                                     .child_id = child.id,
+                                     .record = proposed,
+                                     .reason = "дата народження не підтверджена"};
+    const auto cr = zdo.async_create_correction(draft, asio::use_future).get();
+    CHECK(cr.fields == std::vector<std::string>{"/birth_date"});
+    CHECK(cr.base_etag == std::optional<std::string>(stored.etag));
+    auto changed = child;
+    changed.free_meals = true;
+    (void)zdo.async_upsert(a, changed, asio::use_future).get();
+    protocol::review ok;
+    ok.note = "перевірено";
+    CHECK(code_of([&] {
+              (void)reviewer.async_apply_correction(cr.id, ok, asio::use_future).get();
+          }) == problem_kind::conflict);
+    protocol::review no;
+    no.note = "подайте знову";
+    const auto rejected = reviewer.async_reject_correction(cr.id, no, asio::use_future).get();
+    CHECK(rejected.status == protocol::correction_status::rejected);
+
+    // The feed filtered to one institution, then the reports and the contract.
+    (void)admin.async_upsert(b, test::valid_child("kd-v11-b", b), asio::use_future).get();
+    auto feed = admin.changes({}, 0, {a});
+    const auto page = feed.async_next(asio::use_future).get();
+    CHECK(std::all_of(page.changes.begin(), page.changes.end(),
+                      [](const protocol::change& c) { return c.institution == a; }));
+    const auto progress = zdo.async_progress_report({}, asio::use_future).get();
+    REQUIRE(progress.institutions.size() == 1);
+    CHECK(progress.institutions[0].days.size() == 30); // the default: the last 30 days
+    CHECK(progress.institutions[0].days.back().records == 1);
+    const auto form = admin.async_form85k_report({}, asio::use_future).get();
+    CHECK(form.total.children == 2);
+    const auto contract = zdo.async_openapi(asio::use_future).get();
+    CHECK(contract.find("\"3.1.0\"") != std::string::npos);
+}

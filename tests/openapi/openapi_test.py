@@ -14,6 +14,11 @@ python3-jsonschema (4.10) only.
       validate against the schema of its Content-Type, its required headers must be present and
       match their schemas. Each endpoint is one named step; the summary lists which pass.
 
+  openapi_test.py captured  DOC DIR
+      Validates the same way every response the C++ integration tests received through their
+      TLS test client (tests/support/tls_client.cpp appends each exchange to
+      DIR/responses-<pid>.ndjson when AIKOM_CAPTURE_RESPONSES=DIR is set).
+
 The `document` check is structural: it is NOT the official OpenAPI 3.1 meta-schema (that schema
 is not packaged in Debian 12 and the test downloads nothing). It checks what a client generator
 relies on: the version, unique operationIds, declared path parameters, resolvable $refs, every
@@ -24,6 +29,7 @@ import base64
 import copy
 import datetime
 import http.client
+import glob
 import json
 import os
 import re
@@ -948,7 +954,37 @@ def run_responses(doc_path, binary):
     return 1 if failed else 0
 
 
+def run_captured(doc_path, capture_dir):
+    """Every response the integration tests received through their TLS test client (captured
+    with AIKOM_CAPTURE_RESPONSES=DIR) checked against the document."""
+    with open(doc_path, encoding="utf-8") as f:
+        checker = Checker(json.load(f))
+    files = sorted(glob.glob(os.path.join(capture_dir, "responses-*.ndjson")))
+    if not files:
+        print("no captured responses in %s: did the integration tests run?" % capture_dir,
+              file=sys.stderr)
+        return 1
+    count, failures = 0, []
+    for name in files:
+        with open(name, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                x = json.loads(line)
+                resp = Response(x["status"], [tuple(h) for h in x["headers"]], x["body"].encode("utf-8"))
+                count += 1
+                try:
+                    checker.check(x["method"], x["target"], resp)
+                except AssertionError as e:
+                    failures.append("%s:%d: %s" % (os.path.basename(name), number, e))
+    for f in failures[:50]:
+        print(f, file=sys.stderr)
+    print("%d captured responses checked, %d (method, path, status) combinations, %d failed"
+          % (count, len(checker.seen), len(failures)))
+    return 1 if failures else 0
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "captured":
+        return run_captured(argv[2], argv[3])
     if len(argv) == 4 and argv[1] == "document":
         return check_document(argv[2], argv[3])
     if len(argv) == 4 and argv[1] == "responses":

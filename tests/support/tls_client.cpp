@@ -15,8 +15,17 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <boost/json.hpp>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
 
 namespace aikom::test {
 
@@ -85,7 +94,35 @@ response tls_client::send(request req)
     auto done = impl_->client.async_send(std::move(spec), asio::use_future);
     impl_->io.restart();
     impl_->io.run();
-    return done.get();
+    auto res = done.get();
+    capture(req, res);
+    return res;
+}
+
+// With AIKOM_CAPTURE_RESPONSES=DIR, every exchange is appended to DIR/responses-<pid>.ndjson
+// (method, target, status, headers, body), for the test that checks each response against
+// docs/openapi.json (tests/openapi/openapi_test.py captured).
+void tls_client::capture(const request& req, const response& res)
+{
+    const char* dir = std::getenv("AIKOM_CAPTURE_RESPONSES");
+    if (dir == nullptr || *dir == '\0') {
+        return;
+    }
+    boost::json::array headers;
+    for (const auto& f : res) {
+        headers.push_back(boost::json::array{std::string(f.name_string()), std::string(f.value())});
+    }
+    const boost::json::object line{{"method", std::string(req.method_string())},
+                                   {"target", std::string(req.target())},
+                                   {"status", res.result_int()},
+                                   {"headers", std::move(headers)},
+                                   {"body", res.body()}};
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    std::ofstream out(std::filesystem::path(dir) /
+                          ("responses-" + std::to_string(::getpid()) + ".ndjson"),
+                      std::ios::app | std::ios::binary);
+    out << boost::json::serialize(line) << '\n';
 }
 
 transport tls_client::as_transport()

@@ -36,6 +36,8 @@ public:
     void handshake_only();
 
 private:
+    static void capture(const request& req, const response& res);
+
     struct impl;
     std::unique_ptr<impl> impl_;
 };
