@@ -869,6 +869,53 @@ def step_router_and_headers(c):
                              "with X-Request-Id second-request")
 
 
+def expect_error(resp, code, **where):
+    """The problem carries exactly one error, `code`, placed as `where` says (pointer=,
+    parameter= or header=) and by nothing else (docs/protocol.md §8.1, §8.3)."""
+    errors = resp.json["errors"]
+    got = [(e["code"], {k: e[k] for k in ("pointer", "parameter", "header") if k in e}) for e in errors]
+    if got != [(code, where)]:
+        raise AssertionError("%d %s: expected the one error %s at %s, got %s"
+                             % (resp.status, resp.json["detail"], code, where, got))
+
+
+def step_protocol_errors(c):
+    """The protocol's own error codes: the parameter, header or access at fault is named in
+    `errors` (docs/protocol.md §8.3)."""
+    t = c.token("zdo")
+    expect_error(c.call("GET", "/v1/changes?limt=5", 400), "parameter.unknown", parameter="limt")
+    expect_error(c.call("GET", "/v1/institutions/%s/children?limt=5" % A, 400, token=t),
+                 "parameter.unknown", parameter="limt")
+    expect_error(c.call("GET", "/v1/institutions/1234/children", 400), "path.invalid", parameter="edrpou")
+    expect_error(c.call("GET", "/v1/institutions/%s/children/kd~bad" % A, 400), "path.invalid", parameter="id")
+    expect_error(c.call("GET", "/v1/institutions/%s/grants/no~such" % A, 400), "path.invalid",
+                 parameter="client_id")
+    expect_error(c.call("GET", "/v1/changes?limit=0", 400, token=t), "parameter.invalid", parameter="limit")
+    expect_error(c.call("GET", "/v1/changes?cursor=bm9wZQ", 400, token=t), "cursor.invalid", parameter="cursor")
+    expect_error(c.call("GET", "/v1/reports/form-85k?as_of=nope", 400, token=t), "parameter.invalid",
+                 parameter="as_of")
+    scope = c.call("PUT", child(A, "kd-000040"), 403, body=record("kd-000040"),
+                   token=c.token("zdo", "children:read"))
+    expect_error(scope, "access.scope", pointer="")
+    if "children:write" not in scope.json["errors"][0]["message"]:
+        raise AssertionError("access.scope: the message does not name the scope: %r"
+                             % scope.json["errors"][0]["message"])
+    expect_error(c.call("GET", child(B, "kd-000040"), 403, token=t), "access.institution", pointer="")
+    expect_error(c.call("PUT", child(A, "kd-000040"), 400, body=record("kd-000041"), token=t),
+                 "path.mismatch", pointer="/id")
+    expect_error(c.call("PUT", child(A, "kd-000040"), 400, body=record("kd-000040"), token=t,
+                        headers={"If-None-Match": '"00000000000000000000000000000000"'}),
+                 "header.invalid", header="If-None-Match")
+    expect_error(c.call("POST", "/v1/batches", 400, body={"items": []}, token=t,
+                        headers={"Idempotency-Key": "not a key"}), "header.invalid", header="Idempotency-Key")
+    expect_error(c.call("POST", "/v1/batches", 422, body={"items": [{}] * 501}, token=t),
+                 "batch.too_many_items", pointer="/items")
+    # an unknown correction request, for a caller limited to a list: the 403 names nothing
+    r = c.call("GET", "/v1/correction-requests/cr-999999", 403, token=c.token("reviewer"))
+    if r.json["errors"] != []:
+        raise AssertionError("403 for an unknown correction request: errors %r" % r.json["errors"])
+
+
 def step_admin_faults(c):
     t = c.token("admin")
     c.call("GET", "/v1/admin/faults", 200, token=t)
@@ -931,6 +978,7 @@ def run_responses(doc_path, binary):
         ("GET /v1/openapi.json (v1.1)", lambda: step_openapi(c, doc_bytes)),
         ("path segments, charset, Content-Encoding, Preference-Applied, cursors, replays (v1.1)",
          lambda: step_router_and_headers(c)),
+        ("protocol error codes: parameter, header, access (v1.1)", lambda: step_protocol_errors(c)),
         ("GET|PUT /v1/admin/faults", lambda: step_admin_faults(c)),
         ("429 and 503 (injected faults)", lambda: step_injected_faults(c)),
     ]
