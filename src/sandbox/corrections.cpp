@@ -108,14 +108,15 @@ correction_request correction_in_scope(const call& c)
 {
     auto found = c.store().read(
         [&](storage::transaction& tx) { return tx.get_correction(c.route.correction_id); });
-    if (!found) {
-        if (c.who.unrestricted()) {
-            fail(problem_kind::not_found, "no correction request with this id");
-        }
-        c.refused("unknown correction request");
-        fail(problem_kind::forbidden, "this correction request is not within your access");
+    if (!found && c.who.unrestricted()) {
+        fail(problem_kind::not_found, "no correction request with this id");
     }
-    c.require_institution(found->institution);
+    if (!found || !c.who.in_scope(found->institution)) {
+        c.refused(found ? "institution out of scope" : "unknown correction request");
+        // One answer for both: a caller cannot learn which ids exist elsewhere.
+        fail(problem_kind::forbidden, "this correction request is not within your access",
+             {check::make_issue("access.institution", {})});
+    }
     return *found;
 }
 
