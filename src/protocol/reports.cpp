@@ -3,7 +3,7 @@
 #include "protocol/json_util.hpp"
 
 #include <limits>
-#include <numeric>
+#include <array>
 #include <type_traits>
 
 namespace aikom::protocol {
@@ -194,6 +194,20 @@ std::optional<bool> nullable_boolean(member_reader& r, const json::object& o, st
 
 // ---- form 85-К --------------------------------------------------------------------------------
 
+// The sum of `counts`; nullopt when it does not fit (a report that cannot add up).
+template <std::size_t N>
+std::optional<std::size_t> sum_of(const std::array<std::size_t, N>& counts)
+{
+    std::size_t total = 0;
+    for (const std::size_t n : counts) {
+        if (n > std::numeric_limits<std::size_t>::max() - total) {
+            return std::nullopt;
+        }
+        total += n;
+    }
+    return total;
+}
+
 check::form85k_counts read_form85k_counts(member_reader& parent, std::string_view key)
 {
     check::form85k_counts c;
@@ -217,18 +231,17 @@ check::form85k_counts read_form85k_counts(member_reader& parent, std::string_vie
     c.children_without_group = count(r, "children_without_group");
     if (r.ok()) {
         // Every figure of children shares out `children`; the groups are counted apart.
-        const auto sum = [](const auto& row) {
-            return std::accumulate(row.begin(), row.end(), std::size_t{0});
-        };
         using slot = check::special_needs_slot;
         const auto needs = [&](slot s) { return c.special_needs[static_cast<std::size_t>(s)]; };
+        const auto in_groups =
+            sum_of(std::array{needs(slot::in_inclusive_groups), needs(slot::in_special_groups)});
         const bool adds_up =
-            sum(c.by_age) == c.children && sum(c.by_sex) == c.children &&
-            sum(c.by_group_kind) == c.children && sum(c.by_education_form) == c.children &&
-            sum(c.by_displacement) == c.children &&
-            needs(slot::with) + needs(slot::without) + needs(slot::unknown) == c.children &&
-            needs(slot::in_inclusive_groups) + needs(slot::in_special_groups) <=
-                needs(slot::with) &&
+            sum_of(c.by_age) == c.children && sum_of(c.by_sex) == c.children &&
+            sum_of(c.by_group_kind) == c.children && sum_of(c.by_education_form) == c.children &&
+            sum_of(c.by_displacement) == c.children &&
+            sum_of(std::array{needs(slot::with), needs(slot::without), needs(slot::unknown)}) ==
+                c.children &&
+            in_groups && *in_groups <= needs(slot::with) &&
             c.children_without_group <= c.children;
         if (!adds_up) {
             r.fail(protocol_errc::bad_value);
