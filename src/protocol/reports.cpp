@@ -2,8 +2,8 @@
 
 #include "protocol/json_util.hpp"
 
+#include <array>
 #include <limits>
-#include <numeric>
 #include <type_traits>
 
 namespace aikom::protocol {
@@ -42,39 +42,41 @@ std::optional<model::date> date_member(member_reader& r, const json::object& o,
     return d;
 }
 
+// Reads the required object member `key` of `parent` with `read(reader)`; the first problem
+// inside it becomes the parent's.
+template <class Read>
+void read_object(member_reader& parent, std::string_view key, Read&& read)
+{
+    if (const auto* o = parent.object(key)) {
+        member_reader r(*o);
+        read(r);
+        parent.fail(r.error());
+    }
+}
+
 check::readiness_counts read_counts(member_reader& parent, std::string_view key)
 {
     check::readiness_counts c;
-    const auto* o = parent.object(key);
-    if (o == nullptr) {
-        return c;
-    }
-    member_reader r(*o);
-    c.children = count(r, "children");
-    c.ready = count(r, "ready");
-    (void)count(r, "not_ready");
-    (void)r.number("percent_ready", 0, 100);
-    c.non_ukrainian_document = count(r, "non_ukrainian_document");
-    if (const auto* ind = r.object("indicators")) {
-        member_reader ir(*ind);
-        for (const auto i : indicators) {
-            const auto* one = ir.object(check::to_string(i));
-            if (one == nullptr) {
-                break;
+    read_object(parent, key, [&](member_reader& r) {
+        c.children = count(r, "children");
+        c.ready = count(r, "ready");
+        (void)count(r, "not_ready");
+        (void)r.number("percent_ready", 0, 100);
+        c.non_ukrainian_document = count(r, "non_ukrainian_document");
+        read_object(r, "indicators", [&](member_reader& ir) {
+            for (const auto i : indicators) {
+                read_object(ir, check::to_string(i), [&](member_reader& nr) {
+                    auto& n = c.indicators[static_cast<std::size_t>(i)];
+                    n.filled = count(nr, "filled");
+                    n.missing = count(nr, "missing");
+                    n.invalid = count(nr, "invalid");
+                });
             }
-            member_reader nr(*one);
-            auto& n = c.indicators[static_cast<std::size_t>(i)];
-            n.filled = count(nr, "filled");
-            n.missing = count(nr, "missing");
-            n.invalid = count(nr, "invalid");
-            ir.fail(nr.error());
+        });
+        if (r.ok() && c.ready > c.children) {
+            r.fail(protocol_errc::bad_value);
         }
-        r.fail(ir.error());
-    }
-    if (r.ok() && c.ready > c.children) {
-        r.fail(protocol_errc::bad_value);
-    }
-    parent.fail(r.error());
+    });
     return c;
 }
 
@@ -194,47 +196,52 @@ std::optional<bool> nullable_boolean(member_reader& r, const json::object& o, st
 
 // ---- form 85-К --------------------------------------------------------------------------------
 
+// The sum of `counts`; nullopt when it does not fit (a report that cannot add up).
+template <std::size_t N>
+std::optional<std::size_t> sum_of(const std::array<std::size_t, N>& counts)
+{
+    std::size_t total = 0;
+    for (const std::size_t n : counts) {
+        if (n > std::numeric_limits<std::size_t>::max() - total) {
+            return std::nullopt;
+        }
+        total += n;
+    }
+    return total;
+}
+
+// Every figure of children shares out `children`; the groups are counted apart.
+bool adds_up(const check::form85k_counts& c)
+{
+    using slot = check::special_needs_slot;
+    const auto needs = [&](slot s) { return c.special_needs[static_cast<std::size_t>(s)]; };
+    const auto in_groups =
+        sum_of(std::array{needs(slot::in_inclusive_groups), needs(slot::in_special_groups)});
+    return sum_of(c.by_age) == c.children && sum_of(c.by_sex) == c.children &&
+           sum_of(c.by_group_kind) == c.children && sum_of(c.by_education_form) == c.children &&
+           sum_of(c.by_displacement) == c.children &&
+           sum_of(std::array{needs(slot::with), needs(slot::without), needs(slot::unknown)}) ==
+               c.children &&
+           in_groups && *in_groups <= needs(slot::with) && c.children_without_group <= c.children;
+}
+
 check::form85k_counts read_form85k_counts(member_reader& parent, std::string_view key)
 {
     check::form85k_counts c;
-    const auto* o = parent.object(key);
-    if (o == nullptr) {
-        return c;
-    }
-    member_reader r(*o);
-    c.children = count(r, "children");
-    check::for_each_figure(c, [&](std::string_view name, auto columns, auto& row) {
-        const auto* figure = r.object(name);
-        if (figure == nullptr) {
-            return;
-        }
-        member_reader fr(*figure);
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            row[i] = count(fr, columns[i]);
-        }
-        r.fail(fr.error());
-    });
-    c.children_without_group = count(r, "children_without_group");
-    if (r.ok()) {
-        // Every figure of children shares out `children`; the groups are counted apart.
-        const auto sum = [](const auto& row) {
-            return std::accumulate(row.begin(), row.end(), std::size_t{0});
-        };
-        using slot = check::special_needs_slot;
-        const auto needs = [&](slot s) { return c.special_needs[static_cast<std::size_t>(s)]; };
-        const bool adds_up =
-            sum(c.by_age) == c.children && sum(c.by_sex) == c.children &&
-            sum(c.by_group_kind) == c.children && sum(c.by_education_form) == c.children &&
-            sum(c.by_displacement) == c.children &&
-            needs(slot::with) + needs(slot::without) + needs(slot::unknown) == c.children &&
-            needs(slot::in_inclusive_groups) + needs(slot::in_special_groups) <=
-                needs(slot::with) &&
-            c.children_without_group <= c.children;
-        if (!adds_up) {
+    read_object(parent, key, [&](member_reader& r) {
+        c.children = count(r, "children");
+        check::for_each_figure(c, [&](std::string_view name, auto columns, auto& row) {
+            read_object(r, name, [&](member_reader& fr) {
+                for (std::size_t i = 0; i < row.size(); ++i) {
+                    row[i] = count(fr, columns[i]);
+                }
+            });
+        });
+        c.children_without_group = count(r, "children_without_group");
+        if (r.ok() && !adds_up(c)) {
             r.fail(protocol_errc::bad_value);
         }
-    }
-    parent.fail(r.error());
+    });
     return c;
 }
 
@@ -269,19 +276,16 @@ completeness_report read_readiness(member_reader& r, const json::object& o)
         f.institution = fr.string("institution");
         f.group = fr.string("group");
         f.position = fr.string("position");
-        if (const auto* ind = fr.object("indicators")) {
-            member_reader ir(*ind);
+        read_object(fr, "indicators", [&](member_reader& ir) {
             for (const auto i : indicators) {
-                const auto s = ir.string(check::to_string(i));
-                const auto st = state_from_string(s);
+                const auto st = state_from_string(ir.string(check::to_string(i)));
                 if (!st) {
                     ir.fail(protocol_errc::bad_value);
                     break;
                 }
                 f.indicators[static_cast<std::size_t>(i)] = *st;
             }
-            fr.fail(ir.error());
-        }
+        });
         f.codes = fr.strings_or_empty("codes");
         if (names) {
             f.name = fr.optional_string("name");
@@ -316,11 +320,7 @@ progress_report read_progress(member_reader& r, const json::object& o)
             inst.on_track = nullable_boolean(ir, io, "on_track");
             return inst;
         });
-    if (const auto* total = r.object("total")) {
-        member_reader tr(*total);
-        rep.total = read_days(tr, from, to);
-        r.fail(tr.error());
-    }
+    read_object(r, "total", [&](member_reader& tr) { rep.total = read_days(tr, from, to); });
     return rep;
 }
 

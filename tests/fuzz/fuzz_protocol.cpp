@@ -69,6 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     round_trip(s, [](std::string_view b) { return parse_validation_result(b); });
     round_trip(s, [](std::string_view b) { return parse_review_result(b); });
     round_trip(s, [](std::string_view b) { return parse_completeness_report(b); });
+    round_trip(s, [](std::string_view b) { return parse_progress_report(b); });
+    round_trip(s, [](std::string_view b) { return parse_form85k_report(b); });
     std::vector<aikom::check::issue> issues;
     round_trip(s, [&](std::string_view b) { return parse_child_page(b, &issues); });
     round_trip(s, [&](std::string_view b) { return parse_change_page(b, &issues); });

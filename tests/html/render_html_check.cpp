@@ -10,12 +10,17 @@
 //     never as an element;
 //  3. sorting: a harness page loads the report in a frame, clicks the "position" header twice
 //     and writes the order of the rows it saw; it must be ascending (numerically: `:9` before
-//     `:10`) and then descending.
+//     `:10`) and then descending;
+//  4. the authority's pages (progress, form 85-К), built on the same page skeleton: their
+//     script runs under their policy, and their charts and tables are in the DOM.
 //
 // Usage: aikom_html_check <chromium> [<artefact dir>]. The page, the screenshot and the DOM
 // are copied to the artefact directory when one is given, to look at after a failure.
 // Synthetic data only.
+#include <aikom/check/form85k.hpp>
+#include <aikom/check/progress.hpp>
 #include <aikom/check/readiness.hpp>
+#include <aikom/synthetic/roster_generator.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -29,6 +34,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <stdlib.h> // mkdtemp
@@ -131,6 +137,40 @@ readiness_report synthetic_report()
     // All the records that are not ready; the first `listed` of them are listed.
     r.to_fix_total = r.total.children - r.total.ready;
     return r;
+}
+
+// Two institutions over two weeks, one of them behind.
+progress_report synthetic_progress()
+{
+    progress_report r;
+    r.from = 2025y / May / 20;
+    r.to = 2025y / June / 2;
+    r.deadline = 2025y / June / 7;
+    for (const auto& [code, active, per_day] : {std::tuple{"14360570", 80, 6},
+                                                std::tuple{"32855961", 200, 3}}) {
+        institution_progress inst{.edrpou = code};
+        for (int i = 0; i < 14; ++i) {
+            const auto ready = static_cast<std::size_t>(std::min(active, 10 + per_day * i));
+            inst.days.push_back({.date = sys_days{r.from} + days{i},
+                                 .records = static_cast<std::size_t>(active) + 1,
+                                 .active = static_cast<std::size_t>(active),
+                                 .ready = ready});
+        }
+        inst.on_track = on_track(inst.days, r.deadline);
+        r.institutions.push_back(std::move(inst));
+    }
+    r.total = total_days(r.institutions);
+    return r;
+}
+
+form85k_report synthetic_form85k()
+{
+    aikom::synthetic::roster_generator gen({.institutions = 3, .seed = 85});
+    form85k_builder builder(2025y / September / 1);
+    for (int i = 0; i < 600; ++i) {
+        builder.add(gen.next());
+    }
+    return builder.report();
 }
 
 std::string read_file(const fs::path& p)
@@ -374,10 +414,33 @@ int main(int argc, char** argv)
     expect(attribute(hdom, "data-descending") == descending, "a second click reverses the order");
     expect(attribute(hdom, "data-sort-descending") == "descending", "the header says descending");
 
+    // 4. The authority's pages.
+    const auto dom_of = [&](const std::string& name, const std::string& html) {
+        const fs::path p = work / (name + ".html");
+        write_file(p, html);
+        const fs::path d = work / (name + "-dom.html");
+        return run_chromium(chromium, work, name, "--dump-dom", p, d) ? read_file(d)
+                                                                       : std::string{};
+    };
+    const progress_report progress = synthetic_progress();
+    const std::string progress_dom = dom_of("progress", render_html(progress));
+    expect(progress_dom.find("<body data-ready=\"1\"") != std::string::npos,
+           "the progress page's script ran");
+    expect(count(progress_dom, "<polyline class=\"ready\"") == progress.institutions.size() + 1,
+           "the progress page charts the total and each institution");
+    expect(count(progress_dom, "class=\"deadline\"") == progress.institutions.size() + 1,
+           "each progress chart shows the deadline");
+    expect(count(progress_dom, "<script") == 1, "exactly one script element in the progress page");
+    const std::string form_dom = dom_of("form85k", render_html(synthetic_form85k()));
+    expect(form_dom.find("<body data-ready=\"1\"") != std::string::npos,
+           "the form 85-K page's script ran");
+    expect(count(form_dom, "data-figure=") == 7, "the form 85-K page has a table per figure");
+
     if (argc >= 3) {
         const fs::path artefacts = argv[2];
         fs::create_directories(artefacts);
-        for (const char* name : {"report.html", "report.png", "dom.html", "harness-dom.html"}) {
+        for (const char* name : {"report.html", "report.png", "dom.html", "harness-dom.html",
+                                 "progress.html", "form85k.html"}) {
             std::error_code ec;
             fs::copy_file(work / name, artefacts / name, fs::copy_options::overwrite_existing, ec);
         }

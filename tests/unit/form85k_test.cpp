@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -386,6 +387,18 @@ TEST_CASE("form 85-K: the parser refuses reports that do not add up")
     o["total"].as_object()["by_age"].as_object()["age_3"] =
         o["total"].as_object()["by_age"].as_object()["age_3"].to_number<std::int64_t>() + 1;
     CHECK(refused(o) == bad_value); // the ages no longer add up to the children
+    o = good;
+    {
+        // Counts that add up only modulo 2^64.
+        auto& ages = o["total"].as_object()["by_age"].as_object();
+        const auto children = o["total"].as_object()["children"].to_number<std::uint64_t>();
+        for (auto& [column, n] : ages) {
+            n = 0;
+        }
+        ages["under_1"] = std::numeric_limits<std::uint64_t>::max();
+        ages["age_1"] = children + 1;
+    }
+    CHECK(refused(o) == bad_value);
     o = good;
     o["total"].as_object()["special_needs"].as_object().erase("with");
     CHECK(refused(o) == missing);

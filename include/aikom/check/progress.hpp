@@ -32,9 +32,10 @@ struct progress_day {
 };
 
 struct institution_progress {
-    std::string edrpou{};             ///< the institution's code (`institution` in JSON)
-    std::vector<progress_day> days{}; ///< ascending by date, one per day from `from` to `to`
-    std::optional<bool> on_track{};   ///< `on_track(days, deadline)`
+    std::string edrpou{}; ///< the institution's code (`institution` in JSON)
+    /// Strictly ascending by date, within `from`..`to`.
+    std::vector<progress_day> days{};
+    std::optional<bool> on_track{}; ///< `on_track(days, deadline)`
 
     friend bool operator==(const institution_progress&, const institution_progress&) = default;
 };
@@ -59,11 +60,13 @@ struct progress_pace {
     /// `ready` gained from the window's first day to the last day; 0 when it fell. The window's
     /// first day is the earliest day of the series within `pace_window_days` before the last.
     std::size_t gain = 0;
-    int window_days = 0;          ///< days from the window's first day to the last; 0: no window
-    std::optional<int> days_left; ///< `deadline - last` in days (negative when past); with one
+    int window_days = 0; ///< days from the window's first day to the last; 0: no window
+    /// `deadline - last` in days (0 on the deadline, negative after it); none without a deadline.
+    std::optional<int> days_left;
 };
 
-/// The pace of `days` (ascending by date, not empty) against `deadline`.
+/// The pace of `days` (strictly ascending by date) against `deadline`; all zero when `days` is
+/// empty.
 [[nodiscard]] progress_pace measure_pace(const std::vector<progress_day>& days,
                                          std::optional<model::date> deadline) noexcept;
 

@@ -66,6 +66,7 @@ struct labels {
     std::string_view no_deadline;
     std::string_view last_day;
     std::string_view active;
+    std::string_view children; // `active` in a table's heading
     std::string_view ready;
     std::string_view records;
     std::string_view not_ready;
@@ -96,6 +97,7 @@ constexpr labels labels_uk{
     .no_deadline = "без кінцевого терміну",
     .last_day = "Останній день",
     .active = "Дітей (без тих, що вибули)",
+    .children = "Дітей",
     .ready = "Готові",
     .records = "Записів",
     .not_ready = "Ще не готові",
@@ -106,8 +108,8 @@ constexpr labels labels_uk{
     .institutions = "Заклади",
     .institution = "ЗДО, ЄДРПОУ",
     .no_edrpou = "ЗДО без коду ЄДРПОУ",
-    .gain = "Приріст готових",
-    .gain_hint = "за останні дні періоду (до 7)",
+    .gain = "Приріст",
+    .gain_hint = "приріст готових за останні дні періоду (до 7)",
     .days_left = "Днів до терміну",
     .needed = "Треба на день",
     .needed_pace = "потрібний темп",
@@ -127,6 +129,7 @@ constexpr labels labels_en{
     .no_deadline = "no deadline",
     .last_day = "Last day",
     .active = "Children (not withdrawn)",
+    .children = "Children",
     .ready = "Ready",
     .records = "Records",
     .not_ready = "Not ready yet",
@@ -137,8 +140,8 @@ constexpr labels labels_en{
     .institutions = "Institutions",
     .institution = "Institution, EDRPOU",
     .no_edrpou = "Institution without an EDRPOU code",
-    .gain = "Gain in ready",
-    .gain_hint = "over the period's last days (up to 7)",
+    .gain = "Gain",
+    .gain_hint = "records made ready over the period's last days (up to 7)",
     .days_left = "Days left",
     .needed = "Needed per day",
     .needed_pace = "pace needed",
@@ -352,9 +355,10 @@ std::string needed_text(const progress_pace& p, report_language language)
 void html_summary(std::string& out, const progress_report& r, const labels& l,
                   report_language language)
 {
-    out.append("<h2>").append(l.institutions).append("</h2>\n<table class=\"sortable progress\">");
+    out.append("<h2>").append(l.institutions).append("</h2>\n<div class=\"scroll\">");
+    out.append("<table class=\"sortable progress\">");
     out.append("<thead><tr><th>").append(l.institution).append("</th><th>").append(l.records);
-    out.append("</th><th>").append(l.active).append("</th><th>").append(l.ready);
+    out.append("</th><th>").append(l.children).append("</th><th>").append(l.ready);
     out.append("</th><th>").append(l.not_ready).append("</th><th title=\"").append(l.gain_hint);
     out.append("\">").append(l.gain).append("</th><th>").append(l.days_left);
     out.append("</th><th>").append(l.needed).append("</th><th>").append(l.status);
@@ -389,7 +393,7 @@ void html_summary(std::string& out, const progress_report& r, const labels& l,
         html_status(out, inst.on_track, l);
         out.append("</td></tr>\n");
     }
-    out.append("</tbody></table>\n<p class=\"hint\">").append(l.rule).append(" ");
+    out.append("</tbody></table></div>\n<p class=\"hint\">").append(l.rule).append(" ");
     out.append(l.sort_hint).append("</p>\n");
 }
 

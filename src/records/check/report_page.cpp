@@ -308,6 +308,7 @@ border:1px solid var(--line);font-size:13px}
 .dist{display:grid;grid-template-columns:minmax(160px,280px) minmax(200px,1fr) 170px;
 gap:4px 14px;align-items:center;max-width:1100px;margin:4px 0 12px}
 .dist .bar{height:16px}
+.scroll{overflow-x:auto;max-width:100%}
 .badge.on-track{background:#e6f4ea;color:var(--ok)}
 .badge.behind{background:#ffebe9;color:#cf222e}
 .badge.no-deadline{background:#eceff1;color:#57606a}
