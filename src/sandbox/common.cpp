@@ -80,14 +80,14 @@ bool media_type_is(const request& req, std::string_view type, bool& utf8)
     const auto ct = req[http::field::content_type];
     const auto semi = ct.find(';');
     auto base = ct.substr(0, semi);
-    while (!base.empty() && base.back() == ' ') {
+    while (!base.empty() && (base.back() == ' ' || base.back() == '\t')) {
         base.remove_suffix(1);
     }
     utf8 = true;
     if (semi != std::string_view::npos) {
         std::string params;
         for (char ch : ct.substr(semi + 1)) {
-            if (ch != ' ' && ch != '"') {
+            if (ch != ' ' && ch != '\t' && ch != '"') {
                 params.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
             }
         }
@@ -249,6 +249,19 @@ readiness_state readiness_of_json(std::string_view json, model::date day)
 {
     const auto r = codec::decode_child(json);
     return r.record ? readiness_of(*r.record, day) : readiness_state{};
+}
+
+void track_untracked_records(storage& store)
+{
+    const auto day = today();
+    store.write([&](storage::transaction& tx) {
+        std::vector<stored_child> untracked;
+        tx.for_each_untracked_child([&](const stored_child& c) { untracked.push_back(c); });
+        for (const auto& c : untracked) {
+            tx.track_readiness(c.institution, c.id, std::chrono::sys_days(day),
+                               readiness_of_json(c.json, day));
+        }
+    });
 }
 
 write_result put_tracked(storage::transaction& tx, std::string_view institution,

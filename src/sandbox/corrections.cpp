@@ -83,9 +83,8 @@ protocol::correction_request to_protocol(storage::transaction* tx, const correct
 
 std::string full_json(storage& store, const correction_request& c)
 {
-    return store.read([&](storage::transaction& tx) {
-        return protocol::to_json(to_protocol(&tx, c, true));
-    });
+    return store.read(
+        [&](storage::transaction& tx) { return protocol::to_json(to_protocol(&tx, c, true)); });
 }
 
 // The distinct pointers of the errors, in the order reported.
@@ -184,9 +183,10 @@ response review(call& c, bool apply)
             }
             tx.audit(c.who.client_id, apply ? "correction.apply" : "correction.reject", cr.id,
                      cr.institution + "/" + cr.child_id);
-            return *tx.get_correction(cr.id);
+            // The answer from the same transaction: nothing can fail after the commit.
+            return protocol::to_json(to_protocol(&tx, *tx.get_correction(cr.id), true));
         });
-        return json_reply(c, http::status::ok, full_json(c.store(), reviewed));
+        return json_reply(c, http::status::ok, reviewed);
     });
 }
 
@@ -239,7 +239,7 @@ response create_correction(call& c)
         cr.fields_json =
             json_strings(draft.fields.empty() ? error_pointers(submission) : draft.fields);
         cr.issues_json = protocol::issues_to_json(submission);
-        cr = c.store().write([&](storage::transaction& tx) {
+        const auto [id, answer] = c.store().write([&](storage::transaction& tx) {
             const auto current = tx.get_child(cr.institution, cr.child_id);
             if (draft.base_etag && (!current || current->etag != *draft.base_etag)) {
                 problem_exit e{protocol::make_problem(
@@ -255,10 +255,11 @@ response create_correction(call& c)
             auto stored = tx.create_correction(std::move(cr));
             tx.audit(c.who.client_id, "correction.create", stored.id,
                      stored.institution + "/" + stored.child_id);
-            return stored;
+            // The answer from the same transaction: nothing can fail after the commit.
+            return std::make_pair(stored.id, protocol::to_json(to_protocol(&tx, stored, true)));
         });
-        auto res = json_reply(c, http::status::created, full_json(c.store(), cr));
-        res.set(http::field::location, protocol::correction_target(cr.id));
+        auto res = json_reply(c, http::status::created, answer);
+        res.set(http::field::location, protocol::correction_target(id));
         return res;
     });
 }

@@ -19,10 +19,8 @@ bool is_edrpou(std::string_view s)
 
 response changes(call& c)
 {
-    const protocol::limits lim;
-    const auto limit = c.limit_param(lim.page_size_default, lim.page_size_max);
-
-    // Which institutions: those named (each within reach), else the caller's whole scope.
+    // Which institutions: those named, else the caller's whole scope. The names' syntax first,
+    // then each one's access (docs/protocol.md §8.4), then the other parameters.
     std::optional<std::vector<std::string>> only;
     for (const auto& [key, value] : c.target.query) {
         if (key != "institution") {
@@ -33,7 +31,6 @@ response changes(call& c)
                  {parameter_error("parameter.invalid", "institution", "an 8-digit ЄДРПОУ code",
                                   "8-значний код ЄДРПОУ")});
         }
-        c.require_institution(value);
         if (!only) {
             only.emplace();
         }
@@ -41,6 +38,13 @@ response changes(call& c)
             only->push_back(value);
         }
     }
+    if (only) {
+        for (const auto& institution : *only) {
+            c.require_institution(institution);
+        }
+    }
+    const protocol::limits lim;
+    const auto limit = c.limit_param(lim.page_size_default, lim.page_size_max);
     if (!only && !c.who.unrestricted()) {
         only.emplace(c.who.institutions.begin(), c.who.institutions.end());
     }

@@ -145,6 +145,10 @@ struct call {
 /// `readiness_of` for a record in canonical JSON (a stored record, an applied correction).
 [[nodiscard]] readiness_state readiness_of_json(std::string_view json, model::date day);
 
+/// Gives every record without a readiness state (a database of an earlier version) its state as
+/// of today, so that the progress report counts it from today on.
+void track_untracked_records(storage& store);
+
 /// The write of one record with its progress-report state, in the caller's transaction.
 write_result put_tracked(storage::transaction& tx, std::string_view institution,
                          std::string_view id, std::string_view canonical, std::string_view etag,

@@ -268,11 +268,11 @@ response delete_child(call& c)
             tx.track_readiness(r.institution, r.child_id, std::chrono::sys_days(today()),
                                std::nullopt);
         }
-        w.etag = current->etag;
         return w;
     });
     if (result.outcome == write_outcome::precondition_failed) {
-        precondition_failed("the record changed since you read it", result.etag);
+        // No ETag on this 412 (docs/protocol.md §3): a DELETE has nothing to hand back.
+        precondition_failed("the record changed since you read it", {});
     }
     if (result.outcome == write_outcome::not_found) {
         fail(problem_kind::not_found, "no record with this id in this institution");
@@ -349,7 +349,8 @@ response withdraw_child(call& c)
                                cond);
         });
         if (result.outcome == write_outcome::precondition_failed) {
-            precondition_failed("the record changed since you read it", result.etag);
+            // No ETag on a withdrawal's 412 (docs/protocol.md §3): read the record again.
+            precondition_failed("the record changed since you read it", {});
         }
         return write_reply(c, result, std::move(warnings));
     });

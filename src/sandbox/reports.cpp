@@ -102,8 +102,10 @@ int quality(std::string_view accept, std::string_view type)
 // Whether the client prefers HTML to JSON (only when it names text/html: JSON by default).
 bool wants_html(const request& req)
 {
-    const auto accept = req[http::field::accept];
-    return accept.find("text/html") != std::string_view::npos &&
+    std::string accept(req[http::field::accept]); // media ranges and q are case-insensitive
+    std::transform(accept.begin(), accept.end(), accept.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return accept.find("text/html") != std::string::npos &&
            quality(accept, "text/html") > quality(accept, "application/json");
 }
 

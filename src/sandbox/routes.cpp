@@ -235,6 +235,7 @@ struct service::impl {
         , rng(std::random_device{}())
     {
         seed_grants(store, o.clients);
+        track_untracked_records(store);
     }
 
     const server_options& options;

@@ -541,11 +541,14 @@ void storage::transaction::track_readiness(std::string_view institution, std::st
     const std::int64_t today = day_number(day);
     std::optional<std::int64_t> open_from;
     {
-        statement s(db(), "SELECT from_day FROM readiness_days "
+        statement s(db(), "SELECT from_day, active, ready FROM readiness_days "
                           "WHERE institution = ?1 AND id = ?2 AND to_day IS NULL");
         s.bind(1, institution).bind(2, id);
         if (s.step()) {
             open_from = s.int64(0);
+            if (state && state->active == (s.int64(1) != 0) && state->ready == (s.int64(2) != 0)) {
+                return; // the same state goes on
+            }
         }
     }
     if (open_from && *open_from >= today) {
@@ -613,6 +616,17 @@ storage::transaction::progress(const std::vector<std::string>& institutions, mod
         }
     }
     return out;
+}
+
+void storage::transaction::for_each_untracked_child(
+    const std::function<void(const stored_child&)>& sink)
+{
+    statement s(db(), "SELECT institution, id, json, etag, seq FROM children AS c WHERE NOT EXISTS "
+                      "(SELECT 1 FROM readiness_days AS r WHERE r.institution = c.institution "
+                      "AND r.id = c.id AND r.to_day IS NULL)");
+    while (s.step()) {
+        sink(read_child(s));
+    }
 }
 
 // ---- idempotency ----------------------------------------------------------------------------

@@ -266,9 +266,13 @@ public:
 
     // ---- progress (per-record readiness by day) ---------------------------------------------
     /// Records the state of a record from `day` on (`nullopt`: the record no longer exists).
-    /// A second call on the same day replaces the first.
+    /// A second call on the same day replaces the first; the same state again changes nothing.
     void track_readiness(std::string_view institution, std::string_view id, model_day day,
                          std::optional<readiness_state> state);
+
+    /// Every record without a readiness state (written before the server kept them: a database
+    /// of an earlier version), for the service to track from today.
+    void for_each_untracked_child(const std::function<void(const stored_child&)>& sink);
 
     /// For each institution of `institutions` and each day of [from, to], the records that
     /// existed at the end of that day, the active ones and the ready ones. Days are indexes

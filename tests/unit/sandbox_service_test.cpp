@@ -1011,3 +1011,39 @@ TEST_CASE("sandbox: protocol errors name the parameter or header at fault")
     CHECK(e.code == "parameter.invalid");
     CHECK(e.parameter == std::optional<std::string>("institution"));
 }
+
+TEST_CASE("sandbox: records written before readiness was kept count in progress from the start")
+{
+    sandbox::detail::storage store(":memory:");
+    // Written straight to the storage, as a database of an earlier version holds them.
+    const auto c = test::valid_child("kd-old-1", a);
+    const auto json = codec::encode(c);
+    store.write([&](sandbox::detail::storage::transaction& tx) {
+        (void)tx.put_child(a, c.id, json, "e1");
+    });
+    sandbox::server_options options;
+    options.clients = test::test_clients();
+    sandbox::detail::service svc(options, store);
+    test::protocol_driver d{[&](test::request req) { return svc.handle(req, "test"); }};
+    const auto today = model::to_iso_string(model::today_kyiv());
+    const auto p = protocol::parse_progress_report(
+        d.call(http::get, "/v1/reports/progress?from=" + today + "&to=" + today, "zdo-a").body());
+    REQUIRE(p.has_value());
+    REQUIRE(p->institutions.size() == 1);
+    CHECK(p->institutions[0].days.at(0).records == 1);
+    CHECK(p->institutions[0].days.at(0).ready == 1);
+}
+
+TEST_CASE("sandbox: the 412 of a DELETE or a withdrawal carries no ETag")
+{
+    fixture f;
+    REQUIRE(f.d.put(test::valid_child("kd-412", a), "zdo-a").result_int() == 201);
+    const auto del = f.d.call(http::delete_, protocol::child_target(a, "kd-412"), "zdo-a", {},
+                              {{"If-Match", "\"0000\""}});
+    CHECK(del.result_int() == 412);
+    CHECK(del[bhttp::field::etag].empty());
+    const auto withdraw = f.d.call(http::post, protocol::withdrawal_target(a, "kd-412"), "zdo-a",
+                                   R"({"left_on":"2025-05-30"})", {{"If-Match", "\"0000\""}});
+    CHECK(withdraw.result_int() == 412);
+    CHECK(withdraw[bhttp::field::etag].empty());
+}
