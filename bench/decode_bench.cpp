@@ -1,0 +1,249 @@
+// Section 1: decoding NDJSON records, one line at a time.
+//
+//   decode.dom_default      boost::json::parse into a DOM, default allocator     (baseline)
+//   decode.dom_monotonic    boost::json::parse with a monotonic_resource per line (baseline)
+//   decode.typed            record_decoder::decode: full strictness, a new record each time
+//   decode.into             record_decoder::decode_into one reused record (what the readers do)
+//   decode.into_readiness   decode_into + readiness_builder::add: what an audit does per record
+//   decode.limit_null_parser  Boost.JSON's basic_parser with a handler that does nothing: the
+//                           ceiling of any decoder built on that parser, ours included
+//   decode.limit_simdjson   simdjson's on-demand parser visiting every key and value (strings
+//                           unescaped, numbers converted): what another parser can do
+#include "sections.hpp"
+
+#include <aikom/check/readiness.hpp>
+#include <aikom/codec/json.hpp>
+
+#include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+
+#ifdef AIKOM_BENCH_HAVE_SIMDJSON
+#include <simdjson.h>
+#endif
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+
+namespace aikom::bench {
+namespace {
+
+namespace json = boost::json;
+
+// Accepts every event and does nothing: what basic_parser costs on its own (it still validates
+// UTF-8 and converts numbers).
+struct null_handler {
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+    bool on_object_begin(json::error_code&) { return true; }
+    bool on_object_end(std::size_t, json::error_code&) { return true; }
+    bool on_array_begin(json::error_code&) { return true; }
+    bool on_array_end(std::size_t, json::error_code&) { return true; }
+    bool on_key_part(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_key(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_number_part(json::string_view, json::error_code&) { return true; }
+    bool on_int64(std::int64_t, json::string_view, json::error_code&) { return true; }
+    bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return true; }
+    bool on_double(double, json::string_view, json::error_code&) { return true; }
+    bool on_bool(bool, json::error_code&) { return true; }
+    bool on_null(json::error_code&) { return true; }
+    bool on_comment_part(json::string_view, json::error_code&) { return true; }
+    bool on_comment(json::string_view, json::error_code&) { return true; }
+};
+
+// The same parse options as the record decoder (codec/json_decode.cpp).
+json::parse_options strict_options()
+{
+    json::parse_options p;
+    p.max_depth = 16;
+    return p;
+}
+
+#ifdef AIKOM_BENCH_HAVE_SIMDJSON
+namespace od = simdjson::ondemand;
+
+bool visit(od::value v, std::size_t& acc);
+
+bool visit_object(od::object o, std::size_t& acc)
+{
+    for (auto f : o) {
+        od::field field;
+        std::string_view key;
+        if (f.get(field) || field.unescaped_key().get(key)) {
+            return false;
+        }
+        acc += key.size();
+        if (!visit(field.value(), acc)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool visit(od::value v, std::size_t& acc)
+{
+    od::json_type t{};
+    if (v.type().get(t)) {
+        return false;
+    }
+    switch (t) {
+    case od::json_type::object: {
+        od::object o;
+        return !v.get_object().get(o) && visit_object(o, acc);
+    }
+    case od::json_type::array: {
+        od::array a;
+        if (v.get_array().get(a)) {
+            return false;
+        }
+        for (auto e : a) {
+            od::value element;
+            if (e.get(element) || !visit(element, acc)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    case od::json_type::string: {
+        std::string_view s;
+        if (v.get_string().get(s)) {
+            return false;
+        }
+        acc += s.size();
+        return true;
+    }
+    case od::json_type::number: {
+        double d = 0;
+        if (v.get_double().get(d)) {
+            return false;
+        }
+        acc += d > 0 ? 1 : 0;
+        return true;
+    }
+    case od::json_type::boolean: {
+        bool b = false;
+        if (v.get_bool().get(b)) {
+            return false;
+        }
+        acc += b ? 1 : 0;
+        return true;
+    }
+    case od::json_type::null: {
+        bool n = false;
+        return !v.is_null().get(n) && n;
+    }
+    }
+    return false;
+}
+#endif
+
+void require(bool ok, const char* what)
+{
+    if (!ok) {
+        throw std::runtime_error(std::string("aikom_bench: a generated record failed: ") + what);
+    }
+}
+
+} // namespace
+
+void add_decode_section(suite& s, const corpus& c)
+{
+    const volume size{.bytes = c.json_bytes, .items = c.lines.size()};
+
+    s.add("decode.dom_default", size, [&c] {
+        for (const auto line : c.lines) {
+            json::error_code ec;
+            const json::value v = json::parse(line, ec);
+            keep(v.is_object() ? 1 : 0);
+        }
+    });
+    s.add("decode.dom_monotonic", size, [&c] {
+        unsigned char buffer[4096];
+        for (const auto line : c.lines) {
+            json::monotonic_resource mr(buffer, sizeof buffer);
+            json::error_code ec;
+            const json::value v = json::parse(line, ec, &mr);
+            keep(v.is_object() ? 1 : 0);
+        }
+    });
+    s.add("decode.typed", size, [&c] {
+        codec::record_decoder decoder;
+        for (const auto line : c.lines) {
+            const auto r = decoder.decode(line);
+            require(r.ok(), "decode");
+            keep(r.record->id.size());
+        }
+    });
+    s.add("decode.into", size, [&c] {
+        codec::record_decoder decoder;
+        model::child target;
+        std::vector<check::issue> issues;
+        for (const auto line : c.lines) {
+            require(decoder.decode_into(line, target, issues).ok, "decode_into");
+            keep(target.id.size());
+        }
+    });
+    s.add("decode.into_readiness", size, [&c] {
+        codec::record_decoder decoder;
+        model::child target;
+        std::vector<check::issue> issues;
+        // The generator's reference date: its records are judged as of the day they were made for.
+        check::readiness_builder audit({.as_of = model::date{std::chrono::year{2025},
+                                                             std::chrono::June,
+                                                             std::chrono::day{1}}});
+        for (const auto line : c.lines) {
+            require(decoder.decode_into(line, target, issues).ok, "decode_into");
+            audit.add(target);
+        }
+        keep(audit.report().total.ready);
+    });
+    s.add("decode.limit_null_parser", size, [&c] {
+        json::basic_parser<null_handler> parser(strict_options());
+        for (const auto line : c.lines) {
+            parser.reset();
+            json::error_code ec;
+            parser.write_some(false, line.data(), line.size(), ec);
+            require(!ec && parser.done(), "basic_parser");
+        }
+    });
+#ifdef AIKOM_BENCH_HAVE_SIMDJSON
+    s.add("decode.limit_simdjson", size, [&c] {
+        od::parser parser;
+        std::size_t acc = 0;
+        const char* const end = c.storage.data() + c.storage.size();
+        for (const auto line : c.lines) {
+            // The line's bytes are followed by the next lines and 64 spare bytes: padding.
+            const simdjson::padded_string_view padded(line.data(), line.size(),
+                                                      static_cast<std::size_t>(end - line.data()));
+            od::document doc;
+            od::object o;
+            require(!parser.iterate(padded).get(doc) && !doc.get_object().get(o) &&
+                        visit_object(o, acc),
+                    "simdjson");
+        }
+        keep(acc);
+    });
+#else
+    s.add_skipped("decode.limit_simdjson", size,
+                  "simdjson not found at build time (Debian: libsimdjson-dev)");
+#endif
+
+    s.compare("decode.typed", "decode.dom_default");
+    s.compare("decode.typed", "decode.dom_monotonic");
+    s.compare("decode.into", "decode.dom_default", 2.2);
+    s.compare("decode.into", "decode.dom_monotonic", 1.6);
+    s.compare("decode.into", "decode.limit_null_parser");
+    s.compare("decode.into", "decode.limit_simdjson");
+    s.compare("decode.into_readiness", "decode.dom_default", 1.0);
+    s.compare("decode.limit_null_parser", "decode.dom_default");
+    s.compare("decode.limit_simdjson", "decode.dom_default");
+}
+
+} // namespace aikom::bench
