@@ -11,6 +11,8 @@
 //                           unescaped, numbers converted): what another parser can do
 #include "sections.hpp"
 
+#include "support/json_null_handler.hpp"
+
 #include <aikom/check/readiness.hpp>
 #include <aikom/codec/json.hpp>
 
@@ -29,34 +31,6 @@ namespace aikom::bench {
 namespace {
 
 namespace json = boost::json;
-
-// Accepts every event and does nothing: what basic_parser costs on its own (it still validates
-// UTF-8 and converts numbers).
-struct null_handler {
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
-
-    bool on_document_begin(json::error_code&) { return true; }
-    bool on_document_end(json::error_code&) { return true; }
-    bool on_object_begin(json::error_code&) { return true; }
-    bool on_object_end(std::size_t, json::error_code&) { return true; }
-    bool on_array_begin(json::error_code&) { return true; }
-    bool on_array_end(std::size_t, json::error_code&) { return true; }
-    bool on_key_part(json::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_key(json::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_number_part(json::string_view, json::error_code&) { return true; }
-    bool on_int64(std::int64_t, json::string_view, json::error_code&) { return true; }
-    bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return true; }
-    bool on_double(double, json::string_view, json::error_code&) { return true; }
-    bool on_bool(bool, json::error_code&) { return true; }
-    bool on_null(json::error_code&) { return true; }
-    bool on_comment_part(json::string_view, json::error_code&) { return true; }
-    bool on_comment(json::string_view, json::error_code&) { return true; }
-};
 
 // The same parse options as the record decoder (codec/json_decode.cpp).
 json::parse_options strict_options()
@@ -205,7 +179,7 @@ void add_decode_section(suite& s, const corpus& c)
         keep(audit.report().total.ready);
     });
     s.add("decode.limit_null_parser", size, [&c] {
-        json::basic_parser<null_handler> parser(strict_options());
+        json::basic_parser<aikom::detail::json_null_handler> parser(strict_options());
         for (const auto line : c.lines) {
             parser.reset();
             json::error_code ec;

@@ -14,6 +14,8 @@
 //   identifiers.<kind>_in_process
 #include "sections.hpp"
 
+#include "records/synthetic/random_source.hpp"
+
 #include <aikom/check/check_digits.hpp>
 #include <aikom/check/identifiers.hpp>
 
@@ -29,34 +31,6 @@
 
 namespace aikom::bench {
 namespace {
-
-/// splitmix64: the same sequence on every platform.
-class prng {
-public:
-    explicit prng(std::uint64_t seed)
-        : state_{seed}
-    {}
-
-    std::uint64_t next() noexcept
-    {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-
-    std::string digits(std::size_t count)
-    {
-        std::string out(count, '0');
-        for (char& c : out) {
-            c = static_cast<char>('0' + next() % 10);
-        }
-        return out;
-    }
-
-private:
-    std::uint64_t state_;
-};
 
 struct kind_info {
     std::string_view name; // rnokpp, edrpou
@@ -81,16 +55,20 @@ const kind_info* find_kind(std::string_view name)
 
 std::vector<std::string> generate(const kind_info& k, std::size_t count, std::uint64_t seed)
 {
-    prng rng(seed);
+    // The synthetic generator's engine: the same values with every compiler.
+    synthetic::detail::random_source rng(seed);
     std::vector<std::string> out;
     out.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
-        std::string v = rng.digits(k.prefix);
+        std::string v(k.prefix, '0');
+        for (char& c : v) {
+            c = static_cast<char>('0' + rng.below(10));
+        }
         const auto digit = k.prefix == 9 ? check::rnokpp_check_digit(v)
                                          : check::edrpou_check_digit(v);
         int d = digit.value_or(0);
-        if (rng.next() % 10 == 0) {
-            d = (d + 1 + static_cast<int>(rng.next() % 9)) % 10; // a wrong check digit
+        if (rng.chance(0.1)) {
+            d = (d + rng.between(1, 9)) % 10; // a wrong check digit
         }
         v.push_back(static_cast<char>('0' + d));
         out.push_back(std::move(v));
