@@ -9,6 +9,7 @@
 //                           ceiling of any decoder built on that parser, ours included
 //   decode.limit_simdjson   simdjson's on-demand parser visiting every key and value (strings
 //                           unescaped, numbers converted): what another parser can do
+//                           (simdjson_limit.cpp)
 #include "sections.hpp"
 
 #include "support/json_null_handler.hpp"
@@ -18,10 +19,6 @@
 
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
-
-#ifdef AIKOM_BENCH_HAVE_SIMDJSON
-#include <simdjson.h>
-#endif
 
 #include <chrono>
 #include <cstdint>
@@ -39,84 +36,6 @@ json::parse_options strict_options()
     p.max_depth = 16;
     return p;
 }
-
-#ifdef AIKOM_BENCH_HAVE_SIMDJSON
-namespace od = simdjson::ondemand;
-
-bool visit(od::value v, std::size_t& acc);
-
-bool visit_object(od::object o, std::size_t& acc)
-{
-    for (auto f : o) {
-        od::field field;
-        std::string_view key;
-        if (f.get(field) || field.unescaped_key().get(key)) {
-            return false;
-        }
-        acc += key.size();
-        if (!visit(field.value(), acc)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool visit(od::value v, std::size_t& acc)
-{
-    od::json_type t{};
-    if (v.type().get(t)) {
-        return false;
-    }
-    switch (t) {
-    case od::json_type::object: {
-        od::object o;
-        return !v.get_object().get(o) && visit_object(o, acc);
-    }
-    case od::json_type::array: {
-        od::array a;
-        if (v.get_array().get(a)) {
-            return false;
-        }
-        for (auto e : a) {
-            od::value element;
-            if (e.get(element) || !visit(element, acc)) {
-                return false;
-            }
-        }
-        return true;
-    }
-    case od::json_type::string: {
-        std::string_view s;
-        if (v.get_string().get(s)) {
-            return false;
-        }
-        acc += s.size();
-        return true;
-    }
-    case od::json_type::number: {
-        double d = 0;
-        if (v.get_double().get(d)) {
-            return false;
-        }
-        acc += d > 0 ? 1 : 0;
-        return true;
-    }
-    case od::json_type::boolean: {
-        bool b = false;
-        if (v.get_bool().get(b)) {
-            return false;
-        }
-        acc += b ? 1 : 0;
-        return true;
-    }
-    case od::json_type::null: {
-        bool n = false;
-        return !v.is_null().get(n) && n;
-    }
-    }
-    return false;
-}
-#endif
 
 void require(bool ok, const char* what)
 {
@@ -188,22 +107,7 @@ void add_decode_section(suite& s, const corpus& c)
         }
     });
 #ifdef AIKOM_BENCH_HAVE_SIMDJSON
-    s.add("decode.limit_simdjson", size, [&c] {
-        od::parser parser;
-        std::size_t acc = 0;
-        const char* const end = c.storage.data() + c.storage.size();
-        for (const auto line : c.lines) {
-            // The line's bytes are followed by the next lines and 64 spare bytes: padding.
-            const simdjson::padded_string_view padded(line.data(), line.size(),
-                                                      static_cast<std::size_t>(end - line.data()));
-            od::document doc;
-            od::object o;
-            require(!parser.iterate(padded).get(doc) && !doc.get_object().get(o) &&
-                        visit_object(o, acc),
-                    "simdjson");
-        }
-        keep(acc);
-    });
+    s.add("decode.limit_simdjson", size, [&c] { parse_with_simdjson(c); });
 #else
     s.add_skipped("decode.limit_simdjson", size,
                   "simdjson not found at build time (Debian: libsimdjson-dev)");

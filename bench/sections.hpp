@@ -46,6 +46,10 @@ struct environment {
 /// Section 1: NDJSON decode against Boost.JSON DOM parsing, with two limit lines.
 void add_decode_section(suite& s, const corpus& c);
 
+/// decode.limit_simdjson's work (simdjson_limit.cpp, built only when simdjson is found):
+/// parses every line of `c` with simdjson's on-demand API, visiting every key and value.
+void parse_with_simdjson(const corpus& c);
+
 /// Section 2: canonical encode against boost::json::serialize of equivalent DOMs.
 void add_encode_section(suite& s, const corpus& c);
 

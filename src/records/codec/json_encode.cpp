@@ -55,10 +55,15 @@ void encode(const model::child& record, std::string& out)
 
 std::string encode(const model::child& record)
 {
-    std::string out;
-    out.reserve(1024);
-    encode(record, out);
-    return out;
+    // Written into a buffer this thread keeps, then copied into a string of exactly its size:
+    // one allocation per record, of the size the caller keeps. Reserving a guess instead (it
+    // was 1024 bytes) made every longer record grow its string and copy it, through malloc's
+    // slower path for larger blocks, and encode's speed then varied with the heap's state
+    // (bench/README.md, section encode).
+    thread_local std::string buffer;
+    buffer.clear();
+    encode(record, buffer);
+    return std::string(buffer);
 }
 
 } // namespace aikom::codec
