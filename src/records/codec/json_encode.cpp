@@ -55,11 +55,10 @@ void encode(const model::child& record, std::string& out)
 
 std::string encode(const model::child& record)
 {
-    // Written into a buffer this thread keeps, then copied into a string of exactly its size:
-    // one allocation per record, of the size the caller keeps. Reserving a guess instead (it
-    // was 1024 bytes) made every longer record grow its string and copy it, through malloc's
-    // slower path for larger blocks, and encode's speed then varied with the heap's state
-    // (bench/README.md, section encode).
+    // Written into a buffer this thread keeps (as large as the longest record it encoded),
+    // then copied into a string of exactly its size: one allocation per record. Reserving a
+    // guess instead (it was 1024 bytes) made every longer record, a quarter of typical ones,
+    // grow its string and copy it (bench/README.md, encode).
     thread_local std::string buffer;
     buffer.clear();
     encode(record, buffer);
