@@ -1,5 +1,7 @@
 #include "protocol/json_util.hpp"
 
+#include "support/json_null_handler.hpp"
+
 #include <aikom/check/issue_codes.hpp>
 #include <aikom/protocol/timestamp.hpp>
 
@@ -20,33 +22,6 @@ json::parse_options strict_options() noexcept
     p.allow_invalid_utf8 = false;
     return p;
 }
-
-// A handler that accepts everything: basic_parser<null_handler> only checks the syntax.
-struct null_handler {
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
-
-    bool on_document_begin(json::error_code&) { return true; }
-    bool on_document_end(json::error_code&) { return true; }
-    bool on_object_begin(json::error_code&) { return true; }
-    bool on_object_end(std::size_t, json::error_code&) { return true; }
-    bool on_array_begin(json::error_code&) { return true; }
-    bool on_array_end(std::size_t, json::error_code&) { return true; }
-    bool on_key_part(std::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_key(std::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_string_part(std::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_string(std::string_view, std::size_t, json::error_code&) { return true; }
-    bool on_number_part(std::string_view, json::error_code&) { return true; }
-    bool on_int64(std::int64_t, std::string_view, json::error_code&) { return true; }
-    bool on_uint64(std::uint64_t, std::string_view, json::error_code&) { return true; }
-    bool on_double(double, std::string_view, json::error_code&) { return true; }
-    bool on_bool(bool, json::error_code&) { return true; }
-    bool on_null(json::error_code&) { return true; }
-    bool on_comment_part(std::string_view, json::error_code&) { return true; }
-    bool on_comment(std::string_view, json::error_code&) { return true; }
-};
 
 bool is_space(char c) noexcept
 {
@@ -156,7 +131,7 @@ result<json::object> parse_object(std::string_view text)
 
 bool valid_json(std::string_view text) noexcept
 {
-    json::basic_parser<null_handler> p(strict_options());
+    json::basic_parser<aikom::detail::json_null_handler> p(strict_options());
     json::error_code ec;
     const auto used = p.write_some(false, text.data(), text.size(), ec);
     return !ec && skip_space(text, used) == text.size();
