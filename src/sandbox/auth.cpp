@@ -74,9 +74,7 @@ std::vector<client_entry> load_clients_file(const std::filesystem::path& path)
                         throw fail(where, "\"*\" (every institution) is for an authority or a "
                                           "reviewer only");
                     }
-                } else if (code.size() != 8 ||
-                           !std::all_of(code.begin(), code.end(),
-                                        [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                } else if (!detail::is_edrpou_code(code)) {
                     throw fail(where, "expected an 8-digit ЄДРПОУ code or \"*\"");
                 }
                 c.institutions.emplace_back(code);
@@ -146,6 +144,12 @@ bool principal::unrestricted() const noexcept
 bool principal::in_scope(std::string_view institution) const
 {
     return unrestricted() || institutions.count(std::string(institution)) != 0;
+}
+
+bool is_edrpou_code(std::string_view s) noexcept
+{
+    return s.size() == 8 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string random_hex(std::size_t n)

@@ -96,6 +96,10 @@ private:
     std::unordered_map<std::string, token_record> tokens_; ///< keyed by SHA-256 of the token
 };
 
+/// An 8-digit ЄДРПОУ code by its form only (the check digit is the record rules' business): the
+/// clients file, the router and the `institution=` parameters all check it with this.
+[[nodiscard]] bool is_edrpou_code(std::string_view s) noexcept;
+
 /// `n` random bytes from OpenSSL's generator, as lower-case hex.
 [[nodiscard]] std::string random_hex(std::size_t n);
 

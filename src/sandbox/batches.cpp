@@ -78,16 +78,11 @@ response batch(call& c)
                 for (auto& i : item.issues) {
                     res.issues.push_back(std::move(i));
                 }
-                for (auto& i : check::check_record(record, check::profile::readiness, rules)) {
-                    if (i.severity == check::severity::error) {
-                        i.severity = check::severity::warning;
-                    }
-                    res.issues.push_back(std::move(i));
-                }
+                const auto state = add_readiness_warnings(record, day, res.issues);
                 std::string canonical = codec::encode(record);
                 std::string etag = etag_of(canonical);
-                accepted.push_back({res.index, &record, std::move(canonical), std::move(etag),
-                                    readiness_of(record, day)});
+                accepted.push_back(
+                    {res.index, &record, std::move(canonical), std::move(etag), state});
             }
         }
         results.push_back(std::move(res));

@@ -38,6 +38,23 @@ check::issue header_error(std::string_view code, std::string header, std::string
     return i;
 }
 
+bool is_protocol_id(std::string_view s, std::size_t max) noexcept
+{
+    return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == ':' || c == '-';
+    });
+}
+
+void require_institution_param(std::string_view value)
+{
+    if (!is_edrpou_code(value)) {
+        fail(problem_kind::malformed_request, "institution must be an 8-digit ЄДРПОУ code",
+             {parameter_error("parameter.invalid", "institution", "an 8-digit ЄДРПОУ code",
+                              "8-значний код ЄДРПОУ")});
+    }
+}
+
 // ---- the request's context ----------------------------------------------------------------------
 
 void call::refused(std::string_view reason) const
@@ -230,19 +247,38 @@ bool is_malformed(const std::vector<check::issue>& issues)
 
 readiness_state readiness_of(const model::child& c, model::date day)
 {
+    return readiness_of(
+        c, day, check::check_record(c, check::profile::readiness, check::rule_options{.as_of = day}));
+}
+
+readiness_state readiness_of(const model::child& c, model::date day,
+                             const std::vector<check::issue>& issues)
+{
     readiness_state s;
     s.active = !(c.enrollment && c.enrollment->left_on && *c.enrollment->left_on <= day);
     if (!s.active) {
         return s;
     }
-    const auto issues = check::check_record(c, check::profile::readiness,
-                                            check::rule_options{.as_of = day});
     const auto states = check::evaluate_indicators(c, issues);
     s.ready = !check::has_errors(issues) &&
               std::all_of(states.begin(), states.end(), [](check::indicator_state st) {
                   return st == check::indicator_state::filled;
               });
     return s;
+}
+
+readiness_state add_readiness_warnings(const model::child& c, model::date day,
+                                       std::vector<check::issue>& warnings)
+{
+    auto issues = check::check_record(c, check::profile::readiness, check::rule_options{.as_of = day});
+    const auto state = readiness_of(c, day, issues);
+    for (auto& i : issues) {
+        if (i.severity == check::severity::error) {
+            i.severity = check::severity::warning;
+        }
+        warnings.push_back(std::move(i));
+    }
+    return state;
 }
 
 readiness_state readiness_of_json(std::string_view json, model::date day)
@@ -277,25 +313,13 @@ write_result put_tracked(storage::transaction& tx, std::string_view institution,
 
 // ---- idempotency ----------------------------------------------------------------------------------
 
-namespace {
-
-bool valid_key(std::string_view s) noexcept
-{
-    return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '_' || c == ':' || c == '-';
-    });
-}
-
-} // namespace
-
 response idempotent(call& c, const std::function<response()>& handler)
 {
     const auto key = c.req["Idempotency-Key"];
     if (key.empty()) {
         return handler();
     }
-    if (!valid_key(key)) {
+    if (!is_protocol_id(key, 128)) {
         fail(problem_kind::malformed_request,
              "Idempotency-Key must be 1..128 characters of A-Z a-z 0-9 . _ : -",
              {header_error("header.invalid", "Idempotency-Key",

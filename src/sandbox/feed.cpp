@@ -7,16 +7,6 @@
 #include <algorithm>
 
 namespace aikom::sandbox::detail {
-namespace {
-
-bool is_edrpou(std::string_view s)
-{
-    return s.size() == 8 &&
-           std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-}
-
-} // namespace
-
 response changes(call& c)
 {
     // Which institutions: those named, else the caller's whole scope. The names' syntax first,
@@ -26,11 +16,7 @@ response changes(call& c)
         if (key != "institution") {
             continue;
         }
-        if (!is_edrpou(value)) {
-            fail(problem_kind::malformed_request, "institution must be an 8-digit ЄДРПОУ code",
-                 {parameter_error("parameter.invalid", "institution", "an 8-digit ЄДРПОУ code",
-                                  "8-значний код ЄДРПОУ")});
-        }
+        require_institution_param(value);
         if (!only) {
             only.emplace();
         }

@@ -142,6 +142,15 @@ struct call {
 
 /// The state of a written record for the progress report, judged on `day`.
 [[nodiscard]] readiness_state readiness_of(const model::child& c, model::date day);
+/// The same from the `readiness` profile's issues of `c` as of `day`, already computed (a write
+/// computes them once, for its warnings and for this).
+[[nodiscard]] readiness_state readiness_of(const model::child& c, model::date day,
+                                           const std::vector<check::issue>& readiness_issues);
+
+/// The `readiness` profile's issues of a record that is being written, as warnings (only
+/// `submission` refuses a write), and its state for the progress report, from one check.
+readiness_state add_readiness_warnings(const model::child& c, model::date day,
+                                       std::vector<check::issue>& warnings);
 /// `readiness_of` for a record in canonical JSON (a stored record, an applied correction).
 [[nodiscard]] readiness_state readiness_of_json(std::string_view json, model::date day);
 
@@ -153,6 +162,12 @@ void track_untracked_records(storage& store);
 write_result put_tracked(storage::transaction& tx, std::string_view institution,
                          std::string_view id, std::string_view canonical, std::string_view etag,
                          readiness_state state, const write_condition& condition = {});
+
+/// 1..`max` characters of A-Z a-z 0-9 . _ : - (record ids, client ids, request ids, keys).
+[[nodiscard]] bool is_protocol_id(std::string_view s, std::size_t max) noexcept;
+
+/// 400 `parameter.invalid` at `institution` unless `value` is an 8-digit code.
+void require_institution_param(std::string_view value);
 
 /// A request body the protocol layer could not accept: 400 when it is not even a JSON object,
 /// otherwise the problem its fault calls for, with every issue of the body.

@@ -105,21 +105,10 @@ model::child decode_record(const request& req, std::vector<check::issue>& warnin
     return std::move(*r.record);
 }
 
-// The readiness profile's issues as warnings (a write is refused by `submission` only).
-void add_readiness_warnings(const model::child& c, std::vector<check::issue>& warnings)
-{
-    for (auto& i : check::check_record(c, check::profile::readiness,
-                                       check::rule_options{.as_of = today()})) {
-        if (i.severity == check::severity::error) {
-            i.severity = check::severity::warning;
-        }
-        warnings.push_back(std::move(i));
-    }
-}
-
 // The submission profile's errors refuse the record; the readiness profile's other issues
 // come back as warnings.
-std::vector<check::issue> check_for_write(const model::child& c, std::vector<check::issue> warnings)
+std::vector<check::issue> check_for_write(const model::child& c, std::vector<check::issue> warnings,
+                                          readiness_state& state)
 {
     auto submission = check::check_record(c, check::profile::submission,
                                           check::rule_options{.as_of = today()});
@@ -129,13 +118,14 @@ std::vector<check::issue> check_for_write(const model::child& c, std::vector<che
         fail(problem_kind::validation_failed, "AIKOM would not save this record",
              std::move(submission));
     }
-    add_readiness_warnings(c, warnings);
+    state = add_readiness_warnings(c, today(), warnings);
     return warnings;
 }
 
 // Like check_for_write, but only errors the change introduces refuse it: a record entered
 // through a correction request (which fails `submission` by design) can still be withdrawn.
-std::vector<check::issue> check_for_change(const model::child& before, const model::child& after)
+std::vector<check::issue> check_for_change(const model::child& before, const model::child& after,
+                                           readiness_state& state)
 {
     const check::rule_options ro{.as_of = today()};
     const auto old_issues = check::check_record(before, check::profile::submission, ro);
@@ -153,7 +143,7 @@ std::vector<check::issue> check_for_change(const model::child& before, const mod
              std::move(introduced));
     }
     std::vector<check::issue> warnings;
-    add_readiness_warnings(after, warnings);
+    state = add_readiness_warnings(after, today(), warnings);
     return warnings;
 }
 
@@ -236,10 +226,10 @@ response put_child(call& c)
         fail(problem_kind::malformed_request, "the body does not match the URL", mismatch);
     }
     record.institution = model::edrpou(r.institution);
-    warnings = check_for_write(record, std::move(warnings));
+    readiness_state state;
+    warnings = check_for_write(record, std::move(warnings), state);
     const std::string canonical = codec::encode(record);
     const std::string etag = etag_of(canonical);
-    const auto state = readiness_of(record, today());
     const auto result = c.store().write([&](storage::transaction& tx) {
         const auto current = c.req[http::field::if_match].empty()
                                  ? std::optional<stored_child>()
@@ -337,13 +327,13 @@ response withdraw_child(call& c)
         if (body.value.reason) {
             e.leave_reason = *body.value.reason;
         }
-        auto warnings = check_for_change(before, record);
+        readiness_state state;
+        auto warnings = check_for_change(before, record, state);
         const std::string canonical = codec::encode(record);
         auto cond = condition_from(c.req, current);
         if (!cond.if_match) {
             cond.if_match = current->etag; // no lost update between our read and write
         }
-        const auto state = readiness_of(record, today());
         const auto result = c.store().write([&](storage::transaction& tx) {
             return put_tracked(tx, r.institution, r.child_id, canonical, etag_of(canonical), state,
                                cond);

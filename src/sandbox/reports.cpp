@@ -17,13 +17,7 @@ namespace {
 std::vector<std::string> report_institutions(const call& c)
 {
     if (const auto one = c.param("institution")) {
-        if (one->size() != 8 || !std::all_of(one->begin(), one->end(), [](char ch) {
-                return ch >= '0' && ch <= '9';
-            })) {
-            fail(problem_kind::malformed_request, "institution must be an 8-digit ЄДРПОУ code",
-                 {parameter_error("parameter.invalid", "institution", "an 8-digit ЄДРПОУ code",
-                                  "8-значний код ЄДРПОУ")});
-        }
+        require_institution_param(*one);
         c.require_institution(*one);
         return {std::string(*one)};
     }

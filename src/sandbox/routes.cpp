@@ -161,24 +161,10 @@ bool has_any_scope(const principal& who, std::string_view scopes)
     return false;
 }
 
-bool is_edrpou(std::string_view s)
-{
-    return s.size() == 8 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// 1..`max` characters of A-Z a-z 0-9 . _ : - (record ids, client ids, request ids).
-bool is_id(std::string_view s, std::size_t max)
-{
-    return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '_' || c == ':' || c == '-';
-    });
-}
-
 std::string request_id_of(const request& req)
 {
     const auto given = req["X-Request-Id"];
-    return is_id(given, 128) ? std::string(given) : "req-" + random_hex(8);
+    return is_protocol_id(given, 128) ? std::string(given) : "req-" + random_hex(8);
 }
 
 // Path segments are checked by the router, before anything else looks at them.
@@ -186,18 +172,18 @@ void check_path(const protocol::route& r)
 {
     constexpr std::string_view id_en = "1..64 characters of A-Z a-z 0-9 . _ : -";
     constexpr std::string_view id_uk = "1..64 символів з A-Z a-z 0-9 . _ : -";
-    if (!r.institution.empty() && !is_edrpou(r.institution)) {
+    if (!r.institution.empty() && !is_edrpou_code(r.institution)) {
         fail(problem_kind::malformed_request,
              "the institution in the path must be an 8-digit ЄДРПОУ code",
              {parameter_error("path.invalid", "edrpou", "an 8-digit ЄДРПОУ code",
                               "8-значний код ЄДРПОУ")});
     }
-    if (!r.child_id.empty() && !is_id(r.child_id, 64)) {
+    if (!r.child_id.empty() && !is_protocol_id(r.child_id, 64)) {
         fail(problem_kind::malformed_request,
              "the record id in the path must be " + std::string(id_en),
              {parameter_error("path.invalid", "id", id_en, id_uk)});
     }
-    if (!r.client_id.empty() && !is_id(r.client_id, 64)) {
+    if (!r.client_id.empty() && !is_protocol_id(r.client_id, 64)) {
         fail(problem_kind::malformed_request,
              "the client id in the path must be " + std::string(id_en),
              {parameter_error("path.invalid", "client_id", id_en, id_uk)});
