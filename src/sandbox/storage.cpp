@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <utility>
 
 namespace aikom::sandbox::detail {
@@ -431,42 +432,56 @@ storage::transaction::changes_after(std::int64_t after, std::size_t limit,
         s_.feed_cost_ = 0;
         return out;
     }
-    auto read = [&](statement& s) {
-        while (s.step()) {
-            change_event e;
-            e.institution = s.text(0);
-            e.seq = s.int64(1);
-            e.deleted = s.int64(2) != 0;
-            e.id = s.text(3);
-            e.etag = s.text(4);
-            if (!e.deleted && !s.is_null(5)) {
-                e.json = s.text(5);
-            }
-            out.push_back(std::move(e));
+    // The row a statement stands on, as an event.
+    const auto event_of = [](const statement& s) {
+        change_event e;
+        e.institution = s.text(0);
+        e.seq = s.int64(1);
+        e.deleted = s.int64(2) != 0;
+        e.id = s.text(3);
+        e.etag = s.text(4);
+        if (!e.deleted && !s.is_null(5)) {
+            e.json = s.text(5);
         }
+        return e;
     };
     std::int64_t cost = 0;
     if (!only) {
         statement s(db(), "SELECT institution, seq, deleted, id, etag, json FROM changes "
                           "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
         s.bind(1, after).bind(2, checked_limit(limit));
-        read(s);
+        while (s.step()) {
+            out.push_back(event_of(s));
+        }
         cost = s.vm_steps();
     } else {
-        // One walk of the index per institution, each at most `limit` rows; then the first
-        // `limit` of their union.
-        statement s(db(), "SELECT institution, seq, deleted, id, etag, json FROM changes "
-                          "WHERE institution = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+        // A merge of one walk of the (institution, seq) index per institution, each advanced
+        // only when its row is taken: at most `limit` + institutions rows are read (and only
+        // `limit` copied), however many institutions and events there are.
+        std::vector<std::unique_ptr<statement>> walks;
         for (const auto& institution : *only) {
-            s.reset();
-            s.bind(1, institution).bind(2, after).bind(3, checked_limit(limit));
-            read(s);
-            cost += s.vm_steps();
+            auto s = std::make_unique<statement>(
+                db(), "SELECT institution, seq, deleted, id, etag, json FROM changes "
+                      "WHERE institution = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+            s->bind(1, institution).bind(2, after).bind(3, checked_limit(limit));
+            if (s->step()) {
+                walks.push_back(std::move(s));
+            } else {
+                cost += s->vm_steps();
+            }
         }
-        std::sort(out.begin(), out.end(),
-                  [](const change_event& a, const change_event& b) { return a.seq < b.seq; });
-        if (out.size() > limit) {
-            out.resize(limit);
+        while (out.size() < limit && !walks.empty()) {
+            const auto next = std::min_element(
+                walks.begin(), walks.end(),
+                [](const auto& a, const auto& b) { return a->int64(1) < b->int64(1); });
+            out.push_back(event_of(**next));
+            if (!(*next)->step()) {
+                cost += (*next)->vm_steps();
+                walks.erase(next);
+            }
+        }
+        for (const auto& w : walks) {
+            cost += w->vm_steps();
         }
     }
     s_.feed_cost_ = cost;

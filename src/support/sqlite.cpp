@@ -23,7 +23,13 @@ sqlite_db::sqlite_db(const std::string& path, std::string owner)
 
 sqlite_db::~sqlite_db()
 {
-    // Statements are scoped objects, finalised before their connection: close cannot be busy.
+    // Statements in use are scoped objects, destroyed before their connection; the cache's are
+    // finalised here, so close cannot be busy.
+    for (auto& [sql, entries] : cache_) {
+        for (auto& entry : entries) {
+            sqlite3_finalize(entry->stmt);
+        }
+    }
     sqlite3_close(db_);
 }
 
@@ -85,18 +91,48 @@ const char* non_null(std::string_view s)
 sqlite_statement::sqlite_statement(sqlite_db& db, std::string_view sql)
     : db_(&db)
 {
-    const int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), 0,
-                                      &stmt_, nullptr);
+    auto found = db.cache_.find(sql);
+    if (found != db.cache_.end()) {
+        for (auto& entry : found->second) {
+            if (!entry->in_use) {
+                cached_ = entry.get();
+                cached_->in_use = true;
+                stmt_ = cached_->stmt;
+                sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_VM_STEP, 1); // this run's cost only
+                return;
+            }
+        }
+    }
+    const bool keep = found != db.cache_.end()
+                          ? found->second.size() < sqlite_db::max_per_text
+                          : db.cache_.size() < sqlite_db::max_texts;
+    const int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+                                      keep ? SQLITE_PREPARE_PERSISTENT : 0, &stmt_, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt_);
         stmt_ = nullptr;
         db.fail(rc, "prepare");
     }
+    if (keep) {
+        if (found == db.cache_.end()) {
+            found = db.cache_.try_emplace(std::string(sql)).first;
+        }
+        found->second.push_back(
+            std::make_unique<sqlite_db::cached_statement>(sqlite_db::cached_statement{stmt_, true}));
+        cached_ = found->second.back().get();
+    }
 }
 
 sqlite_statement::~sqlite_statement()
 {
-    sqlite3_finalize(stmt_);
+    if (cached_ == nullptr) {
+        sqlite3_finalize(stmt_);
+        return;
+    }
+    // Back to the cache, holding nothing: no open read, no bound value.
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    cached_->in_use = false;
 }
 
 sqlite_statement& sqlite_statement::bind(int index, std::string_view text)

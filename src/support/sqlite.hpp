@@ -1,7 +1,7 @@
 // Private: the one small SQLite wrapper shared by the sandbox's storage and the sync journal.
 // A connection that knows whose it is (every error message starts with its owner: "sandbox
-// storage: …", "journal <file>: …"), prepared statements finalised on destruction, and a
-// transaction as a scope. Errors throw `sqlite_error`; messages name the operation and SQLite's
+// storage: …", "journal <file>: …"), prepared statements kept for reuse, and a transaction as a
+// scope. Errors throw `sqlite_error`; messages name the operation and SQLite's
 // diagnosis, never a bound value (SQL texts carry no data: everything is bound).
 //
 // Not thread-safe: callers serialise access to a connection (the sandbox with a mutex, the
@@ -10,9 +10,13 @@
 #define AIKOM_SRC_SUPPORT_SQLITE_HPP
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -52,11 +56,37 @@ public:
     [[nodiscard]] std::int64_t changes() const noexcept;
 
 private:
+    friend class sqlite_statement;
+
+    // Prepared statements by SQL text, reused by the next `sqlite_statement` of the same text
+    // (parsing and planning a statement cost more than running a small one: a record's write
+    // runs several). A text in use more than once at a time (a merge of several walks of one
+    // query) gets more statements, up to `max_per_text`; at most `max_texts` texts are kept.
+    // Beyond either, a statement is prepared afresh and finalised after.
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept
+        {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    struct cached_statement {
+        sqlite3_stmt* stmt = nullptr;
+        bool in_use = false;
+    };
+    static constexpr std::size_t max_texts = 64;
+    static constexpr std::size_t max_per_text = 32;
+    // unique_ptr: an entry's address is held by the statement using it while the list grows.
+    std::unordered_map<std::string, std::vector<std::unique_ptr<cached_statement>>, string_hash,
+                       std::equal_to<>>
+        cache_;
+
     sqlite3* db_ = nullptr;
     std::string owner_;
 };
 
-/// A prepared statement, finalised on destruction.
+/// A prepared statement: its connection's cached one for this SQL text when free (reset and
+/// unbound on destruction, its counters restarted when taken), else one of its own.
 class sqlite_statement {
 public:
     sqlite_statement(sqlite_db& db, std::string_view sql);
@@ -89,6 +119,7 @@ private:
 
     sqlite_db* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;
+    sqlite_db::cached_statement* cached_ = nullptr; ///< the cache's entry, when taken from it
 };
 
 /// BEGIN (IMMEDIATE for writes) … COMMIT; rolls back on destruction unless committed.

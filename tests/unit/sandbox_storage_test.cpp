@@ -269,6 +269,63 @@ TEST_CASE("storage: changes_after orders, filters by scope and limits")
     CHECK(db.read([&](storage::transaction& tx) { return tx.changes_after(0, 100, nobody); }).empty());
 }
 
+TEST_CASE("storage: a feed of several institutions merges their walks and reads only the page")
+{
+    storage db(":memory:");
+    // 20 institutions writing in turn, 50 events each: their events interleave in the feed.
+    std::vector<std::string> codes;
+    for (int i = 0; i < 20; ++i) {
+        codes.push_back("300000" + std::to_string(10 + i));
+    }
+    db.write([&](storage::transaction& tx) {
+        for (int n = 0; n < 50; ++n) {
+            for (const auto& code : codes) {
+                (void)tx.put_child(code, "kd-" + std::to_string(n), record("kd-1"),
+                                   code + "-" + std::to_string(n));
+            }
+        }
+    });
+    const auto national = db.read([&](storage::transaction& tx) { return tx.changes_after(0, 5'000, everything); });
+    REQUIRE(national.size() == 1'000);
+
+    const std::optional<std::vector<std::string>> some{{codes[11], codes[3], codes[7]}};
+    std::vector<std::int64_t> expected;
+    for (const auto& e : national) {
+        if (e.institution == codes[3] || e.institution == codes[7] || e.institution == codes[11]) {
+            expected.push_back(e.seq);
+        }
+    }
+    for (const std::size_t limit : {1, 2, 7, 100, 150, 1'000}) {
+        CAPTURE(limit);
+        std::vector<std::int64_t> got;
+        std::int64_t after = 0;
+        for (;;) {
+            const auto page = db.read([&](storage::transaction& tx) { return tx.changes_after(after, limit, some); });
+            if (page.empty()) {
+                break;
+            }
+            CHECK(page.size() <= limit);
+            for (const auto& e : page) {
+                got.push_back(e.seq);
+            }
+            after = page.back().seq;
+        }
+        CHECK(got == expected); // each event once, in feed order, across page boundaries
+    }
+
+    // A page of 10 over all 20 institutions reads about 10 + 20 rows: a few times one
+    // institution's page, not 20 times (a walk of 10 rows per institution, then a sort).
+    const std::optional<std::vector<std::string>> one{{codes[0]}};
+    const std::optional<std::vector<std::string>> all{codes};
+    (void)db.read([&](storage::transaction& tx) { return tx.changes_after(0, 10, one); });
+    const auto one_cost = db.last_feed_cost();
+    const auto page = db.read([&](storage::transaction& tx) { return tx.changes_after(0, 10, all); });
+    const auto all_cost = db.last_feed_cost();
+    CHECK(seqs(page) == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    CHECK(one_cost > 0);
+    CHECK(all_cost < 10 * one_cost);
+}
+
 TEST_CASE("storage: prune compacts the feed with an injected clock")
 {
     storage db(":memory:");
