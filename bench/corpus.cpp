@@ -5,12 +5,17 @@
 
 namespace aikom::bench {
 
-corpus make_corpus(std::size_t count)
+corpus make_corpus(std::size_t count, std::optional<model::date> reference)
 {
     // The generator behind `aikom-gen --institutions 20 --seed 1`: clean records, so that every
     // row measures the same successful work.
-    synthetic::roster_generator generator({.institutions = 20, .seed = 1});
+    synthetic::roster_options options{.institutions = 20, .seed = 1};
+    if (reference) {
+        options.reference_date = *reference;
+    }
+    synthetic::roster_generator generator(options);
     corpus c;
+    c.reference_date = options.reference_date;
     c.records.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
         c.records.push_back(generator.next());

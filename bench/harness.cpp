@@ -61,8 +61,21 @@ std::string padded(std::string s, std::size_t width)
 
 } // namespace
 
+std::size_t suite::items_of(const measurement& m, const sample& s)
+{
+    return s.items != 0 ? s.items : m.size.items;
+}
+
+double suite::rate_of(const measurement& m, const sample& s)
+{
+    return s.seconds > 0 ? static_cast<double>(items_of(m, s)) / s.seconds : 0;
+}
+
 std::optional<bool> row::met() const
 {
+    if (maximum && value) {
+        return *value <= *maximum;
+    }
     if (!target || !ratio) {
         return std::nullopt;
     }
@@ -94,12 +107,13 @@ void suite::add(std::string name, volume size, std::function<void()> work)
     });
 }
 
-void suite::add_measured(std::string name, volume size, std::function<sample()> work)
+void suite::add_measured(std::string name, volume size, std::function<sample()> work,
+                         std::size_t max_rounds)
 {
     if (find(name) != nullptr) {
         throw std::logic_error("aikom_bench: measurement added twice: " + name);
     }
-    measurements_.push_back({std::move(name), std::move(size), std::move(work), {}, {}});
+    measurements_.push_back({std::move(name), std::move(size), std::move(work), {}, {}, max_rounds});
 }
 
 void suite::add_skipped(std::string name, volume size, std::string reason)
@@ -118,6 +132,14 @@ void suite::compare(const std::string& name, const std::string& baseline,
                                " vs " + baseline);
     }
     comparisons_.push_back({name, baseline, target});
+}
+
+void suite::bound(const std::string& name, const std::string& figure, double maximum)
+{
+    if (find(name) == nullptr) {
+        throw std::logic_error("aikom_bench: ceiling of an unknown measurement: " + name);
+    }
+    ceilings_.push_back({name, figure, maximum});
 }
 
 const suite::measurement* suite::find(std::string_view name) const
@@ -141,13 +163,18 @@ void suite::run(std::size_t rounds, std::string_view only, std::ostream* progres
     }
     for (std::size_t round = 0; round < rounds; ++round) {
         // Alternate the order so that no measurement always runs first (cold) or last.
+        const auto run_one = [](measurement& m) {
+            if (m.max_rounds == 0 || m.samples.size() < m.max_rounds) {
+                m.samples.push_back(m.work());
+            }
+        };
         if (round % 2 == 0) {
             for (auto* m : selected) {
-                m->samples.push_back(m->work());
+                run_one(*m);
             }
         } else {
             for (auto it = selected.rbegin(); it != selected.rend(); ++it) {
-                (*it)->samples.push_back((*it)->work());
+                run_one(**it);
             }
         }
         if (progress != nullptr) {
@@ -172,11 +199,21 @@ row suite::plain_row(const measurement& m) const
         return r;
     }
     std::vector<double> seconds;
+    std::vector<double> items;
+    std::vector<double> rates;
+    bool items_vary = false;
     for (const auto& s : m.samples) {
         seconds.push_back(s.seconds);
+        items.push_back(static_cast<double>(items_of(m, s)));
+        rates.push_back(rate_of(m, s));
+        items_vary = items_vary || s.items != 0;
     }
     r.seconds = median(seconds);
-    if (r.seconds > 0) {
+    if (items_vary) {
+        // Runs of a fixed time: the median rate, and the median count of what they did.
+        r.size.items = static_cast<std::size_t>(median(items));
+        r.records_per_s = median(rates);
+    } else if (r.seconds > 0) {
         r.mb_per_s = static_cast<double>(m.size.bytes) / 1e6 / r.seconds;
         r.records_per_s = static_cast<double>(m.size.items) / r.seconds;
     }
@@ -215,9 +252,7 @@ std::vector<row> suite::rows() const
             const std::size_t n = std::min(m.samples.size(), b.samples.size());
             std::vector<double> ratios;
             for (std::size_t i = 0; i < n; ++i) {
-                const double ours = static_cast<double>(m.size.items) / m.samples[i].seconds;
-                const double theirs = static_cast<double>(b.size.items) / b.samples[i].seconds;
-                ratios.push_back(ours / theirs);
+                ratios.push_back(rate_of(m, m.samples[i]) / rate_of(b, b.samples[i]));
             }
             if (!ratios.empty()) {
                 r.ratio = median(ratios);
@@ -226,6 +261,21 @@ std::vector<row> suite::rows() const
         }
         if (!compared) {
             out.push_back(plain_row(m));
+        }
+        for (const auto& c : ceilings_) {
+            if (c.name != m.name) {
+                continue;
+            }
+            row r = plain_row(m);
+            r.name = m.name + " " + c.figure;
+            r.figure = c.figure;
+            r.maximum = c.maximum;
+            for (const auto& [k, v] : r.extra) {
+                if (k == c.figure) {
+                    r.value = v;
+                }
+            }
+            out.push_back(std::move(r));
         }
     }
     return out;
@@ -259,6 +309,10 @@ void suite::print(std::ostream& out) const
         if (r.target) {
             const auto met = r.met();
             out << format("≥%.1fx ", *r.target) << (!met ? "n/a" : *met ? "met" : "MISSED");
+        } else if (r.maximum) {
+            const auto met = r.met();
+            out << r.figure << (r.value ? format(" %.1f", *r.value) : " ?")
+                << format(" ≤%.0f ", *r.maximum) << (!met ? "n/a" : *met ? "met" : "MISSED");
         } else {
             out << '-';
         }
@@ -290,6 +344,11 @@ void suite::write_json(const std::filesystem::path& path) const
         o["target"] = r.target ? boost::json::value(*r.target) : boost::json::value();
         const auto met = r.met();
         o["met"] = met ? boost::json::value(*met) : boost::json::value();
+        if (r.maximum) {
+            o["figure"] = r.figure;
+            o["value"] = r.value ? boost::json::value(*r.value) : boost::json::value();
+            o["max"] = *r.maximum;
+        }
         for (const auto& [k, v] : r.extra) {
             o[k] = v;
         }

@@ -47,6 +47,9 @@ struct volume {
 /// One run of self-measured work (`add_measured`).
 struct sample {
     double seconds = 0;
+    /// Items this run processed, when the run decides it (wrk runs for a fixed time); 0: the
+    /// measurement's volume.
+    std::size_t items = 0;
     /// Further figures of this run (e.g. `peak_rss_mb`, `tls_handshakes`); each is reported as
     /// the median over rounds under its name.
     std::vector<std::pair<std::string, double>> extra{};
@@ -67,7 +70,14 @@ struct row {
     std::size_t rounds = 0;         ///< rounds measured
     std::vector<std::pair<std::string, double>> extra{};
     std::string skipped{}; ///< why nothing was measured (a missing package), else empty
+    /// A ceiling row (`suite::bound`): the extra figure `figure`'s median must stay at or under
+    /// `maximum`; `value` is that median.
+    std::string figure{};
+    std::optional<double> value{};
+    std::optional<double> maximum{};
 
+    /// Whether the ratio reached the target, or the value stayed under the ceiling; nullopt when
+    /// the row has neither (or was not measured).
     [[nodiscard]] std::optional<bool> met() const;
 };
 
@@ -76,8 +86,11 @@ public:
     /// Work timed by the harness (wall clock, steady_clock) around one call.
     void add(std::string name, volume size, std::function<void()> work);
 
-    /// Work that times itself: returns seconds and any extra figures of one run.
-    void add_measured(std::string name, volume size, std::function<sample()> work);
+    /// Work that times itself: returns seconds and any extra figures of one run. A positive
+    /// `max_rounds` runs it in that many rounds at most (the first ones), for work too long to
+    /// repeat (a million-record push); its comparisons then use those rounds only.
+    void add_measured(std::string name, volume size, std::function<sample()> work,
+                      std::size_t max_rounds = 0);
 
     /// A measurement that cannot run here (e.g. an optional package is missing). It is still
     /// printed and written, with `reason`, so that the set of rows never silently changes.
@@ -87,6 +100,10 @@ public:
     /// says whether the ratio reached it.
     void compare(const std::string& name, const std::string& baseline,
                  std::optional<double> target = std::nullopt);
+
+    /// A ceiling: the median of `name`'s extra figure `figure` (e.g. `peak_rss_mb`) must stay at
+    /// or under `maximum`. One more row, named "<name> <figure>", says whether it did.
+    void bound(const std::string& name, const std::string& figure, double maximum);
 
     /// Runs `rounds` interleaved rounds of every measurement whose name starts with `only`
     /// (all when empty). `progress` (may be null) gets a line per round.
@@ -110,6 +127,7 @@ private:
         std::function<sample()> work;
         std::string skipped;
         std::vector<sample> samples;
+        std::size_t max_rounds = 0;
     };
     struct comparison {
         std::string name;
@@ -118,10 +136,18 @@ private:
     };
 
     [[nodiscard]] const measurement* find(std::string_view name) const;
+    [[nodiscard]] static std::size_t items_of(const measurement& m, const sample& s);
+    [[nodiscard]] static double rate_of(const measurement& m, const sample& s);
     [[nodiscard]] row plain_row(const measurement& m) const;
 
     std::vector<measurement> measurements_;
     std::vector<comparison> comparisons_;
+    struct ceiling {
+        std::string name;
+        std::string figure;
+        double maximum = 0;
+    };
+    std::vector<ceiling> ceilings_;
 };
 
 /// The median of `values` (the mean of the middle two for an even count); 0 when empty.

@@ -11,16 +11,19 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace aikom::bench {
 
-/// Generated records shared by the records sections, built once outside every timing.
+/// Generated records shared by the sections, built once outside every timing.
 struct corpus {
-    /// `aikom-gen`'s generator at a fixed seed: 20 institutions, seed 1, no defects.
+    /// `aikom-gen`'s generator at a fixed seed: 20 institutions, seed 1, no defects, ages and
+    /// dates made for `reference_date`.
     std::vector<model::child> records;
+    model::date reference_date{};
     /// The records' canonical NDJSON, a '\n' after each record, followed by 64 spare bytes
     /// (simdjson reads up to 64 bytes past a document's end).
     std::string storage;
@@ -32,8 +35,10 @@ struct corpus {
     std::size_t json_bytes = 0;
 };
 
-/// Generates `count` records (fixed seed) and their NDJSON.
-[[nodiscard]] corpus make_corpus(std::size_t count);
+/// Generates `count` records (fixed seed) and their NDJSON, for the generator's fixed reference
+/// date (the records sections: the same bytes every day) or for `reference` (the sections that
+/// send records to a server, which judges ages as of today: `aikom-gen --reference-date today`).
+[[nodiscard]] corpus make_corpus(std::size_t count, std::optional<model::date> reference = {});
 
 /// Where files the sections write (identifier lists) go, and the programs they run.
 struct environment {
@@ -41,6 +46,14 @@ struct environment {
     std::filesystem::path self;        ///< this program, for subprocess measurements
     std::filesystem::path python;      ///< python3, for stdnum
     std::filesystem::path stdnum_script; ///< bench/stdnum_validate.py
+    // Sections 5–7 (empty when the example programs were not built: those rows are skipped).
+    std::filesystem::path sandbox;    ///< aikom-sandbox
+    std::filesystem::path sync;       ///< aikom-sync
+    std::filesystem::path validate;   ///< aikom-validate
+    std::filesystem::path audit;      ///< aikom-audit
+    std::filesystem::path client;     ///< aikom_bench_client (bench/client_load.cpp)
+    std::filesystem::path wrk;        ///< /usr/bin/wrk, which may be missing
+    std::filesystem::path wrk_script; ///< bench/wrk/requests.lua
 };
 
 /// Section 1: NDJSON decode against Boost.JSON DOM parsing, with two limit lines.
@@ -60,6 +73,22 @@ void add_csv_section(suite& s, const corpus& c);
 /// Section 4: `count` РНОКПП and `count` ЄДРПОУ validated by the library and by python-stdnum,
 /// whole processes both.
 void add_identifiers_section(suite& s, const environment& env, std::size_t count);
+
+/// Section 5: the client end to end against aikom-sandbox on loopback: `count` records in
+/// batches and one PUT per record over `connections` connections, the latter against wrk
+/// sending the same requests over as many connections. `rounds` caps the rounds of each run
+/// (0: every round); a run of 100,000 records takes a minute.
+void add_client_section(suite& s, const environment& env, const corpus& c, std::size_t count,
+                        std::size_t connections, std::size_t rounds);
+
+/// Section 6: the server under wrk at 4, 16 and 64 connections, a PUT against the disk's floor,
+/// and a narrow client's feed poll as the national feed grows (10,000 to 1,000,000 events; a
+/// hundredth of that with `quick`).
+void add_server_section(suite& s, const environment& env, const corpus& c, bool quick);
+
+/// Section 7: peak RSS of aikom-sync pushing, aikom-validate checking and aikom-audit reporting
+/// on `count` records.
+void add_memory_section(suite& s, const environment& env, const corpus& c, std::size_t count);
 
 /// The subprocess side of section 4: validates every line of `file` as `kind` (`rnokpp` or
 /// `edrpou`) and prints how many are valid. Returns the process's exit status.
