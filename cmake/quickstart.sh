@@ -7,6 +7,7 @@
 #                                 (one table; the same rows in build/bench/results.json)
 #
 # Idempotent: packages already installed are not touched, builds are incremental (ccache).
+# The test mode builds with AddressSanitizer and UndefinedBehaviorSanitizer (preset asan).
 # AIKOM_WERROR=ON (set by CI) builds with warnings as errors.
 set -euo pipefail
 
@@ -61,7 +62,13 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# The demo builds `dev`; the tests build `asan` (the same with AddressSanitizer and
+# UndefinedBehaviorSanitizer: any finding fails the test). AIKOM_WERROR=ON (CI) builds `ci`,
+# which is `asan` with warnings as errors.
 preset=dev
+if [ "$mode" = test ]; then
+  preset=asan
+fi
 if [ "${AIKOM_WERROR:-OFF}" = "ON" ]; then
   preset=ci
 fi
