@@ -215,7 +215,7 @@ struct service::impl {
     impl(const server_options& o, storage& s)
         : options(o)
         , store(s)
-        , auth(o.clients, o.token_lifetime)
+        , auth(o.clients, o.token_lifetime, o.secret_kdf_iterations)
         , faults(o.faults)
         , state{options, store, auth, faults}
         , rng(std::random_device{}())

@@ -33,6 +33,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -323,6 +324,11 @@ void server::impl::start()
         const std::lock_guard lock(faults_mutex);
         service = std::make_unique<detail::service>(options, *new_storage);
         storage = std::move(new_storage);
+    }
+    // The service keeps derived keys only; the plain-text secrets go now.
+    for (auto& c : options.clients) {
+        OPENSSL_cleanse(c.secret.data(), c.secret.size());
+        c.secret.clear();
     }
 
     rt = std::make_unique<runtime>();

@@ -171,6 +171,7 @@ TEST_CASE("server: what a 2xx confirmed is there after a restart on the same dat
     o.tls_dir = dir.path() / "tls";
     o.database = (dir.path() / "sandbox.db").string();
     o.clients = test::test_clients();
+    o.secret_kdf_iterations = test::test_kdf_iterations;
     std::string etag;
     {
         sandbox::server srv(o);
