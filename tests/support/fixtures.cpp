@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -88,6 +89,24 @@ temp_dir::~temp_dir()
 {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+}
+
+scoped_umask::scoped_umask(unsigned mask)
+    : previous_(static_cast<unsigned>(::umask(static_cast<mode_t>(mask))))
+{}
+
+scoped_umask::~scoped_umask()
+{
+    ::umask(static_cast<mode_t>(previous_));
+}
+
+int group_and_other_bits(const std::filesystem::path& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return -1;
+    }
+    return static_cast<int>(st.st_mode & 077);
 }
 
 int run_command(const std::string& command)
