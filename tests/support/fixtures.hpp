@@ -62,6 +62,28 @@ private:
 /// owner-only file); -1 when the file does not exist.
 [[nodiscard]] int group_and_other_bits(const std::filesystem::path& path);
 
+/// A pipe that is full and that nobody reads: what stderr is when the log collector has stalled.
+/// Both ends block, like stderr; each is closed on destruction unless closed before.
+class full_pipe {
+public:
+    full_pipe();
+    ~full_pipe();
+    full_pipe(const full_pipe&) = delete;
+    full_pipe& operator=(const full_pipe&) = delete;
+
+    [[nodiscard]] int read_end() const noexcept { return read_end_; }
+    [[nodiscard]] int write_end() const noexcept { return write_end_; }
+    void close_read_end();
+    void close_write_end();
+
+    /// Everything there is to read now, without waiting.
+    [[nodiscard]] std::string drain();
+
+private:
+    int read_end_ = -1;
+    int write_end_ = -1;
+};
+
 /// The exit status of `command` run by the shell (`std::system`); -1 when it could not be run
 /// or did not exit normally (a signal).
 [[nodiscard]] int run_command(const std::string& command);
