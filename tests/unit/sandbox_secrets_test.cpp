@@ -16,11 +16,7 @@
 #include <string>
 
 using namespace aikom;
-using sandbox::detail::authority;
-using sandbox::detail::client_secret;
-using sandbox::detail::secret_kdf_runs;
-using sandbox::detail::token_grant;
-using sandbox::detail::token_refusal;
+using namespace aikom::sandbox::detail; // authority, client_secret, token_grant, …
 
 namespace {
 
