@@ -347,7 +347,8 @@ struct stalled_stderr {
         const int nowhere = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
         ::dup2(nowhere, 2);
         ::close(nowhere);
-        pipe.close_read_end(); // a write still waiting on the pipe fails now (EPIPE)
+        (void)pipe.drain();    // a write still waiting on the pipe goes through now
+        pipe.close_read_end();
         (void)sandbox::detail::server_log().flush(std::chrono::seconds(10));
         ::dup2(saved, 2);
         ::close(saved);
