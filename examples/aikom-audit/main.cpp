@@ -14,6 +14,8 @@
 #include <aikom/codec/reader.hpp>
 #include <aikom/protocol/reports.hpp>
 
+#include "owner_only_file.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <chrono>
@@ -70,7 +72,8 @@ aikom::model::date parse_date(std::string_view option, std::string_view text)
 
 bool write_file(const std::string& path, const std::string& content)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    std::ofstream out;
+    aikom::examples::open_owner_only(out, path);
     out << content;
     out.flush();
     if (!out) {

@@ -8,6 +8,8 @@
 #include <aikom/model/date.hpp>
 #include <aikom/synthetic/roster_generator.hpp>
 
+#include "owner_only_file.hpp"
+
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
@@ -170,7 +172,7 @@ int main(int argc, char** argv)
     try {
         std::ofstream file;
         if (args.output) {
-            file.open(*args.output, std::ios::binary | std::ios::trunc);
+            aikom::examples::open_owner_only(file, *args.output);
             if (!file) {
                 std::cerr << "aikom-gen: cannot open " << *args.output << " for writing\n";
                 return 1;

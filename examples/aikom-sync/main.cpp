@@ -19,6 +19,8 @@
 #include <aikom/sync/pull.hpp>
 #include <aikom/sync/push.hpp>
 
+#include "owner_only_file.hpp"
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
@@ -395,7 +397,8 @@ std::string push_counts(const sync::push_progress& p)
 // corrected personal data).
 void write_report(const sync::journal& log, const fs::path& path, const sync::push_progress& p)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    std::ofstream out;
+    aikom::examples::open_owner_only(out, path);
     if (!out) {
         fail("cannot write the report " + path.string());
     }

@@ -10,6 +10,8 @@
 #include <aikom/codec/reader.hpp>
 #include <aikom/codec/writer.hpp>
 
+#include "owner_only_file.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -179,7 +181,9 @@ int main(int argc, char** argv)
             }
         }
         partial = *opt.fix_out + ".partial";
-        fix_file.open(partial, std::ios::binary | std::ios::trunc);
+        std::error_code stale;
+        std::filesystem::remove(partial, stale); // a killed run's: created afresh below
+        aikom::examples::open_owner_only(fix_file, partial);
         if (!fix_file) {
             std::cerr << "aikom-validate: cannot write " << partial << '\n';
             return 2;

@@ -4,7 +4,6 @@
 
 #include <boost/json.hpp>
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -170,11 +169,6 @@ std::string random_hex(std::size_t n)
 
 namespace {
 
-std::string hash_secret(std::string_view salt, std::string_view secret)
-{
-    return codec::sha256(std::string(salt) + ":" + std::string(secret)).to_hex();
-}
-
 std::vector<std::string> split_scopes(std::string_view s)
 {
     std::vector<std::string> out;
@@ -196,8 +190,10 @@ std::vector<std::string> split_scopes(std::string_view s)
 
 } // namespace
 
-authority::authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime)
-    : lifetime_(token_lifetime)
+authority::authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime,
+                     std::uint32_t kdf_iterations)
+    : dummy_(client_secret::derive(random_hex(32), kdf_iterations))
+    , lifetime_(token_lifetime)
 {
     for (const auto& c : clients) {
         if (c.id.empty() || c.secret.empty()) {
@@ -213,8 +209,7 @@ authority::authority(const std::vector<client_entry>& clients, std::chrono::seco
                 r.institutions.insert(code);
             }
         }
-        r.salt = random_hex(16);
-        r.secret_hash = hash_secret(r.salt, c.secret);
+        r.secret = client_secret::derive(c.secret, kdf_iterations);
         clients_.emplace(c.id, std::move(r));
     }
 }
@@ -223,11 +218,11 @@ token_refusal authority::issue(std::string_view client_id, std::string_view secr
                                std::string_view requested_scope, token_grant& grant)
 {
     const auto it = clients_.find(std::string(client_id));
-    // Hash even for an unknown client, so that timing does not tell which ids exist.
-    const std::string salt = it != clients_.end() ? it->second.salt : std::string(32, '0');
-    const std::string h = hash_secret(salt, secret);
-    if (it == clients_.end() ||
-        CRYPTO_memcmp(h.data(), it->second.secret_hash.data(), h.size()) != 0) {
+    // An unknown client is checked against the dummy record: the same KDF run as a wrong
+    // secret, so that timing does not tell which ids exist.
+    const client_secret& stored = it != clients_.end() ? it->second.secret : dummy_;
+    const bool secret_matches = stored.matches(secret);
+    if (it == clients_.end() || !secret_matches) {
         return token_refusal::invalid_client;
     }
     const auto& c = it->second;
@@ -285,6 +280,12 @@ std::optional<principal> authority::authenticate(std::string_view token)
     p.institutions = client->second.institutions;
     p.national = client->second.national;
     return p;
+}
+
+const client_secret* authority::stored_secret(std::string_view client_id) const
+{
+    const auto it = clients_.find(std::string(client_id));
+    return it != clients_.end() ? &it->second.secret : nullptr;
 }
 
 std::optional<role> authority::role_of(std::string_view client_id) const

@@ -4,6 +4,8 @@
 
 #include <aikom/sandbox/server.hpp>
 
+#include "sandbox/client_secret.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -58,9 +60,12 @@ enum class token_refusal { none, invalid_client, invalid_scope };
 
 class authority {
 public:
-    authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime);
+    /// Derives a key for each client's secret with `kdf_iterations` (see client_secret.hpp).
+    authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime,
+              std::uint32_t kdf_iterations);
 
-    /// Checks the client's secret (constant time) and issues a token with `requested_scope`
+    /// Checks the client's secret (one KDF run whether or not the client exists, keys compared
+    /// in constant time) and issues a token with `requested_scope`
     /// (space-separated; empty: every scope of the role).
     token_refusal issue(std::string_view client_id, std::string_view secret,
                         std::string_view requested_scope, token_grant& grant);
@@ -73,6 +78,9 @@ public:
     /// The role of a registered client.
     [[nodiscard]] std::optional<sandbox::role> role_of(std::string_view client_id) const;
 
+    /// What is kept of a registered client's secret (null for an unknown client).
+    [[nodiscard]] const client_secret* stored_secret(std::string_view client_id) const;
+
     /// Drops expired tokens.
     void prune();
 
@@ -81,8 +89,7 @@ private:
         sandbox::role role = sandbox::role::institution;
         std::set<std::string> institutions{}; ///< without "*"
         bool national = false;
-        std::string salt{};
-        std::string secret_hash{};
+        client_secret secret{};
     };
     struct token_record {
         std::string client_id{};
@@ -91,6 +98,7 @@ private:
     };
 
     std::unordered_map<std::string, client_record> clients_;
+    client_secret dummy_; ///< what an unknown client's secret is checked against
     std::chrono::seconds lifetime_;
     std::mutex mutex_;
     std::unordered_map<std::string, token_record> tokens_; ///< keyed by SHA-256 of the token

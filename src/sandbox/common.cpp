@@ -1,6 +1,7 @@
 // What the sandbox's handlers share: problems, replies, access checks, idempotency, and the
 // record helpers (ETags, today's date, readiness for the progress report).
 #include "sandbox/handlers.hpp"
+#include "sandbox/log.hpp"
 
 #include <aikom/check/issue_codes.hpp>
 #include <aikom/check/readiness.hpp>
@@ -13,7 +14,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <iostream>
 
 namespace aikom::sandbox::detail {
 
@@ -60,8 +60,8 @@ void require_institution_param(std::string_view value)
 void call::refused(std::string_view reason) const
 {
     const std::string actor = who.client_id.empty() ? std::string("-") : who.client_id;
-    std::clog << "aikom-sandbox: refused " << actor << ' ' << req.method_string() << ' ' << name
-              << ": " << reason << '\n';
+    log_line("refused " + actor + ' ' + std::string(req.method_string()) + ' ' +
+             std::string(name) + ": " + std::string(reason));
     try {
         store().write([&](storage::transaction& tx) {
             tx.audit(actor, "access.denied", name, reason);

@@ -2,12 +2,12 @@
 // its scope, its body and its handler, and the query parameters it defines. `Allow`, the query
 // check and the order of checks of docs/protocol.md §8.4 come from the table, once.
 #include "sandbox/handlers.hpp"
+#include "sandbox/log.hpp"
 
 #include <aikom/check/issue_codes.hpp>
 #include <aikom/protocol/problem.hpp>
 
 #include <algorithm>
-#include <iostream>
 #include <random>
 #include <span>
 
@@ -215,7 +215,7 @@ struct service::impl {
     impl(const server_options& o, storage& s)
         : options(o)
         , store(s)
-        , auth(o.clients, o.token_lifetime)
+        , auth(o.clients, o.token_lifetime, o.secret_kdf_iterations)
         , faults(o.faults)
         , state{options, store, auth, faults}
         , rng(std::random_device{}())
@@ -327,15 +327,13 @@ struct service::impl {
         } catch (const problem_exit& e) {
             res = problem_response(req, e, request_id);
         } catch (const storage_error& e) {
-            std::clog << "aikom-sandbox: storage failure on request " << request_id << ": "
-                      << e.what() << '\n';
+            log_line("storage failure on request " + request_id + ": " + e.what());
             problem_exit e503{protocol::make_problem(problem_kind::unavailable,
                                                      "the storage failed; try again later")};
             e503.retry_after = std::chrono::seconds(1);
             res = problem_response(req, e503, request_id);
         } catch (const std::exception& e) {
-            std::clog << "aikom-sandbox: internal error on request " << request_id << ": "
-                      << e.what() << '\n';
+            log_line("internal error on request " + request_id + ": " + e.what());
             res = problem_response(
                 req,
                 problem_exit{protocol::make_problem(problem_kind::internal,

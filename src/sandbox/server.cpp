@@ -9,6 +9,7 @@
 
 #include <aikom/sandbox/server.hpp>
 
+#include "log.hpp"
 #include "service.hpp"
 #include "storage.hpp"
 #include "tls_material.hpp"
@@ -33,6 +34,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -40,7 +42,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <exception>
-#include <iostream>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -74,18 +75,14 @@ constexpr std::chrono::milliseconds accept_retry_delay{100};
 /// client reads the answer instead of a connection reset.
 constexpr std::size_t drain_limit = 4 * 1024 * 1024;
 
-/// One line to stderr. Never pass request bodies or personal data here.
+/// One line to the log (log.hpp: queued, never waits for stderr). Never pass request bodies or
+/// personal data here.
 void log_line(std::string_view peer, std::string_view what)
 {
-    static std::mutex mutex;
-    std::string line = "aikom-sandbox: ";
-    line += peer;
+    std::string line{peer};
     line += ": ";
     line += what;
-    line += '\n';
-    const std::lock_guard lock(mutex);
-    std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
-    std::cerr.flush();
+    detail::log_line(line);
 }
 
 bool is_http_error(const error_code& ec)
@@ -324,6 +321,11 @@ void server::impl::start()
         service = std::make_unique<detail::service>(options, *new_storage);
         storage = std::move(new_storage);
     }
+    // The service keeps derived keys only; the plain-text secrets go now.
+    for (auto& c : options.clients) {
+        OPENSSL_cleanse(c.secret.data(), c.secret.size());
+        c.secret.clear();
+    }
 
     rt = std::make_unique<runtime>();
     try {
@@ -394,6 +396,9 @@ void server::impl::stop(std::chrono::milliseconds grace)
         thread.join();
     }
     rt.reset(); // destroys what is still pending: connections past the grace period
+    // The last lines reach stderr before a program that stops the server exits (unless
+    // stderr does not take them).
+    (void)detail::server_log().flush(500ms);
     {
         const std::lock_guard lock(state_mutex);
         state = lifecycle::stopped;

@@ -2,15 +2,46 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace aikom::support {
 
 // ---- sqlite_db ------------------------------------------------------------------------------
 
+namespace {
+
+// A database file that does not exist yet is created owner-only (0600, whatever the umask)
+// before SQLite opens it. SQLite would create it with 0644 less the umask; the -wal, -shm and
+// -journal files it creates later take the database file's permissions (it sets them with
+// fchmod on creation), so they are owner-only too. An existing file keeps its permissions.
+void create_owner_only(const std::string& path, const std::string& owner)
+{
+    if (path.empty() || path == ":memory:") {
+        return;
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ::close(fd);
+        return;
+    }
+    if (errno == EEXIST) {
+        return;
+    }
+    const int err = errno;
+    throw sqlite_error(owner + ": cannot create the file: " + std::strerror(err));
+}
+
+} // namespace
+
 sqlite_db::sqlite_db(const std::string& path, std::string owner)
     : owner_(std::move(owner))
 {
+    create_owner_only(path, owner_);
     const int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);

@@ -33,7 +33,8 @@ public:
 /// temporary one).
 class sqlite_db {
 public:
-    /// Opens (creating if needed) `path`; `owner` starts every error message.
+    /// Opens `path`, creating it owner-only (mode 0600, and so its -wal, -shm and -journal
+    /// files) when it does not exist; `owner` starts every error message.
     sqlite_db(const std::string& path, std::string owner);
     ~sqlite_db();
     sqlite_db(const sqlite_db&) = delete;

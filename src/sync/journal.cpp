@@ -8,14 +8,9 @@
 #include <boost/json/value.hpp>
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <utility>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace aikom::sync {
 
@@ -146,23 +141,6 @@ journal_entry read_entry(const sqlite_statement& s)
     return e;
 }
 
-// Creates the file owner-only before SQLite opens it (SQLite would create it with the umask's
-// permissions, and gives its -wal file the database file's).
-void create_owner_only(const std::filesystem::path& path)
-{
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        ::close(fd);
-        return;
-    }
-    if (errno == EEXIST) {
-        return;
-    }
-    const int err = errno;
-    throw std::runtime_error("journal " + path.string() +
-                             ": cannot create the file: " + std::strerror(err));
-}
-
 } // namespace
 
 struct journal::impl {
@@ -226,8 +204,7 @@ journal::journal(const std::filesystem::path& path, std::string_view server,
     if (any_owner && !std::filesystem::exists(path)) {
         throw std::runtime_error("journal " + path.string() + ": no such file");
     }
-    create_owner_only(path);
-    impl_ = std::make_unique<impl>(path);
+    impl_ = std::make_unique<impl>(path); // created owner-only (support::sqlite_db)
     auto& db = impl_->db;
     db.exec("PRAGMA busy_timeout = 5000", "set busy_timeout");
     {

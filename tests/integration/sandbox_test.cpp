@@ -5,6 +5,8 @@
 #include <aikom/protocol/routes.hpp>
 #include <aikom/protocol/types.hpp>
 
+#include "sandbox/log.hpp"
+
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
 #include "running_server.hpp"
@@ -13,7 +15,15 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -171,6 +181,7 @@ TEST_CASE("server: what a 2xx confirmed is there after a restart on the same dat
     o.tls_dir = dir.path() / "tls";
     o.database = (dir.path() / "sandbox.db").string();
     o.clients = test::test_clients();
+    o.secret_kdf_iterations = test::test_kdf_iterations;
     std::string etag;
     {
         sandbox::server srv(o);
@@ -311,4 +322,86 @@ TEST_CASE("server: Idempotency-Key over HTTPS: a replay returns the stored answe
     const auto feed = protocol::parse_change_page(d.call(verb::get, "/v1/changes", "zdo-a").body());
     REQUIRE(feed.has_value());
     CHECK(feed->changes.size() == 1);
+}
+
+namespace {
+
+// Replaces this process's stderr with a pipe that is full and that nobody reads (a stalled log
+// collector) for the object's lifetime; then puts stderr back and empties the pipe, so that the
+// log's writer thread is released.
+struct stalled_stderr {
+    test::full_pipe pipe;
+    int saved = -1;
+
+    stalled_stderr()
+    {
+        std::fflush(stderr);
+        saved = ::dup(2);
+        REQUIRE(saved >= 0);
+        REQUIRE(::dup2(pipe.write_end(), 2) == 2);
+        pipe.close_write_end();
+    }
+    ~stalled_stderr()
+    {
+        // What the log still holds goes to /dev/null, not into the test's output.
+        const int nowhere = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        ::dup2(nowhere, 2);
+        ::close(nowhere);
+        (void)pipe.drain();    // a write still waiting on the pipe goes through now
+        pipe.close_read_end();
+        (void)sandbox::detail::server_log().flush(std::chrono::seconds(10));
+        ::dup2(saved, 2);
+        ::close(saved);
+    }
+    stalled_stderr(const stalled_stderr&) = delete;
+    stalled_stderr& operator=(const stalled_stderr&) = delete;
+};
+
+// Opens a TCP connection to the server, sends plain HTTP to its TLS port and closes: one failed
+// TLS handshake, one line in the server's log.
+void fail_one_handshake(std::uint16_t port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+        const std::string plain = "GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n";
+        (void)::send(fd, plain.data(), plain.size(), MSG_NOSIGNAL);
+    }
+    ::close(fd);
+}
+
+} // namespace
+
+TEST_CASE("server: keeps answering while its log is a full pipe nobody reads")
+{
+    running_server s;
+    auto& log = sandbox::detail::server_log();
+    const auto dropped_before = log.dropped();
+    {
+        const stalled_stderr stalled;
+        // Each failed handshake is a log line from an I/O thread; more than the log queue holds.
+        for (int i = 0; i < 1500; ++i) {
+            fail_one_handshake(s.srv.port());
+        }
+        // Lines were dropped, not waited for (a server that waited would stop here, its I/O
+        // threads stuck in a write to stderr) ...
+        for (int i = 0; i < 2000 && log.dropped() == dropped_before; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        CHECK(log.dropped() > dropped_before);
+        // ... and the server answers: discovery, a token, a write and a read.
+        test::tls_client client(s.srv.port(), s.srv.ca_pem());
+        test::protocol_driver d(client.as_transport());
+        CHECK(d.call(verb::get, "/v1").result_int() == 200);
+        CHECK(d.put(test::valid_child("kd-log-1", a), "zdo-a").result_int() == 201);
+        CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/kd-log-1", "zdo-a")
+                  .result_int() == 200);
+        // A refused request is logged too, and answered.
+        CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/kd-log-1", "zdo-b")
+                  .result_int() == 403);
+    }
 }

@@ -455,7 +455,11 @@ TEST_CASE("sync: the journal is owner-only and belongs to one server and client 
     test::temp_dir dir;
     const auto file = dir.file("push.journal");
     {
+        const test::scoped_umask permissive(022);
         sync::journal log(file, "https://one.example", "zdo-a");
+        // While it is open, WAL mode keeps the -wal and -shm files beside it: owner-only too.
+        CHECK(test::group_and_other_bits(file.string() + "-wal") == 0);
+        CHECK(test::group_and_other_bits(file.string() + "-shm") == 0);
     }
     struct stat st {};
     REQUIRE(::stat(file.c_str(), &st) == 0);

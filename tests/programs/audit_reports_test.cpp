@@ -25,6 +25,7 @@ std::string read_text(const std::filesystem::path& p)
 TEST_CASE("aikom-audit: form 85-K of roster files, and JSON reports turned into pages")
 {
     test::temp_dir dir;
+    const test::scoped_umask permissive(022); // the programs inherit it
     const std::string audit = AIKOM_AUDIT;
     const auto roster = dir.file("roster.ndjson");
     REQUIRE(test::run_command(std::string(AIKOM_GEN) +
@@ -42,6 +43,11 @@ TEST_CASE("aikom-audit: form 85-K of roster files, and JSON reports turned into 
                               roster.string() + quiet) == 0);
     CHECK(read_text(form_json).starts_with("{\"format\":\"aikom.form-85k\",\"version\":1,"));
     CHECK(read_text(form_html).starts_with("<!DOCTYPE html>"));
+    // Reports and rosters are created owner-only even under umask 022.
+    for (const auto& written : {roster, readiness, form_json, form_html}) {
+        CAPTURE(written);
+        CHECK(test::group_and_other_bits(written) == 0);
+    }
 
     // Each JSON report back into a page; the page of form 85-К's JSON is the page made directly.
     const auto from_form = dir.file("from-form.html");

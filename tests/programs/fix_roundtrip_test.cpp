@@ -97,6 +97,7 @@ TEST_CASE("aikom-validate --fix removes every fixable defect and nothing else")
     const auto r2 = dir.file("second.json");
     const std::string as_of = " --as-of 2025-06-01 ";
     constexpr std::size_t count = 3000;
+    const test::scoped_umask permissive(022); // the programs inherit it
 
     REQUIRE(test::run_command(std::string(AIKOM_GEN) +
                               " --count 3000 --institutions 3 --seed 11 --defect-rate 0.2 -o " +
@@ -107,6 +108,9 @@ TEST_CASE("aikom-validate --fix removes every fixable defect and nothing else")
     const int second = test::run_command(std::string(AIKOM_VALIDATE) + as_of + "--format json " +
                                          fixed.string() + " > " + r2.string());
     CHECK(second == 1); // the unfixable errors remain
+    // The roster and the repaired records are created owner-only even under umask 022.
+    CHECK(test::group_and_other_bits(in) == 0);
+    CHECK(test::group_and_other_bits(fixed) == 0);
 
     const auto first_report = by_record(read_json(r1));
     const auto second_report = by_record(read_json(r2));

@@ -9,7 +9,9 @@
 #     every event exactly once, seq strictly increasing;
 #  3. exit status 0 (clean push), 1 (rejected records, with a report), 2 (no secret, wrong CA,
 #     usage), each failure in one line;
-#  4. the peak RSS that --verbose reports stays far below 100 MB.
+#  4. the peak RSS that --verbose reports stays far below 100 MB;
+#  5. under umask 022, every file the programs create with personal data (the roster, the
+#     journal, the report, the pulled feed and its state) is owner-only.
 # Usage: sync_programs.sh SANDBOX SYNC GEN VALIDATE [SEED]
 set -euo pipefail
 
@@ -23,6 +25,7 @@ echo "random seed $seed (pass it as the fifth argument to repeat the kill moment
 # A scratch directory $work, the pids to kill on exit, fail, start_sandbox, expect_exit.
 # shellcheck source=../support/sandbox.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../support/sandbox.sh"
+umask 022 # a permissive one: the programs must not rely on the caller's
 
 # The generator's institutions for --institutions 3 --seed 11, plus one the client may not write.
 "$gen" --count 20000 --institutions 3 --seed 11 --defect-rate 0.05 -o "$work/roster.ndjson"
@@ -88,6 +91,11 @@ echo "push of 20,000 records: peak RSS $rss MB"
 # Read back what the server holds, and the oracle: what aikom-validate refuses.
 expect_exit 0 "clean pull" "$sync" pull "${common[@]}" --state "$work/clean.state" \
   --out "$work/clean.ndjson" --quiet
+for f in roster.ndjson journal.db report.json clean.ndjson clean.state; do
+  mode=$(stat -c %a "$work/$f")
+  [ "$mode" = 600 ] || fail "$f was created with mode $mode, not 600"
+done
+echo "created owner-only under umask 022: roster, journal, report, pulled feed and state"
 "$validate" --profile submission --format json "$work/roster.ndjson" > "$work/validate.json" || true
 python3 - "$work/roster.ndjson" "$work/validate.json" "$work/clean.ndjson" "$work/report.json" <<'PY'
 import collections, hashlib, json, sys

@@ -3,6 +3,9 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -88,6 +91,81 @@ temp_dir::~temp_dir()
 {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+}
+
+full_pipe::full_pipe()
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        throw std::runtime_error("full_pipe: pipe2 failed");
+    }
+    read_end_ = fds[0];
+    write_end_ = fds[1];
+    const int flags = ::fcntl(write_end_, F_GETFL);
+    ::fcntl(write_end_, F_SETFL, flags | O_NONBLOCK);
+    const std::string block(4096, 'x');
+    while (::write(write_end_, block.data(), block.size()) > 0) {
+    }
+    while (::write(write_end_, block.data(), 1) > 0) {
+    }
+    ::fcntl(write_end_, F_SETFL, flags);
+}
+
+full_pipe::~full_pipe()
+{
+    close_read_end();
+    close_write_end();
+}
+
+void full_pipe::close_read_end()
+{
+    if (read_end_ >= 0) {
+        ::close(read_end_);
+        read_end_ = -1;
+    }
+}
+
+void full_pipe::close_write_end()
+{
+    if (write_end_ >= 0) {
+        ::close(write_end_);
+        write_end_ = -1;
+    }
+}
+
+std::string full_pipe::drain()
+{
+    const int flags = ::fcntl(read_end_, F_GETFL);
+    ::fcntl(read_end_, F_SETFL, flags | O_NONBLOCK);
+    std::string out;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(read_end_, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;
+        }
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::fcntl(read_end_, F_SETFL, flags);
+    return out;
+}
+
+scoped_umask::scoped_umask(unsigned mask)
+    : previous_(static_cast<unsigned>(::umask(static_cast<mode_t>(mask))))
+{}
+
+scoped_umask::~scoped_umask()
+{
+    ::umask(static_cast<mode_t>(previous_));
+}
+
+int group_and_other_bits(const std::filesystem::path& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return -1;
+    }
+    return static_cast<int>(st.st_mode & 077);
 }
 
 int run_command(const std::string& command)

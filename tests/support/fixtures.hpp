@@ -44,6 +44,46 @@ private:
     std::filesystem::path path_;
 };
 
+/// Sets the process's umask for the object's lifetime (to try file creation under a permissive
+/// one, such as 022), then restores the previous one. The umask is per process: only in tests
+/// that run nothing else meanwhile.
+class scoped_umask {
+public:
+    explicit scoped_umask(unsigned mask);
+    ~scoped_umask();
+    scoped_umask(const scoped_umask&) = delete;
+    scoped_umask& operator=(const scoped_umask&) = delete;
+
+private:
+    unsigned previous_;
+};
+
+/// The permission bits of `path` for its group and for others (`st_mode & 077`: 0 for an
+/// owner-only file); -1 when the file does not exist.
+[[nodiscard]] int group_and_other_bits(const std::filesystem::path& path);
+
+/// A pipe that is full and that nobody reads: what stderr is when the log collector has stalled.
+/// Both ends block, like stderr; each is closed on destruction unless closed before.
+class full_pipe {
+public:
+    full_pipe();
+    ~full_pipe();
+    full_pipe(const full_pipe&) = delete;
+    full_pipe& operator=(const full_pipe&) = delete;
+
+    [[nodiscard]] int read_end() const noexcept { return read_end_; }
+    [[nodiscard]] int write_end() const noexcept { return write_end_; }
+    void close_read_end();
+    void close_write_end();
+
+    /// Everything there is to read now, without waiting.
+    [[nodiscard]] std::string drain();
+
+private:
+    int read_end_ = -1;
+    int write_end_ = -1;
+};
+
 /// The exit status of `command` run by the shell (`std::system`); -1 when it could not be run
 /// or did not exit normally (a signal).
 [[nodiscard]] int run_command(const std::string& command);

@@ -10,6 +10,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -26,6 +27,11 @@ using transport = std::function<response(request)>;
 /// Institutions of the test clients (valid ЄДРПОУ codes).
 inline constexpr std::string_view institution_a = "32855961";
 inline constexpr std::string_view institution_b = "21560766";
+
+/// PBKDF2 iterations for the test clients' made-up secrets: the fewest the sandbox accepts, so
+/// that the suites do not spend their time deriving keys (a server costs one derivation per
+/// client). The KDF's own tests use the default.
+inline constexpr std::uint32_t test_kdf_iterations = 1000;
 
 /// admin; authority (A); zdo-a (institution A); zdo-b (institution B); platform (A and B);
 /// reviewer (all); reviewer-a (A). Each secret is the id + "-secret".

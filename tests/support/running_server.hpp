@@ -27,6 +27,7 @@ struct running_server {
         o.tls_dir = d.path() / "tls";
         if (o.clients.empty()) {
             o.clients = test_clients();
+            o.secret_kdf_iterations = test_kdf_iterations;
         }
         return o;
     }

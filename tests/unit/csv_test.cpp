@@ -262,6 +262,129 @@ TEST_CASE("CSV: review findings stay fixed")
     CHECK(ints[0].record->special_needs->support_level == -2147483647 - 1);
 }
 
+namespace {
+
+bool formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+// The cells of CSV text as a spreadsheet sees them (RFC 4180, not the library's reader): quoted
+// cells without their quotes, `""` as `"`.
+std::vector<std::string> spreadsheet_cells(std::string_view text, char sep)
+{
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    bool at_start = true;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                cell.push_back('"');
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cell.push_back(c);
+            }
+        } else if (c == '"' && at_start) {
+            quoted = true;
+            at_start = false;
+        } else if (c == sep || c == '\n') {
+            cells.push_back(std::move(cell));
+            cell.clear();
+            at_start = true;
+        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+            // the line end
+        } else {
+            cell.push_back(c);
+            at_start = false;
+        }
+    }
+    return cells;
+}
+
+// The CSV of a record whose only field besides `id` is `name.last` = `last`.
+std::string csv_with_last_name(std::string last)
+{
+    auto c = test::minimal_child("kd-1");
+    c.name = model::person_name{.last = std::move(last)};
+    std::ostringstream out;
+    codec::csv_writer writer(out, {.byte_order_mark = false});
+    writer.write(c);
+    return out.str();
+}
+
+} // namespace
+
+TEST_CASE("CSV: cells that a spreadsheet would run as formulas are neutralised and read back "
+          "exactly")
+{
+    const std::vector<std::string> hostile = {
+        "=1+2", "+380501234567", "-1", "@SUM(A1:A9)", "\t=1+2", "\r=1+2", "=", "+", "-", "@",
+        "=HYPERLINK(\"http://x.invalid\";1)", "'=1+2", "''=1+2", "'''@x", "'+", "'",
+        "''", "'x", "x=1", "'\t", "-;=\"\n+", " =1", "=1 "};
+    for (const auto& value : hostile) {
+        CAPTURE(value);
+        auto c = test::every_field_child();
+        c.name->last = value;
+        c.name->first = value;
+        c.residence->address = value;
+        c.document->number = value;
+        REQUIRE_FALSE(c.guardians.empty());
+        c.guardians[0].phone = value;
+        for (const auto encoding : {codec::text_encoding::utf8, codec::text_encoding::windows_1251}) {
+            for (const char sep : {';', ','}) {
+                std::ostringstream out;
+                codec::csv_writer writer(out, {.separator = sep, .encoding = encoding});
+                writer.write(c);
+                const auto items = read_csv(out.str());
+                REQUIRE(items.size() == 1);
+                REQUIRE(items[0].ok());
+                CHECK(*items[0].record == c);
+                for (const auto& cell : spreadsheet_cells(out.str(), sep)) {
+                    CAPTURE(cell);
+                    CHECK((cell.empty() || !formula_start(cell.front())));
+                }
+            }
+        }
+    }
+
+    // What is written, exactly: one `'` more in front, in quotes; other texts as they are.
+    CHECK(csv_with_last_name("=1+2").find(";\"'=1+2\";") != std::string::npos);
+    CHECK(csv_with_last_name("'=1+2").find(";\"''=1+2\";") != std::string::npos);
+    CHECK(csv_with_last_name("'x").find(";'x;") != std::string::npos);
+    CHECK(csv_with_last_name("x=1").find(";x=1;") != std::string::npos);
+
+    // A negative integer is neutralised too, and still reads back as a number.
+    auto n = test::minimal_child("kd-2");
+    n.special_needs = model::special_needs{.has = true, .support_level = -2};
+    std::ostringstream out;
+    codec::csv_writer writer(out);
+    writer.write(n);
+    CHECK(out.str().find(";\"'-2\"") != std::string::npos);
+    const auto items = read_csv(out.str());
+    REQUIRE(items.size() == 1);
+    REQUIRE(items[0].ok());
+    CHECK(*items[0].record == n);
+
+    // The reader's rule for files from elsewhere: one `'` off before a formula character, quoted
+    // or not; nothing off anything else.
+    const auto foreign = read_csv("id;name.last;name.first;name.patronymic\n"
+                                  "a;'=x;\"''@y\";'z\n"
+                                  "b;';\"'\";\" '-1\"\n");
+    REQUIRE(foreign.size() == 2);
+    REQUIRE(foreign[0].ok());
+    CHECK(foreign[0].record->name->last == "=x");
+    CHECK(foreign[0].record->name->first == "'@y");
+    CHECK(foreign[0].record->name->patronymic == "'z");
+    REQUIRE(foreign[1].ok());
+    CHECK(foreign[1].record->name->last == "'");
+    CHECK(foreign[1].record->name->first == "'");
+    CHECK(foreign[1].record->name->patronymic == " '-1");
+}
+
 TEST_CASE("the encoder refuses a date it cannot write instead of writing another day")
 {
     auto c = test::minimal_child();

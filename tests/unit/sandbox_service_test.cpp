@@ -31,6 +31,7 @@ struct fixture {
     sandbox::server_options options = [] {
         sandbox::server_options o;
         o.clients = test::test_clients();
+        o.secret_kdf_iterations = test::test_kdf_iterations;
         return o;
     }();
     sandbox::detail::service svc{options, store};
@@ -770,6 +771,7 @@ TEST_CASE("sandbox: grants made through the API survive a restart")
                       ("aikom-grants-" + std::to_string(std::random_device{}()) + ".db");
     sandbox::server_options options;
     options.clients = test::test_clients();
+    options.secret_kdf_iterations = test::test_kdf_iterations;
     const auto child = test::valid_child("kd-r1", a);
     {
         sandbox::detail::storage store(path.string());
@@ -1023,6 +1025,7 @@ TEST_CASE("sandbox: records written before readiness was kept count in progress 
     });
     sandbox::server_options options;
     options.clients = test::test_clients();
+    options.secret_kdf_iterations = test::test_kdf_iterations;
     sandbox::detail::service svc(options, store);
     test::protocol_driver d{[&](test::request req) { return svc.handle(req, "test"); }};
     const auto today = model::to_iso_string(model::today_kyiv());

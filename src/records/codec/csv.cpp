@@ -28,11 +28,15 @@ bool needs_quotes(std::string_view cell, char separator) noexcept
 
 void append_cell(std::string& row, std::string_view cell, char separator)
 {
-    if (!needs_quotes(cell, separator)) {
+    const bool guard = detail::csv_needs_formula_guard(cell);
+    if (!guard && !needs_quotes(cell, separator)) {
         row.append(cell);
         return;
     }
     row.push_back('"');
+    if (guard) {
+        row.push_back('\'');
+    }
     for (char c : cell) {
         if (c == '"') {
             row.push_back('"');

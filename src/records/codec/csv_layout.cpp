@@ -85,4 +85,33 @@ const void* csv_find_parent(const csv_column& column, const model::child& record
     return object;
 }
 
+namespace {
+
+constexpr bool starts_formula(char c) noexcept
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+// The first character after the leading `'`s, or '\0' when there is none.
+char after_apostrophes(std::string_view text) noexcept
+{
+    const auto i = text.find_first_not_of('\'');
+    return i == std::string_view::npos ? '\0' : text[i];
+}
+
+} // namespace
+
+bool csv_needs_formula_guard(std::string_view text) noexcept
+{
+    return !text.empty() && starts_formula(after_apostrophes(text));
+}
+
+std::string_view csv_without_formula_guard(std::string_view cell) noexcept
+{
+    if (cell.size() >= 2 && cell.front() == '\'' && starts_formula(after_apostrophes(cell))) {
+        cell.remove_prefix(1);
+    }
+    return cell;
+}
+
 } // namespace aikom::codec::detail

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aikom::codec::detail {
@@ -33,6 +34,17 @@ struct csv_column {
 
 /// The object that holds the column's leaf, or nullptr when something on the way is absent.
 [[nodiscard]] const void* csv_find_parent(const csv_column& column, const model::child& record);
+
+/// Spreadsheet formulas (docs/csv.md, "Cells"): a cell whose text starts with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return is one a spreadsheet may run. The writer writes such a text,
+/// and any text that starts with one or more `'` followed by one of those, with one more `'` in
+/// front (and in quotes); the reader takes exactly one `'` off a cell that starts with one or
+/// more `'` followed by one of those. So every text reads back as written, and no written cell
+/// starts with a formula character.
+[[nodiscard]] bool csv_needs_formula_guard(std::string_view text) noexcept;
+
+/// The cell's text without the guard `csv_needs_formula_guard` made the writer add.
+[[nodiscard]] std::string_view csv_without_formula_guard(std::string_view cell) noexcept;
 
 } // namespace aikom::codec::detail
 

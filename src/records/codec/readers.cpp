@@ -702,7 +702,7 @@ private:
     std::string_view cell_text(const cell& c) const noexcept
     {
         const std::string_view raw(text_.data() + c.offset, c.size);
-        return c.quoted ? raw : trim(raw);
+        return detail::csv_without_formula_guard(c.quoted ? raw : trim(raw));
     }
 
     bool row_is_empty() const noexcept
