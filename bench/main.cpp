@@ -158,7 +158,7 @@ int main(int argc, char** argv)
                                      aikom::model::today_utc())
                 : bench::corpus{};
         if (!live.records.empty()) {
-            bench::add_client_section(suite, env, live, client_records, 8, quick ? 0 : 1);
+            bench::add_client_section(suite, env, live, client_records, 8, rounds);
             bench::add_server_section(suite, env, live, quick);
             bench::add_memory_section(suite, env, live, memory_records);
         } else if (env.sandbox.empty()) {

@@ -74,11 +74,10 @@ void add_csv_section(suite& s, const corpus& c);
 /// whole processes both.
 void add_identifiers_section(suite& s, const environment& env, std::size_t count);
 
-/// Section 5: the client end to end against aikom-sandbox on loopback: `count` records in
-/// batches and one PUT per record over `connections` connections, the latter against wrk
-/// sending the same requests over as many connections. `rounds` caps the rounds of each run
-/// (0: every round); a run of 100,000 records takes a minute.
-void add_client_section(suite& s, const environment& env, const corpus& c, std::size_t count,
+/// Section 5: the client end to end against aikom-sandbox on loopback: `total` records over
+/// `rounds` rounds (a slice each), in batches and one PUT per record over `connections`
+/// connections, the latter against wrk sending the same requests over as many connections.
+void add_client_section(suite& s, const environment& env, const corpus& c, std::size_t total,
                         std::size_t connections, std::size_t rounds);
 
 /// Section 6: the server under wrk at 4, 16 and 64 connections, a PUT against the disk's floor,
