@@ -303,6 +303,15 @@ TEST_CASE("decoding stops after max_issues problems")
     CHECK_FALSE(r.ok());
     REQUIRE(r.issues.size() == 4);
     CHECK(r.issues.back().code == "json.too_many_issues");
+
+    // No issue allowed at all: every record stops at its first value, a valid one too.
+    o.max_issues = 0;
+    for (const auto* json : {R"({"id":"x"})", R"({"id":"x","sex":"male"})"}) {
+        const auto none = codec::decode_child(json, o);
+        CHECK_FALSE(none.ok());
+        REQUIRE(none.issues.size() == 1);
+        CHECK(none.issues.back().code == "json.too_many_issues");
+    }
 }
 
 TEST_CASE("messages carry no values from the record")

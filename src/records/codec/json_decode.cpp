@@ -544,8 +544,8 @@ decode_status record_decoder::decode_into(std::string_view json_text, model::chi
     }
 
     // Most records are read in one pass by the fast path; the full decoder reads what it does
-    // not take, and finds the issues.
-    if (detail::direct_scanner(json_text, o.max_depth).record(out)) {
+    // not take, and finds the issues. (With max_issues 0 the full decoder refuses every record.)
+    if (o.max_issues != 0 && detail::direct_scanner(json_text, o.max_depth).record(out)) {
         status.ok = true;
         return status;
     }
