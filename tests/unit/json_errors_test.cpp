@@ -1,6 +1,9 @@
 // Each kind of decode error, with the exact JSON Pointer it must carry.
 #include <aikom/codec/json.hpp>
 
+#include "fixtures.hpp"
+
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -53,6 +56,86 @@ TEST_CASE("unknown fields are errors, or warnings when lenient")
     const auto r = codec::decode_child(R"({"id":"x","nickname":{"a":[1]},"sex":"male"})", lenient);
     REQUIRE(r.ok());
     CHECK(r.record->sex == model::sex::male);
+}
+
+TEST_CASE("a key one byte away from a field's name is unknown")
+{
+    // Same length, first, middle and last byte as a field's name: such keys meet that field in
+    // the decoder's key lookup and must still be told apart.
+    check_issues(R"({"id":"x","inxtitution":"1","document":{"type":"none","nxmber":"1"}})",
+                 {{"/inxtitution", "field.unknown"}, {"/document/nxmber", "field.unknown"}});
+    check_issues(R"({"id":"x","special_needx":{"has":true},"guardians":[{"nam":{}}]})",
+                 {{"/special_needx", "field.unknown"}, {"/guardians/0/nam", "field.unknown"}});
+    check_issues(R"({"id":"x","":1,"i":2,"idd":3,"ID":4})", {{"/", "field.unknown"},
+                                                             {"/i", "field.unknown"},
+                                                             {"/idd", "field.unknown"},
+                                                             {"/ID", "field.unknown"}});
+}
+
+namespace {
+
+// Decodes `record` with each key of each object, in turn, changed in one byte, cut short by one
+// byte and lengthened by one byte: every such key must be reported as unknown where it stands.
+void check_near_keys(boost::json::value& record, boost::json::value& node, std::string pointer)
+{
+    if (node.is_array()) {
+        auto& a = node.as_array();
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            check_near_keys(record, a[i], pointer + "/" + std::to_string(i));
+        }
+        return;
+    }
+    if (!node.is_object()) {
+        return;
+    }
+    auto& o = node.as_object();
+    std::vector<std::string> keys;
+    for (const auto& kv : o) {
+        keys.emplace_back(kv.key());
+    }
+    for (const auto& key : keys) {
+        std::vector<std::string> near{key.substr(0, key.size() - 1), key + "s"};
+        for (std::size_t i = 0; i < key.size(); ++i) {
+            for (const char c : {'x', '_', '\x7f'}) {
+                auto k = key;
+                k[i] = k[i] == c ? 'y' : c;
+                near.push_back(std::move(k));
+            }
+        }
+        for (const auto& k : near) {
+            if (std::find(keys.begin(), keys.end(), k) != keys.end()) {
+                continue;
+            }
+            auto saved = o[key];
+            o.erase(key);
+            o[k] = saved;
+            const auto json = boost::json::serialize(record);
+            o.erase(k);
+            o[key] = std::move(saved);
+            CAPTURE(json);
+            const auto r = codec::decode_child(json);
+            CHECK_FALSE(r.ok());
+            const auto at = pointer + "/" + k;
+            CHECK(std::any_of(r.issues.begin(), r.issues.end(), [&](const check::issue& i) {
+                return i.code == "field.unknown" && i.pointer == at;
+            }));
+        }
+    }
+    for (const auto& key : keys) {
+        check_near_keys(record, o[key], pointer + "/" + key);
+    }
+}
+
+} // namespace
+
+TEST_CASE("keys near a field's name are unknown, in every object of the format")
+{
+    auto record = boost::json::parse(codec::encode(test::every_field_child()));
+    check_near_keys(record, record, "");
+    // Without escapes in its strings the record is read by the decoder's fast path.
+    record.at("document").at("issuer") = "Відділ ДРАЦС";
+    record.at("enrollment").at("leave_reason") = "переїзд";
+    check_near_keys(record, record, "");
 }
 
 TEST_CASE("pointer tokens are escaped as RFC 6901 says")
@@ -220,6 +303,15 @@ TEST_CASE("decoding stops after max_issues problems")
     CHECK_FALSE(r.ok());
     REQUIRE(r.issues.size() == 4);
     CHECK(r.issues.back().code == "json.too_many_issues");
+
+    // No issue allowed at all: every record stops at its first value, a valid one too.
+    o.max_issues = 0;
+    for (const auto* json : {R"({"id":"x"})", R"({"id":"x","sex":"male"})"}) {
+        const auto none = codec::decode_child(json, o);
+        CHECK_FALSE(none.ok());
+        REQUIRE(none.issues.size() == 1);
+        CHECK(none.issues.back().code == "json.too_many_issues");
+    }
 }
 
 TEST_CASE("messages carry no values from the record")

@@ -3,6 +3,7 @@
 // array it is inside) and builds a JSON Pointer only when it has an issue to report.
 #include <aikom/codec/json.hpp>
 
+#include "codec/json_direct.hpp"
 #include "codec/schema.hpp"
 
 #include <aikom/check/issue_codes.hpp>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <limits>
 
 namespace aikom::codec {
@@ -75,7 +77,6 @@ struct frame {
     std::string_view key;                // object: the key being read (empty before the first)
     bool has_key = false;
     std::uint32_t index = 0; // array: elements started so far
-    std::size_t hint = 0;    // object: where the next key probably is
 };
 
 class record_handler final : public detail::pointer_source {
@@ -138,26 +139,25 @@ public:
             --skip_;
             return true;
         }
-        frame& top = frames_[depth_ - 1];
-        // A record decoded into reused storage: what this object did not mention is absent.
-        const auto& fields = top.schema->fields;
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            if (((top.seen >> i) & 1u) == 0) {
-                fields[i].ops->reset(fields[i].member(top.target));
-            }
-        }
-        if (const auto missing = top.schema->required_mask & ~top.seen; missing != 0) {
-            for (std::size_t i = 0; i < top.schema->fields.size(); ++i) {
-                if ((missing >> i) & 1u) {
-                    std::string p = pointer_upto(depth_ - 1);
-                    check::append_pointer_token(p, top.schema->fields[i].name);
-                    report(std::move(p), "field.required");
-                }
-            }
+        const frame& top = frames_[depth_ - 1];
+        const object_schema& schema = *top.schema;
+        detail::reset_unseen(schema, top.target, top.seen);
+        if (const auto missing = schema.required_mask & ~top.seen; missing != 0) [[unlikely]] {
+            missing_fields(schema, missing);
         }
         --depth_;
         value_done();
         return !over_issue_limit(ec);
+    }
+
+    [[gnu::noinline]] void missing_fields(const object_schema& schema, std::uint64_t missing)
+    {
+        for (; missing != 0; missing &= missing - 1) {
+            std::string p = pointer_upto(depth_ - 1);
+            check::append_pointer_token(
+                p, schema.fields[static_cast<std::size_t>(std::countr_zero(missing))].name);
+            report(std::move(p), "field.required");
+        }
     }
 
     bool on_array_begin(json::error_code& ec)
@@ -232,7 +232,7 @@ public:
         }
         frame& top = frames_[depth_ - 1];
         top.has_key = true;
-        const int i = top.schema->find(key, top.hint);
+        const int i = top.schema->find(key);
         bool ok = true;
         if (i < 0) [[unlikely]] {
             ok = unknown_key(top, key, ec);
@@ -240,7 +240,6 @@ public:
             const auto index = static_cast<std::size_t>(i);
             const auto bit = std::uint64_t{1} << index;
             const field_schema* f = &top.schema->fields[index];
-            top.hint = index + 1;
             top.key = f->name;
             if ((top.seen & bit) != 0) [[unlikely]] {
                 ok = duplicate_key(top, ec);
@@ -395,7 +394,6 @@ private:
         fr.field = nullptr;
         fr.has_key = false;
         fr.key = {};
-        fr.hint = 0;
         return true;
     }
 
@@ -542,6 +540,13 @@ decode_status record_decoder::decode_into(std::string_view json_text, model::chi
     const auto& o = impl_->options;
     if (json_text.size() > o.max_record_bytes) {
         detail::add_too_large(issues, o.max_record_bytes);
+        return status;
+    }
+
+    // Most records are read in one pass by the fast path; the full decoder reads what it does
+    // not take, and finds the issues. (With max_issues 0 the full decoder refuses every record.)
+    if (o.max_issues != 0 && detail::direct_scanner(json_text, o.max_depth).record(out)) {
+        status.ok = true;
         return status;
     }
 

@@ -367,10 +367,42 @@ constexpr std::uint64_t required_mask(const field_schema (&fields)[N])
     return mask;
 }
 
+template <std::size_t N>
+constexpr std::uint64_t field_mask(const field_schema (&)[N])
+{
+    return N == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << N) - 1;
+}
+
+// Tries multipliers until the fields' keys land in distinct slots. Fails to compile (a throw in
+// a constant expression) if none does: then widen key_index.
+template <std::size_t N>
+constexpr key_index make_key_index(const field_schema (&fields)[N])
+{
+    static_assert(N < key_index::slots / 2, "a key_index this full rarely has a perfect hash");
+    for (std::uint32_t k = 1; k < 100000; ++k) {
+        key_index index;
+        index.multiplier = (k * 0x9E3779B9u) | 1u;
+        bool distinct = true;
+        for (std::size_t i = 0; i < N && distinct; ++i) {
+            if (fields[i].name.empty()) {
+                throw std::logic_error("a field without a name");
+            }
+            auto& slot = index.field[index.slot(fields[i].name)];
+            distinct = slot == 0;
+            slot = static_cast<std::uint8_t>(i + 1);
+        }
+        if (distinct) {
+            return index;
+        }
+    }
+    throw std::logic_error("no multiplier separates these keys");
+}
+
 #define AIKOM_OBJECT_SCHEMA(var, fields_array)                                                     \
     constexpr object_schema var                                                                    \
     {                                                                                              \
-        std::span<const field_schema>(fields_array), required_mask(fields_array)                   \
+        std::span<const field_schema>(fields_array), required_mask(fields_array),                  \
+            field_mask(fields_array), make_key_index(fields_array)                                 \
     }
 
 // Length limits, in Unicode characters. Generous for real data, tight enough to refuse junk.
@@ -585,12 +617,29 @@ std::size_t utf8_length(std::string_view text) noexcept
     return n;
 }
 
+namespace {
+
+// Byte length bounds the character count from above, so the count is rarely needed.
+bool too_long(const field_schema& field, std::string_view text) noexcept
+{
+    return field.max_chars != 0 && text.size() > field.max_chars &&
+           utf8_length(text) > field.max_chars;
+}
+
+} // namespace
+
+bool set_text_leaf_quiet(const field_schema& field, void* member, std::string_view text)
+{
+    if (too_long(field, text) || (field.rule == text_rule::record_id && !is_record_id(text))) {
+        return false;
+    }
+    return field.ops->set_text(member, text);
+}
+
 bool set_text_leaf_slow(const field_schema& field, void* member, std::string_view text,
                         const pointer_source& where, std::vector<check::issue>& issues)
 {
-    // Byte length bounds the character count from above, so the count is rarely needed.
-    if (field.max_chars != 0 && text.size() > field.max_chars &&
-        utf8_length(text) > field.max_chars) {
+    if (too_long(field, text)) {
         const auto max = std::to_string(field.max_chars);
         issues.push_back(
             check::make_issue("format.too_long", where.pointer(), {{"max", max, max}}));
@@ -685,18 +734,11 @@ void write_json_string(std::string& out, std::string_view text)
     const char* p = text.data();
     const char* const end = p + text.size();
     const char* run = p;
-    // Skip eight bytes at a time while none of them needs escaping (SWAR: a byte below 0x20,
-    // a quote or a backslash sets the high bit of its lane).
-    constexpr std::uint64_t ones = 0x0101010101010101u;
-    constexpr std::uint64_t highs = 0x8080808080808080u;
+    // Skip eight bytes at a time while none of them needs escaping.
     while (end - p >= 8) {
         std::uint64_t w;
         std::memcpy(&w, p, 8);
-        const std::uint64_t quote = w ^ (ones * '"');
-        const std::uint64_t slash = w ^ (ones * '\\');
-        const std::uint64_t hits =
-            ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
-        if ((hits & highs) != 0) {
+        if (json_special_bytes(w) != 0) {
             break;
         }
         p += 8;

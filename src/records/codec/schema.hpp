@@ -8,6 +8,7 @@
 #include <aikom/check/issue.hpp>
 #include <aikom/model/child.hpp>
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -64,33 +65,108 @@ struct field_schema {
     }
 };
 
+/// Whether `a` and `b`, both `n` bytes long, hold the same bytes. Keys are short: up to 16
+/// bytes this is a few word compares, inline, instead of a call to memcmp.
+[[nodiscard]] inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept
+{
+    const auto load8 = [](const char* p) {
+        std::uint64_t v;
+        std::memcpy(&v, p, sizeof v);
+        return v;
+    };
+    const auto load4 = [](const char* p) {
+        std::uint32_t v;
+        std::memcpy(&v, p, sizeof v);
+        return v;
+    };
+    // Two loads that overlap in the middle cover n bytes without reading past either end.
+    if (n >= 8 && n <= 16) {
+        return ((load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8))) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        return ((load4(a) ^ load4(b)) | (load4(a + n - 4) ^ load4(b + n - 4))) == 0;
+    }
+    if (n < 4) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return std::memcmp(a, b, n) == 0;
+}
+
+/// Where to look for a key among an object's fields: a hash of the key's length and of its
+/// first, middle and last bytes picks the one field the key can be, which is then compared in
+/// full. Built at compile time with a multiplier under which no two fields share a slot, so a
+/// lookup costs the same whatever order the keys come in.
+struct key_index {
+    static constexpr std::size_t slots = 64;
+    static constexpr int slot_bits = 6;
+
+    std::uint32_t multiplier = 0;
+    std::uint8_t field[slots]{}; ///< the field's index + 1, or 0: no field hashes here
+
+    [[nodiscard]] constexpr std::size_t slot(std::string_view key) const noexcept
+    {
+        // `key` is not empty.
+        const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(key[i]); };
+        const std::size_t n = key.size();
+        const std::uint32_t mixed = byte(0) | (std::uint32_t{byte(n / 2)} << 8) |
+                                    (std::uint32_t{byte(n - 1)} << 16) |
+                                    (static_cast<std::uint32_t>(n) << 24);
+        return (mixed * multiplier) >> (32 - slot_bits);
+    }
+};
+
 struct object_schema {
     std::span<const field_schema> fields;
     std::uint64_t required_mask; ///< bit i set: fields[i] is required
+    std::uint64_t field_mask;    ///< one bit per field
+    key_index keys;
 
-    /// Index of the field named `name`, or -1. `hint` is where to look first: records usually
-    /// list their keys in the canonical order, so the field after the previous one is likely.
-    [[nodiscard]] int find(std::string_view name, std::size_t hint = 0) const noexcept
+    /// Index of the field named `name`, or -1.
+    [[nodiscard]] int find(std::string_view name) const noexcept
     {
-        const std::size_t n = fields.size();
         if (name.empty()) {
             return -1;
         }
-        for (std::size_t k = 0; k < n; ++k) {
-            std::size_t i = hint + k;
-            if (i >= n) {
-                i -= n;
-            }
-            // Cheap rejections first: most candidates differ in length or first character.
-            const std::string_view f = fields[i].name;
-            if (f.size() == name.size() && f[0] == name[0] &&
-                std::memcmp(f.data(), name.data(), name.size()) == 0) {
-                return static_cast<int>(i);
-            }
+        const std::uint8_t candidate = keys.field[keys.slot(name)];
+        if (candidate == 0) {
+            return -1;
         }
-        return -1;
+        const std::size_t i = candidate - 1u;
+        const std::string_view f = fields[i].name;
+        if (f.size() != name.size() || !same_bytes(f.data(), name.data(), name.size())) {
+            return -1;
+        }
+        return static_cast<int>(i);
     }
 };
+
+/// A record decoded into reused storage: makes absent every field of `object` whose bit is not
+/// in `seen`, so that it holds exactly what the input said.
+inline void reset_unseen(const object_schema& schema, void* object, std::uint64_t seen)
+{
+    for (auto unseen = schema.field_mask & ~seen; unseen != 0; unseen &= unseen - 1) {
+        const field_schema& f = schema.fields[static_cast<std::size_t>(std::countr_zero(unseen))];
+        f.ops->reset(f.member(object));
+    }
+}
+
+/// Eight bytes of a JSON string at once (SWAR): the high bit of each byte's lane is set in the
+/// result when that byte is a control character, a quote or a backslash. A set bit may also
+/// appear above a lane that really matches (borrows), never without one.
+[[nodiscard]] constexpr std::uint64_t json_special_bytes(std::uint64_t w) noexcept
+{
+    constexpr std::uint64_t ones = 0x0101010101010101u;
+    constexpr std::uint64_t highs = 0x8080808080808080u;
+    const std::uint64_t quote = w ^ (ones * '"');
+    const std::uint64_t slash = w ^ (ones * '\\');
+    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) &
+           highs;
+}
 
 /// The schema of the whole record (`model::child`).
 [[nodiscard]] const object_schema& child_schema() noexcept;
@@ -135,6 +211,10 @@ inline bool set_text_leaf(const field_schema& field, void* member, std::string_v
     }
     return set_text_leaf_slow(field, member, text, where, issues);
 }
+
+/// Sets a text-valued leaf as `set_text_leaf` does, but reports nothing: false when `text` is
+/// not acceptable (the member may then be unchanged or not).
+bool set_text_leaf_quiet(const field_schema& field, void* member, std::string_view text);
 
 /// Sets the text leaf (string, date or enumeration) at RFC 6901 `pointer` in `record` to `text`.
 /// Every object and array element on the way must be present. Returns false when the pointer
