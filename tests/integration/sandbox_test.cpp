@@ -46,6 +46,29 @@ TEST_CASE("server: TLS with a generated CA; discovery and a token over HTTPS")
     CHECK_THROWS(stranger.handshake_only());
 }
 
+TEST_CASE("server: TLS below 1.2 and plain HTTP on the TLS port are refused, TLS goes on")
+{
+    running_server s;
+    const auto port = s.srv.port();
+    // Control: the same probe speaking TLS 1.2 gets through.
+    CHECK(test::handshake_error(port, s.srv.ca_pem(), test::tls_version::v1_2) == "");
+    const auto refused = test::handshake_error(port, s.srv.ca_pem(), test::tls_version::v1_1);
+    CAPTURE(refused);
+    CHECK_FALSE(refused.empty());
+    CHECK(refused.find("protocol version") != std::string::npos);
+
+    // Plain HTTP on the TLS port: no HTTP answer at all, and the connection is closed.
+    const auto plain = test::plain_exchange(port, "GET /v1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    CHECK(plain.closed);
+    CHECK(plain.bytes.find("HTTP/1.1") == std::string::npos);
+    CHECK(plain.bytes.find("\"version\"") == std::string::npos);
+
+    // The server goes on serving TLS clients.
+    test::tls_client client(port, s.srv.ca_pem());
+    test::protocol_driver d(client.as_transport());
+    CHECK(d.call(verb::get, "/v1").result_int() == 200);
+}
+
 TEST_CASE("server: the role × route × scope matrix over HTTPS")
 {
     running_server s;
