@@ -94,8 +94,9 @@ void set_name(X509_NAME* name, const char* common_name)
     add("CN", common_name);
 }
 
-/// A certificate for `key`'s public half, valid from an hour ago for ten years, not yet signed.
-x509_ptr new_certificate(EVP_PKEY* key, const char* common_name)
+/// A certificate for `key`'s public half, valid for `validity`, not yet signed.
+x509_ptr new_certificate(EVP_PKEY* key, const char* common_name,
+                         const certificate_validity& validity)
 {
     x509_ptr cert{X509_new()};
     if (!cert) {
@@ -110,11 +111,8 @@ x509_ptr new_certificate(EVP_PKEY* key, const char* common_name)
         fail("cannot set the certificate serial number");
     }
 
-    constexpr long one_hour = 3600;
-    constexpr int ten_years_in_days = 3650;
-    if (X509_gmtime_adj(X509_getm_notBefore(cert.get()), -one_hour) == nullptr ||
-        X509_time_adj_ex(X509_getm_notAfter(cert.get()), ten_years_in_days, 0, nullptr) ==
-            nullptr) {
+    if (X509_gmtime_adj(X509_getm_notBefore(cert.get()), validity.not_before.count()) == nullptr ||
+        X509_gmtime_adj(X509_getm_notAfter(cert.get()), validity.not_after.count()) == nullptr) {
         fail("cannot set the certificate validity");
     }
     set_name(X509_get_subject_name(cert.get()), common_name);
@@ -239,10 +237,10 @@ void write_file(const fs::path& path, std::string_view content, mode_t mode)
 
 } // namespace
 
-tls_material generate_tls_material()
+tls_material generate_tls_material(const certificate_validity& validity)
 {
     const auto ca_key = make_p256_key();
-    const auto ca = new_certificate(ca_key.get(), "aikom sandbox local CA");
+    const auto ca = new_certificate(ca_key.get(), "aikom sandbox local CA", {});
     check(X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get())),
           "cannot set the CA issuer");
     add_extension(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
@@ -252,7 +250,7 @@ tls_material generate_tls_material()
     sign(ca.get(), ca_key.get());
 
     const auto server_key = make_p256_key();
-    const auto server = new_certificate(server_key.get(), "localhost");
+    const auto server = new_certificate(server_key.get(), "localhost", validity);
     check(X509_set_issuer_name(server.get(), X509_get_subject_name(ca.get())),
           "cannot set the server certificate issuer");
     add_extension(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");

@@ -7,6 +7,7 @@
 #ifndef AIKOM_SRC_SANDBOX_TLS_MATERIAL_HPP
 #define AIKOM_SRC_SANDBOX_TLS_MATERIAL_HPP
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -19,9 +20,17 @@ struct tls_material {
     bool generated = false;              ///< created by this call, not loaded
 };
 
-/// Creates a fresh local CA and a server certificate signed by it, in memory.
-/// Throws `std::runtime_error` if OpenSSL fails.
-[[nodiscard]] tls_material generate_tls_material();
+/// When the certificates are valid, relative to now: from an hour ago for ten years unless a
+/// test asks for another window (e.g. one wholly in the past, for an expired certificate).
+struct certificate_validity {
+    std::chrono::seconds not_before = std::chrono::hours(-1);
+    std::chrono::seconds not_after = std::chrono::hours(24 * 3650);
+};
+
+/// Creates a fresh local CA and a server certificate signed by it, in memory; the server
+/// certificate is valid for `validity` (the CA for the default window). Throws
+/// `std::runtime_error` if OpenSSL fails.
+[[nodiscard]] tls_material generate_tls_material(const certificate_validity& validity = {});
 
 /// Loads `dir/server.key` and `dir/server.pem` (and `dir/ca.pem` when present; otherwise the
 /// CA is the last certificate of `server.pem`). When both the key and the certificate are

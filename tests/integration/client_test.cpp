@@ -5,6 +5,8 @@
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
 #include "running_server.hpp"
+#include "sandbox/tls_material.hpp"
+#include "tls_client.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -468,6 +470,47 @@ TEST_CASE("client: a wrong CA and a wrong host name are refused with a clear err
     by_name.base_url = s.url("localhost");
     client::session named(io.io.get_executor(), by_name);
     CHECK(named.async_discover(asio::use_future).get().version == "1");
+}
+
+TEST_CASE("client: an expired certificate and a server speaking only TLS 1.1 are refused")
+{
+    io_threads io;
+    client::diagnostics diag;
+    const auto discover = [&](std::uint16_t port, const std::string& ca_pem) {
+        client::client_options o;
+        o.base_url = "https://localhost:" + std::to_string(port);
+        o.tls.ca_pem = ca_pem;
+        client::session session(io.io.get_executor(), o);
+        diag = {};
+        return code_of([&] {
+            (void)session.async_discover(call_options{.diag = &diag}, asio::use_future).get();
+        });
+    };
+
+    // A sandbox whose certificate, from a CA the client trusts, expired yesterday.
+    const auto expired = sandbox::detail::generate_tls_material(
+        {.not_before = std::chrono::hours(-48), .not_after = std::chrono::hours(-24)});
+    test::temp_dir dir;
+    test::write_file(dir.file("server.pem"), expired.certificate_chain_pem);
+    test::write_file(dir.file("server.key"), expired.private_key_pem);
+    test::write_file(dir.file("ca.pem"), expired.ca_pem);
+    sandbox::server stale({.tls_dir = dir.path(), .clients = test::test_clients()});
+    stale.start();
+    CHECK(discover(stale.port(), expired.ca_pem) == client_errc::tls_untrusted_certificate);
+    CHECK(diag.message.find("certificate has expired") != std::string::npos);
+    stale.stop();
+
+    // A server that speaks TLS 1.1 and nothing newer, with a certificate that is otherwise fine.
+    const auto material = sandbox::detail::generate_tls_material();
+    test::legacy_tls_server legacy(material.certificate_chain_pem, material.private_key_pem,
+                                   test::tls_version::v1_1);
+    // Control: it does complete a TLS 1.1 handshake, so the refusal below is about the version.
+    REQUIRE(test::handshake_error(legacy.port(), material.ca_pem, test::tls_version::v1_1) == "");
+    CHECK(discover(legacy.port(), material.ca_pem) == client_errc::tls_handshake_failed);
+    CHECK(diag.message.find("TLS handshake") != std::string::npos);
+    CHECK(diag.message.find("protocol version") != std::string::npos);
+    CHECK_FALSE(diag.problem.has_value());
+    CHECK(diag.http_status == 0);
 }
 
 TEST_CASE("client: the token is renewed before it expires, one request for many calls")

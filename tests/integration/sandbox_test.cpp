@@ -3,6 +3,7 @@
 #include <aikom/sandbox/server.hpp>
 #include <aikom/protocol/problem.hpp>
 #include <aikom/protocol/routes.hpp>
+#include <aikom/protocol/session.hpp>
 #include <aikom/protocol/types.hpp>
 
 #include "sandbox/log.hpp"
@@ -56,12 +57,100 @@ TEST_CASE("server: TLS with a generated CA; discovery and a token over HTTPS")
     CHECK_THROWS(stranger.handshake_only());
 }
 
+TEST_CASE("server: TLS below 1.2 and plain HTTP on the TLS port are refused, TLS goes on")
+{
+    running_server s;
+    const auto port = s.srv.port();
+    // Control: the same probe speaking TLS 1.2 gets through.
+    CHECK(test::handshake_error(port, s.srv.ca_pem(), test::tls_version::v1_2) == "");
+    const auto refused = test::handshake_error(port, s.srv.ca_pem(), test::tls_version::v1_1);
+    CAPTURE(refused);
+    CHECK_FALSE(refused.empty());
+    CHECK(refused.find("protocol version") != std::string::npos);
+
+    // Plain HTTP on the TLS port: no HTTP answer at all, and the connection is closed.
+    const auto plain = test::plain_exchange(port, "GET /v1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    CHECK(plain.closed);
+    CHECK(plain.bytes.find("HTTP/1.1") == std::string::npos);
+    CHECK(plain.bytes.find("\"version\"") == std::string::npos);
+
+    // The server goes on serving TLS clients.
+    test::tls_client client(port, s.srv.ca_pem());
+    test::protocol_driver d(client.as_transport());
+    CHECK(d.call(verb::get, "/v1").result_int() == 200);
+}
+
 TEST_CASE("server: the role × route × scope matrix over HTTPS")
 {
     running_server s;
     test::tls_client client(s.srv.port(), s.srv.ca_pem());
     test::protocol_driver d(client.as_transport());
     test::run_role_matrix(d);
+}
+
+TEST_CASE("server: an expired, tampered, truncated or extended token is 401 like a missing one")
+{
+    running_server s({.token_lifetime = std::chrono::seconds(2)});
+    test::tls_client client(s.srv.port(), s.srv.ca_pem());
+    test::protocol_driver d(client.as_transport());
+    const auto target = protocol::children_target(a);
+    const auto with_token = [&](const std::string& token) {
+        return d.call(verb::get, target, {}, {}, {{"Authorization", "Bearer " + token}});
+    };
+    const auto without_request_id = [](const test::response& res) {
+        auto v = boost::json::parse(res.body());
+        v.as_object().erase("request_id");
+        return boost::json::serialize(v);
+    };
+    const std::string token = d.token("zdo-a");
+    REQUIRE(with_token(token).result_int() == 200);
+
+    const auto missing = d.call(verb::get, target);
+    REQUIRE(missing.result_int() == 401);
+    CHECK(missing[boost::beast::http::field::www_authenticate] == "Bearer");
+    const auto missing_problem = protocol::parse_problem(missing.body());
+    REQUIRE(missing_problem.has_value());
+
+    auto tampered = token;
+    const auto middle = tampered.size() / 2;
+    tampered[middle] = tampered[middle] == 'A' ? 'B' : 'A';
+    const std::vector<std::pair<std::string, std::string>> forged = {
+        {"one character changed", tampered},
+        {"truncated", token.substr(0, token.size() - 1)},
+        {"extra bytes", token + "AAAA"},
+        {"the token twice", token + token},
+    };
+    std::string refusal; // every refusal alike, request id aside: no oracle for a forger
+    const auto check_refused = [&](const test::response& res) {
+        CHECK(res.result_int() == 401);
+        CHECK(res[boost::beast::http::field::www_authenticate] == "Bearer error=\"invalid_token\"");
+        const auto p = protocol::parse_problem(res.body());
+        REQUIRE(p.has_value());
+        // The same problem as a missing token; the detail only says to get a new token.
+        CHECK(p->type == missing_problem->type);
+        CHECK(p->title == missing_problem->title);
+        CHECK(p->status == missing_problem->status);
+        CHECK(p->errors.size() == missing_problem->errors.size());
+        CHECK(res.body().find(token) == std::string::npos);
+        if (refusal.empty()) {
+            refusal = without_request_id(res);
+        }
+        CHECK(without_request_id(res) == refusal);
+    };
+    for (const auto& [what, bad] : forged) {
+        CAPTURE(what);
+        check_refused(with_token(bad));
+    }
+    REQUIRE(with_token(token).result_int() == 200); // the genuine token was not harmed
+
+    // Expired: past its lifetime the genuine token is refused the same way; a new one works.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+    check_refused(with_token(token));
+    const auto renewed = d.request_token("zdo-a");
+    REQUIRE(renewed.result_int() == 200);
+    const auto fresh = protocol::parse_token_response(renewed.body());
+    REQUIRE(fresh.has_value());
+    CHECK(with_token(fresh->access_token).result_int() == 200);
 }
 
 TEST_CASE("server: the change feed stays gap-free and duplicate-free while another thread writes")

@@ -1,11 +1,13 @@
 // The sync layer against the real reference server, in-process on port 0, over real TLS: push
 // with its journal (change detection, resume of journaled batches, fault injection, defects),
 // and pull with its state file (resume after a crash, rebuild after 410).
+#include <aikom/check/check_digits.hpp>
 #include <aikom/codec/content_hash.hpp>
 #include <aikom/codec/json.hpp>
 #include <aikom/codec/reader.hpp>
 #include <aikom/model/date.hpp>
 #include <aikom/protocol/requests.hpp>
+#include <aikom/protocol/routes.hpp>
 #include <aikom/sandbox/server.hpp>
 #include <aikom/sync/journal.hpp>
 #include <aikom/sync/pull.hpp>
@@ -15,6 +17,7 @@
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
 #include "running_server.hpp"
+#include "tls_client.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -25,15 +28,22 @@
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace aikom;
 using namespace std::chrono_literals;
@@ -570,4 +580,222 @@ TEST_CASE("sync: pull rebuilds the output after 410 (cursor older than the reten
     }
     CHECK(ids.count("kd-rs-1") == 1);
     CHECK(ids.count("kd-rs-2") == 1);
+}
+
+namespace {
+
+// Synthetic personal data, each value distinctive enough that no log line can hold it by chance.
+struct person_values {
+    std::string last, first, patronymic, rnokpp, document_number, guardian_last, guardian_first,
+        phone;
+};
+
+model::child child_with(std::string id, const std::string& institution, const person_values& v)
+{
+    auto c = test::valid_child(std::move(id), institution);
+    c.name = model::person_name{.last = v.last, .first = v.first, .patronymic = v.patronymic};
+    c.rnokpp = model::rnokpp(v.rnokpp);
+    c.document->number = v.document_number;
+    c.guardians = {model::guardian{
+        .name = model::person_name{.last = v.guardian_last, .first = v.guardian_first},
+        .relation = model::guardian_relation::mother,
+        .phone = v.phone}};
+    return c;
+}
+
+// What an issue says to a person, in both languages.
+std::string text_of(const check::issue& i)
+{
+    return i.message_en + " " + i.message_uk + " " + i.suggestion.value_or("");
+}
+
+std::string read_text(const std::filesystem::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// While it lives, everything written to file descriptor 2 (the in-process sandbox's log lines)
+// goes to `file` instead.
+class stderr_capture {
+public:
+    explicit stderr_capture(const std::filesystem::path& file)
+    {
+        std::fflush(stderr);
+        saved_ = ::dup(2);
+        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        REQUIRE(saved_ >= 0);
+        REQUIRE(fd >= 0);
+        ::dup2(fd, 2);
+        ::close(fd);
+    }
+    ~stderr_capture()
+    {
+        std::clog.flush();
+        std::fflush(stderr);
+        ::dup2(saved_, 2);
+        ::close(saved_);
+    }
+    stderr_capture(const stderr_capture&) = delete;
+    stderr_capture& operator=(const stderr_capture&) = delete;
+
+private:
+    int saved_ = -1;
+};
+
+} // namespace
+
+TEST_CASE("sync: a push and a pull logged at trace level show no personal data, token or secret")
+{
+    using model::sex;
+    const auto rnokpp_of = [](model::date birth, sex s, int sequence) {
+        auto r = check::make_rnokpp(birth, s, sequence);
+        REQUIRE(r.has_value());
+        return *r;
+    };
+    const model::date born = std::chrono::year{2021} / std::chrono::March / 14;
+    auto bad_rnokpp = rnokpp_of(born, sex::female, 1234);
+    bad_rnokpp.back() = bad_rnokpp.back() == '9' ? '0' : static_cast<char>(bad_rnokpp.back() + 1);
+    const std::vector<person_values> people = {
+        // accepted
+        {"Заболотнюковська", "Євпраксія", "Мирославівна", rnokpp_of(born, sex::female, 2417),
+         "739164", "Перепеличенко", "Доброгоста", "+380671234987"},
+        // refused before sending: a document number of seven digits, a wrong check digit, a
+        // phone one digit short
+        {"Коломийцевська", "Ярославна", "Всеволодівна", bad_rnokpp, "8412736", "Вишнепольська",
+         "Златослава", "+38093555712"},
+        // refused by the server: an institution outside the client's scope
+        {"Переяславцева", "Богуміла", "Святозарівна", rnokpp_of(born, sex::female, 3141), "582946",
+         "Квітчастенко", "Милослава", "+380503318274"},
+    };
+    const std::vector<model::child> records = {child_with("kd-pd-1", inst_a, people[0]),
+                                               child_with("kd-pd-2", inst_a, people[1]),
+                                               child_with("kd-pd-3", inst_b, people[2])};
+    const std::string secret = "Sekret-Vyshyvanka-5821-Qx";
+
+    test::temp_dir dir;
+    std::vector<std::string> lines;    // every log line of both sessions
+    std::vector<std::string> messages; // every error message the library gave
+    std::string sandbox_log;
+    std::string known_token;
+    {
+        stderr_capture capture(dir.file("sandbox.err"));
+        auto clients = test::test_clients();
+        clients.push_back({"pd-platform", secret, sandbox::role::platform, {inst_a}});
+        running_server s({.clients = clients});
+        io_thread io;
+        std::mutex lines_mutex;
+        auto traced = options_for(s, "pd-platform");
+        traced.credentials.client_secret = secret;
+        traced.retry.max_attempts = 2;
+        traced.log = {.level = client::log_level::trace,
+                      .sink = [&](client::log_level, std::string_view line) {
+                          const std::lock_guard lock(lines_mutex);
+                          lines.emplace_back(line);
+                      }};
+        client::session platform(io.io.get_executor(), traced);
+        const auto keep = [&](const client::diagnostics& d) {
+            messages.push_back(d.message);
+            if (d.problem) {
+                messages.push_back(d.problem->title + " " + d.problem->detail);
+                for (const auto& i : d.problem->errors) {
+                    messages.push_back(text_of(i));
+                }
+            }
+        };
+
+        // The push: one record accepted, one refused locally, one refused by the server.
+        sync::journal log(dir.file("push.journal"), s.url(), "pd-platform");
+        const auto pushed = push(platform, records, log);
+        CHECK(pushed.accepted == 1);
+        CHECK(pushed.invalid == 1);
+        CHECK(pushed.rejected == 1);
+        log.for_each_problem([&](const sync::journal_entry& e) {
+            for (const auto& i : e.issues) {
+                messages.push_back(text_of(i));
+            }
+        });
+
+        // The pull of what the server holds (the output file is data, not a log).
+        client::diagnostics pull_diag;
+        const auto pulled =
+            sync::async_pull(platform, dir.file("pull.state"), dir.file("pull.ndjson"),
+                             {.diag = &pull_diag}, asio::use_future)
+                .get();
+        CHECK(pulled.events == 1);
+
+        // Failing requests: the invalid record sent anyway (422), the other institution (403),
+        // a wrong secret (401 at the token endpoint), a token the caller set itself on a request
+        // that fails.
+        for (const auto& [inst, c] :
+             {std::pair{inst_a, records[1]}, std::pair{inst_b, records[2]}}) {
+            client::diagnostics diag;
+            const client::call_options with_diag{.diag = &diag};
+            CHECK_THROWS((void)platform.async_upsert(inst, c, with_diag, asio::use_future).get());
+            CHECK(diag.http_status / 100 == 4);
+            keep(diag);
+        }
+        auto wrong = traced;
+        wrong.credentials.client_secret = secret + "-wrong";
+        client::session stranger(io.io.get_executor(), wrong);
+        client::diagnostics refused;
+        const client::call_options with_refused{.diag = &refused};
+        CHECK_THROWS(
+            (void)stranger.async_get(inst_a, "kd-pd-1", with_refused, asio::use_future).get());
+        keep(refused);
+        test::tls_client other(s.srv.port(), s.srv.ca_pem());
+        test::protocol_driver d(other.as_transport());
+        known_token = d.token("zdo-a");
+        protocol::request_spec own{.method = boost::beast::http::verb::get,
+                                   .target = protocol::child_target(inst_b, "kd-pd-3"),
+                                   .authenticated = false,
+                                   .headers = {{"Authorization", "Bearer " + known_token}}};
+        const auto forbidden = platform.async_send(std::move(own), asio::use_future).get();
+        CHECK(forbidden.result_int() == 403);
+    } // the sandbox stopped, its log complete
+    sandbox_log = read_text(dir.file("sandbox.err"));
+
+    // The evidence is there: requests, refusals and errors were logged and reported.
+    CHECK(lines.size() > 10);
+    CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+        return l.find("/v1/batches") != std::string::npos;
+    }));
+    CHECK(sandbox_log.find("refused") != std::string::npos);
+    CHECK(messages.size() > 5);
+
+    std::vector<std::string> forbidden_values = {secret, known_token};
+    for (const auto& p : people) {
+        for (const auto* v : {&p.last, &p.first, &p.patronymic, &p.rnokpp, &p.document_number,
+                              &p.guardian_last, &p.guardian_first, &p.phone}) {
+            forbidden_values.push_back(*v);
+        }
+        forbidden_values.push_back(p.phone.substr(1)); // without the +
+    }
+    const auto leaks = [&](const std::string& text) {
+        std::vector<std::string> found;
+        for (const auto& v : forbidden_values) {
+            if (text.find(v) != std::string::npos) {
+                found.push_back(v);
+            }
+        }
+        // Any access token (64 hex digits), not only the one this test knows.
+        std::size_t run = 0;
+        for (const char ch : text) {
+            run = std::isxdigit(static_cast<unsigned char>(ch)) != 0 ? run + 1 : 0;
+            if (run == 64) {
+                found.emplace_back("a run of 64 hex digits");
+            }
+        }
+        return found;
+    };
+    for (const auto& l : lines) {
+        CAPTURE(l);
+        CHECK(leaks(l).empty());
+    }
+    for (const auto& m : messages) {
+        CAPTURE(m);
+        CHECK(leaks(m).empty());
+    }
+    CAPTURE(sandbox_log);
+    CHECK(leaks(sandbox_log).empty());
 }

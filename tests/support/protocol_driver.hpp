@@ -47,6 +47,9 @@ public:
     /// A token for a test client (cached per client).
     const std::string& token(const std::string& client);
 
+    /// A new token request with a test client's credentials (nothing cached): the response.
+    response request_token(const std::string& client);
+
     /// One request; `headers` are added as given. JSON bodies get application/json.
     response call(http::verb method, std::string target, const std::string& client = {},
                   std::string body = {},
@@ -56,12 +59,24 @@ public:
     response put(const model::child& c, const std::string& client,
                  const std::map<std::string, std::string>& headers = {});
 
+    /// A request as sent: its method, its path (without the query) and the test client whose
+    /// token or credentials it carried (empty: none).
+    struct sent_request {
+        http::verb method;
+        std::string path;
+        std::string client;
+    };
+    /// Every request sent so far, in order.
+    [[nodiscard]] const std::vector<sent_request>& sent() const noexcept { return sent_; }
+
 private:
     transport transport_;
     std::map<std::string, std::string> tokens_;
+    std::vector<sent_request> sent_;
 };
 
-/// The role × route × in/out-of-scope matrix, every cell asserted.
+/// The role × route × in/out-of-scope matrix, every cell asserted; every operation of the
+/// contract the server serves (GET /v1/openapi.json) has a row for every role.
 void run_role_matrix(protocol_driver& d);
 
 } // namespace aikom::test

@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <stdexcept>
 
 namespace aikom::test {
 
@@ -151,6 +152,111 @@ std::string tls_client::raw_exchange(const std::string& bytes)
 void tls_client::handshake_only()
 {
     (void)impl_->connect();
+}
+
+namespace {
+
+int openssl_version(tls_version v)
+{
+    return v == tls_version::v1_1 ? TLS1_1_VERSION : TLS1_2_VERSION;
+}
+
+/// A context for exactly `version` at security level 0 (Debian's OpenSSL 3 refuses TLS 1.1
+/// above it, which would hide what the peer does).
+void speak_only(ssl::context& ctx, tls_version version)
+{
+    SSL_CTX* native = ctx.native_handle();
+    SSL_CTX_set_security_level(native, 0);
+    if (SSL_CTX_set_min_proto_version(native, openssl_version(version)) != 1 ||
+        SSL_CTX_set_max_proto_version(native, openssl_version(version)) != 1 ||
+        SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0") != 1) {
+        throw std::runtime_error("cannot restrict a test TLS context to one version");
+    }
+}
+
+} // namespace
+
+std::string handshake_error(std::uint16_t port, const std::string& ca_pem, tls_version version)
+{
+    asio::io_context io;
+    ssl::context ctx(ssl::context::tls_client);
+    speak_only(ctx, version);
+    ctx.add_certificate_authority(asio::buffer(ca_pem));
+    ctx.set_verify_mode(ssl::verify_peer);
+    beast::ssl_stream<beast::tcp_stream> s(io, ctx);
+    beast::get_lowest_layer(s).expires_after(std::chrono::seconds(15));
+    beast::get_lowest_layer(s).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    SSL_set_tlsext_host_name(s.native_handle(), "localhost");
+    s.set_verify_callback(ssl::host_name_verification("localhost"));
+    beast::error_code ec;
+    s.handshake(ssl::stream_base::client, ec);
+    return ec ? ec.message() : std::string();
+}
+
+plain_answer plain_exchange(std::uint16_t port, const std::string& bytes)
+{
+    asio::io_context io;
+    beast::tcp_stream s(io);
+    s.expires_after(std::chrono::seconds(15));
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    plain_answer out;
+    beast::error_code ec;
+    asio::write(s.socket(), asio::buffer(bytes), ec);
+    char buf[4096];
+    while (!ec) {
+        const auto n = s.socket().read_some(asio::buffer(buf), ec);
+        out.bytes.append(buf, n);
+    }
+    out.closed = ec == asio::error::eof || ec == asio::error::connection_reset;
+    return out;
+}
+
+struct legacy_tls_server::impl {
+    impl(const std::string& chain_pem, const std::string& key_pem, tls_version version)
+        : ctx(ssl::context::tls_server)
+        , acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0))
+    {
+        speak_only(ctx, version);
+        ctx.use_certificate_chain(asio::buffer(chain_pem));
+        ctx.use_private_key(asio::buffer(key_pem), ssl::context::pem);
+        port = acceptor.local_endpoint().port();
+        accept();
+    }
+
+    void accept()
+    {
+        acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+            if (ec) {
+                return; // closed: the server stops
+            }
+            auto stream = std::make_shared<ssl::stream<tcp::socket>>(std::move(socket), ctx);
+            stream->async_handshake(ssl::stream_base::server,
+                                    [stream](beast::error_code) { /* nothing more to say */ });
+            accept();
+        });
+    }
+
+    asio::io_context io;
+    ssl::context ctx;
+    tcp::acceptor acceptor;
+    std::uint16_t port = 0;
+};
+
+legacy_tls_server::legacy_tls_server(const std::string& chain_pem, const std::string& key_pem,
+                                     tls_version version)
+    : impl_(std::make_unique<impl>(chain_pem, key_pem, version))
+    , thread_([this] { impl_->io.run(); })
+{}
+
+legacy_tls_server::~legacy_tls_server()
+{
+    impl_->io.stop();
+    thread_.join();
+}
+
+std::uint16_t legacy_tls_server::port() const noexcept
+{
+    return impl_->port;
 }
 
 } // namespace aikom::test

@@ -2,7 +2,8 @@
 // server certificate against a given CA. `send` (and so `as_transport`) goes through the
 // library's own client, session::async_send, with the test's request as written and no retries;
 // `raw_exchange` and `handshake_only` use a TLS stream of their own, for what no real client
-// sends. Not thread-safe; use one per thread.
+// sends. Not thread-safe; use one per thread. Below it, raw TLS and plain TCP probes and a TLS
+// server stuck in the past, for the tests of what both ends refuse.
 #ifndef AIKOM_TESTS_TLS_CLIENT_HPP
 #define AIKOM_TESTS_TLS_CLIENT_HPP
 
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace aikom::test {
 
@@ -40,6 +42,44 @@ private:
 
     struct impl;
     std::unique_ptr<impl> impl_;
+};
+
+/// The one TLS version a probe or a test server speaks.
+enum class tls_version { v1_1, v1_2 };
+
+/// A bare TLS handshake with 127.0.0.1:`port` (SNI and host name localhost, verified against
+/// `ca_pem`) speaking only `version`, at OpenSSL's security level 0 so that this end does not
+/// rule TLS 1.1 out by itself: empty when it succeeds, otherwise OpenSSL's reason.
+[[nodiscard]] std::string handshake_error(std::uint16_t port, const std::string& ca_pem,
+                                          tls_version version);
+
+/// What a plain-text (no TLS) exchange got back.
+struct plain_answer {
+    std::string bytes{};
+    bool closed = false; ///< the server closed or reset the connection (not our 15 s timeout)
+};
+
+/// Writes `bytes` on a plain TCP connection to 127.0.0.1:`port` and reads until the server
+/// closes it, or for at most 15 seconds.
+[[nodiscard]] plain_answer plain_exchange(std::uint16_t port, const std::string& bytes);
+
+/// A TLS server on 127.0.0.1 (port 0) that speaks only `version` at security level 0, with the
+/// given certificate chain and key. It completes or fails handshakes and answers nothing: a
+/// peer for the tests of what a client refuses. Stopped on destruction.
+class legacy_tls_server {
+public:
+    legacy_tls_server(const std::string& chain_pem, const std::string& key_pem,
+                      tls_version version);
+    ~legacy_tls_server();
+    legacy_tls_server(const legacy_tls_server&) = delete;
+    legacy_tls_server& operator=(const legacy_tls_server&) = delete;
+
+    [[nodiscard]] std::uint16_t port() const noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    std::thread thread_;
 };
 
 } // namespace aikom::test
