@@ -87,9 +87,14 @@ void interpret(const protocol::http_response& res)
     check(!decision.reason.empty());
 
     // What each operation reads.
-    check_reader(protocol::read_any(res), res);
+    check(protocol::read_any(res).has_value()); // whatever the status
     check_reader(protocol::read_discovery(res), res);
-    check_reader(protocol::read_token(res), res);
+    const auto token = protocol::read_token(res);
+    check_reader(token, res);
+    if (token) { // what the session keeps and when it renews it
+        check(!token->access_token.empty());
+        check(token->expires_in.count() >= 0 && token->expires_in <= std::chrono::years{200});
+    }
     check_reader(protocol::read_write(res), res);
     check_reader(protocol::read_child(res), res);
     check_reader(protocol::read_deleted(res), res);
