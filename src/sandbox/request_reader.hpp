@@ -56,7 +56,7 @@ read_request(Stream& stream, boost::beast::flat_buffer& buffer,
     namespace asio = boost::asio;
     namespace beast = boost::beast;
     namespace http = beast::http;
-    const auto http_category = http::make_error_code(http::error::bad_method).category();
+    const auto& http_category = http::make_error_code(http::error::bad_method).category();
 
     parser.header_limit(request_header_limit);
     parser.body_limit(std::uint64_t{max_body});

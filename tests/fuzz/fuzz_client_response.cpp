@@ -65,9 +65,10 @@ void interpret(const protocol::http_response& res)
 {
     // What the session reads for its retry decision.
     client::attempt_outcome outcome;
-    outcome.attempt = 1 + res.body().size() % 4;
+    // The attempt number and the time spent so far vary with the input, deterministically.
+    outcome.attempt = 1 + static_cast<unsigned>(res.body().size() % 4);
     outcome.replayable = true;
-    outcome.elapsed = std::chrono::milliseconds{res.body().size() % 40'000};
+    outcome.elapsed = std::chrono::milliseconds{static_cast<std::int64_t>(res.body().size() % 40'000)};
     client::detail::note_response(res, outcome);
     check(outcome.status == res.result_int());
 
