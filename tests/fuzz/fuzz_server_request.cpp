@@ -41,7 +41,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using namespace aikom;
 
-void check(bool ok)
+void expect(bool ok)
 {
     if (!ok) {
         std::abort();
@@ -74,7 +74,7 @@ std::string token_of(sandbox::detail::service& svc, const std::string& client)
                  "-secret";
     req.prepare_payload();
     const auto t = protocol::parse_token_response(svc.handle(req, "fuzz").body());
-    check(t.has_value());
+    expect(t.has_value());
     return t->access_token;
 }
 
@@ -90,10 +90,10 @@ void check_answer(sandbox::detail::response res, bool keep_alive)
 {
     res.keep_alive(keep_alive && res.keep_alive());
     const unsigned status = res.result_int();
-    check(status >= 200 && status <= 599);
-    check(status != 500 && status != 503);
+    expect(status >= 200 && status <= 599);
+    expect(status != 500 && status != 503);
     const auto request_id = std::string(res["X-Request-Id"]);
-    check(!request_id.empty());
+    expect(!request_id.empty());
 
     std::ostringstream wire;
     wire << res;
@@ -103,21 +103,21 @@ void check_answer(sandbox::detail::response res, bool keep_alive)
     parser.body_limit(bytes.size());
     boost::system::error_code ec;
     const auto used = parser.put(asio::buffer(bytes), ec);
-    check(!ec && used == bytes.size());
+    expect(!ec && used == bytes.size());
     if (!parser.is_done()) {
         parser.put_eof(ec);
-        check(!ec);
+        expect(!ec);
     }
     const auto& back = parser.get();
-    check(back.result_int() == status);
-    check(back.body() == res.body());
-    check(back["X-Request-Id"] == request_id);
+    expect(back.result_int() == status);
+    expect(back.body() == res.body());
+    expect(back["X-Request-Id"] == request_id);
 
     if (protocol::media_type(back) == protocol::problem_content_type) {
         const auto p = protocol::parse_problem(back.body());
-        check(p.has_value());
-        check(p->status == status);
-        check(p->request_id == request_id);
+        expect(p.has_value());
+        expect(p->status == status);
+        expect(p->request_id == request_id);
     }
 }
 
@@ -159,7 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    });
     io.restart();
     io.run();
-    check(read.has_value());
+    expect(read.has_value());
 
     using sandbox::detail::read_outcome;
     switch (read->outcome) {
@@ -172,7 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_answer(svc.payload_too_large(parser.get()), false);
         break;
     case read_outcome::malformed:
-        check(static_cast<bool>(read->error));
+        expect(static_cast<bool>(read->error));
         check_answer(svc.bad_request(read->error.message()), false);
         break;
     case read_outcome::ended:
