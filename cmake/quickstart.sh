@@ -5,6 +5,11 @@
 #   ./cmake/quickstart.sh test    installs what is missing, builds, runs every test
 #   ./cmake/quickstart.sh bench   installs what is missing, builds in Release, runs the benchmarks
 #                                 (one table; the same rows in build/bench/results.json)
+#   ./cmake/quickstart.sh fuzz [SECONDS]
+#                                 installs Clang, builds the libFuzzer targets (preset fuzz), runs
+#                                 each for SECONDS (default 60) on its corpus, one at a time, and
+#                                 prints its executions and findings (new inputs and crashes go to
+#                                 build/fuzz-runs/, never into the committed corpus)
 #
 # Idempotent: packages already installed are not touched, builds are incremental (ccache).
 # The test mode builds with AddressSanitizer and UndefinedBehaviorSanitizer (preset asan).
@@ -16,8 +21,8 @@ cd "$here"
 
 mode=${1:-}
 case "$mode" in
-  demo|test|bench) ;;
-  *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;
+  demo|test|bench|fuzz) ;;
+  *) echo "usage: $0 demo|test|bench|fuzz [SECONDS]" >&2; exit 2 ;;
 esac
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -214,5 +219,55 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
     cmake --build --preset release --target aikom_bench
     say "benchmarks: 200,000 records (decode, encode, CSV), 1,000,000 РНОКПП and ЄДРПОУ (vs python-stdnum), the client and the server on loopback (vs wrk), peak memory on 1,000,000 records"
     build/release/bench/aikom_bench --out build/bench/results.json --work-dir build/bench
+    ;;
+  fuzz)
+    seconds=${2:-60}
+    case "$seconds" in
+      ''|*[!0-9]*) echo "usage: $0 fuzz [SECONDS]" >&2; exit 2 ;;
+    esac
+    # The fuzz preset builds with Clang; libFuzzer is in Clang's runtime libraries.
+    packages=(clang libclang-rt-14-dev)
+    install_missing
+    say "configuring (preset fuzz)"
+    cmake --preset fuzz
+    say "building the fuzz targets"
+    cmake --build --preset fuzz
+    runs=build/fuzz-runs
+    report=()
+    found=0
+    for name in record_decoder readers normalizers protocol client_response server_request; do
+      work="$runs/$name"
+      rm -rf "$work/crashes" && mkdir -p "$work/new" "$work/crashes"
+      # libFuzzer writes new inputs into the first directory only: the committed corpus and
+      # the regression inputs are read, never written.
+      dirs=("$work/new")
+      if [ -d "tests/fuzz/corpus/$name" ]; then
+        dirs+=("tests/fuzz/corpus/$name")
+      fi
+      dirs+=(tests/fuzz/regressions)
+      say "fuzz_$name for $seconds s (log: $work/log.txt)"
+      set +e
+      "build/fuzz/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -close_fd_mask=2 -artifact_prefix="$work/crashes/" "${dirs[@]}" \
+        > "$work/log.txt" 2>&1
+      status=$?
+      set -e
+      executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log.txt" | tail -n 1)
+      rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log.txt" | tail -n 1)
+      crashes=$(find "$work/crashes" -type f | wc -l)
+      if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+        found=1
+        tail -n 30 "$work/log.txt"
+        verdict="FINDING (exit $status): $(find "$work/crashes" -type f | head -n 3 | tr '\n' ' ')"
+      else
+        verdict="no crash"
+      fi
+      report+=("$(printf '%-24s %12s executions %8s/s   %s' "fuzz_$name" "${executions:-?}" \
+                  "${rate:-?}" "$verdict")")
+    done
+    say "fuzzing, $seconds s per target"
+    printf '  %s\n' "${report[@]}"
+    echo "  to keep a finding: minimise it (-minimize_crash=1), add it to tests/fuzz/regressions/"
+    exit "$found"
     ;;
 esac

@@ -662,11 +662,10 @@ awaitable<error_code> session_impl::execute(const protocol::request_spec& spec, 
         outcome.replayable = replayable;
         outcome.elapsed =
             std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - call.started);
-        std::string retry_after;
         if (ec) {
             outcome.transport_failure = true;
         } else {
-            outcome.status = out.result_int();
+            note_response(out, outcome); // `out` stays as it is until the decision is made
             call.diag.http_status = outcome.status;
             if (const auto rid = out["X-Request-Id"]; !rid.empty()) {
                 call.diag.request_id = std::string(rid);
@@ -681,13 +680,6 @@ awaitable<error_code> session_impl::execute(const protocol::request_spec& spec, 
                                          ": renewing the token and repeating the request once");
                 continue;
             }
-            if (outcome.status >= 400 && protocol::media_type(out) == protocol::problem_content_type) {
-                if (auto p = protocol::parse_problem(out.body())) {
-                    outcome.problem = protocol::kind_of(*p);
-                }
-            }
-            retry_after = std::string(out[http::field::retry_after]);
-            outcome.retry_after = retry_after;
         }
         const auto decision = decide_retry(opts.retry, outcome, retry_env);
         if (!decision.retry) {

@@ -2,6 +2,9 @@
 
 #include <aikom/client/diagnostics.hpp>
 #include <aikom/client/error.hpp>
+#include <aikom/protocol/responses.hpp>
+
+#include <boost/beast/http/field.hpp>
 
 #include <boost/url/parse.hpp>
 
@@ -184,6 +187,18 @@ std::string make_request_id(std::mt19937_64& rng)
 std::string make_idempotency_key(std::mt19937_64& rng)
 {
     return "ik-" + hex(rng, 2);
+}
+
+void note_response(const protocol::http_response& res, attempt_outcome& outcome)
+{
+    outcome.status = res.result_int();
+    outcome.problem.reset();
+    if (outcome.status >= 400 && protocol::media_type(res) == protocol::problem_content_type) {
+        if (auto p = protocol::parse_problem(res.body())) {
+            outcome.problem = protocol::kind_of(*p);
+        }
+    }
+    outcome.retry_after = res[boost::beast::http::field::retry_after];
 }
 
 bool loggable_header(std::string_view name) noexcept

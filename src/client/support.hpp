@@ -1,8 +1,10 @@
-// Private: the client's small pure helpers (no Asio): base-URL parsing, ids, log redaction.
+// Private: the client's small pure helpers (no Asio): base-URL parsing, ids, log redaction,
+// what a response means to the retry decision.
 #ifndef AIKOM_SRC_CLIENT_SUPPORT_HPP
 #define AIKOM_SRC_CLIENT_SUPPORT_HPP
 
 #include <aikom/client/options.hpp>
+#include <aikom/protocol/requests.hpp>
 
 #include <boost/system/result.hpp>
 
@@ -27,6 +29,11 @@ boost::system::result<server_address> parse_base_url(std::string_view url, std::
 /// Random hexadecimal ids: `X-Request-Id` (`cl-` + 16 hex) and `Idempotency-Key` (`ik-` + 32).
 std::string make_request_id(std::mt19937_64& rng);
 std::string make_idempotency_key(std::mt19937_64& rng);
+
+/// Fills in what the retry decision reads of a response: its status, the kind of its problem
+/// details (an error status with `application/problem+json` that parses) and its Retry-After
+/// (a view into `res`: valid while `res` is).
+void note_response(const protocol::http_response& res, attempt_outcome& outcome);
 
 /// True for the response headers a log may show (allow-list).
 bool loggable_header(std::string_view name) noexcept;

@@ -10,6 +10,7 @@
 #include <aikom/sandbox/server.hpp>
 
 #include "log.hpp"
+#include "request_reader.hpp"
 #include "service.hpp"
 #include "storage.hpp"
 #include "tls_material.hpp"
@@ -25,10 +26,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -64,7 +62,6 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using namespace std::chrono_literals;
 
-constexpr std::uint32_t header_limit = 16 * 1024;
 constexpr std::chrono::seconds handshake_timeout{10};
 constexpr std::chrono::seconds shutdown_timeout{2};
 constexpr std::chrono::milliseconds stopping_shutdown_timeout{250};
@@ -83,11 +80,6 @@ void log_line(std::string_view peer, std::string_view what)
     line += ": ";
     line += what;
     detail::log_line(line);
-}
-
-bool is_http_error(const error_code& ec)
-{
-    return ec.category() == http::make_error_code(http::error::bad_method).category();
 }
 
 std::string endpoint_text(const tcp::endpoint& ep)
@@ -240,9 +232,6 @@ struct server::impl {
     asio::awaitable<void> run_session(std::shared_ptr<session> s);
     asio::awaitable<void> refuse_too_large(session& s, const detail::request& header);
     asio::awaitable<void> refuse_bad_request(session& s, const error_code& why);
-    /// A read of the request's `part` ("header", "body") failed: 400 for malformed HTTP,
-    /// otherwise a log line (the connection is gone or timed out).
-    asio::awaitable<void> refuse_read(session& s, const error_code& why, std::string_view part);
     asio::awaitable<void> close_gracefully(session& s);
     asio::awaitable<void> close_lingering(session& s);
 };
@@ -473,55 +462,27 @@ asio::awaitable<void> server::impl::run_session(std::shared_ptr<session> s)
     while (!stopping || s->answered == 0) {
         s->state = session::phase::idle;
         http::request_parser<http::string_body> parser;
-        parser.header_limit(header_limit);
-        parser.body_limit(std::uint64_t{options.max_body_bytes});
         s->lowest().expires_after(options.read_timeout);
-        co_await http::async_read_header(s->stream, buffer, parser,
-                                         asio::redirect_error(asio::use_awaitable, ec));
-        s->state = session::phase::busy;
-        if (ec == http::error::body_limit) { // the declared Content-Length is too large
+        const auto read = co_await detail::read_request(
+            s->stream, buffer, parser, options.max_body_bytes,
+            [&s] { s->state = session::phase::busy; });
+        switch (read.outcome) {
+        case detail::read_outcome::request:
+            break;
+        case detail::read_outcome::ended:
+            co_await close_gracefully(*s);
+            co_return;
+        case detail::read_outcome::lost:
+            co_return;
+        case detail::read_outcome::too_large:
             co_await refuse_too_large(*s, parser.get());
             co_return;
-        }
-        if (ec && !parser.got_some()) {
-            // Between requests: the client closed, the idle timeout passed, or we are stopping.
-            if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-                ec == asio::error::operation_aborted) {
-                break;
-            }
+        case detail::read_outcome::malformed:
+            co_await refuse_bad_request(*s, read.error);
             co_return;
-        }
-        if (ec) {
-            co_await refuse_read(*s, ec, "header");
+        case detail::read_outcome::failed:
+            log_line(s->peer, std::string(read.step) + " failed: " + read.error.message());
             co_return;
-        }
-        if (const auto declared = parser.content_length();
-            declared && *declared > options.max_body_bytes) {
-            co_await refuse_too_large(*s, parser.get()); // normally caught by body_limit above
-            co_return;
-        }
-
-        if (!parser.is_done()) {
-            if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-                http::response<http::empty_body> go_on{http::status::continue_,
-                                                       parser.get().version()};
-                co_await http::async_write(s->stream, go_on,
-                                           asio::redirect_error(asio::use_awaitable, ec));
-                if (ec) {
-                    log_line(s->peer, "writing 100 Continue failed: " + ec.message());
-                    co_return;
-                }
-            }
-            co_await http::async_read(s->stream, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
-            if (ec == http::error::body_limit) { // a chunked body grew past the limit
-                co_await refuse_too_large(*s, parser.get());
-                co_return;
-            }
-            if (ec) {
-                co_await refuse_read(*s, ec, "body");
-                co_return;
-            }
         }
         const detail::request req = parser.release();
 
@@ -586,16 +547,6 @@ asio::awaitable<void> server::impl::refuse_bad_request(session& s, const error_c
         co_return;
     }
     co_await close_lingering(s);
-}
-
-asio::awaitable<void> server::impl::refuse_read(session& s, const error_code& why,
-                                                std::string_view part)
-{
-    if (is_http_error(why)) {
-        co_await refuse_bad_request(s, why);
-    } else {
-        log_line(s.peer, "reading a request " + std::string(part) + " failed: " + why.message());
-    }
 }
 
 asio::awaitable<void> server::impl::close_gracefully(session& s)
