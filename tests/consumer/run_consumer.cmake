@@ -8,7 +8,8 @@ function(run_step)
 endfunction()
 
 file(REMOVE_RECURSE "${WORK_DIR}")
-set(common -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release ${LAUNCHER})
+set(common -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release ${LAUNCHER}
+           "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${LINKER_FLAGS}")
 
 if(MODE STREQUAL "find_package")
   message(STATUS "installing aikom into ${WORK_DIR}/prefix")
