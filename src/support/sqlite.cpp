@@ -156,6 +156,7 @@ sqlite_statement::sqlite_statement(sqlite_db& db, std::string_view sql)
 
 sqlite_statement::~sqlite_statement()
 {
+    count_full_scans();
     if (cached_ == nullptr) {
         sqlite3_finalize(stmt_);
         return;
@@ -208,6 +209,7 @@ bool sqlite_statement::step()
 
 void sqlite_statement::reset()
 {
+    count_full_scans();
     // sqlite3_reset repeats the last step's error, which step() already reported.
     sqlite3_reset(stmt_);
     check(sqlite3_clear_bindings(stmt_), "clear bindings");
@@ -271,6 +273,11 @@ void sqlite_transaction::commit()
 {
     db_->exec("COMMIT", "commit");
     done_ = true;
+}
+
+void sqlite_statement::count_full_scans() noexcept
+{
+    db_->full_scan_steps_ += sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
 }
 
 std::int64_t sqlite_statement::vm_steps() const noexcept

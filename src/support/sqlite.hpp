@@ -55,6 +55,10 @@ public:
     [[nodiscard]] std::int64_t last_insert_rowid() const noexcept;
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     [[nodiscard]] std::int64_t changes() const noexcept;
+    /// Rows stepped through in full table scans by this connection's statements so far
+    /// (SQLITE_STMTSTATUS_FULLSCAN_STEP, summed as each run ends): for tests that a write or a
+    /// lookup walks an index and does not read a table that grows with the data.
+    [[nodiscard]] std::int64_t full_scan_steps() const noexcept { return full_scan_steps_; }
 
 private:
     friend class sqlite_statement;
@@ -84,6 +88,7 @@ private:
 
     sqlite3* db_ = nullptr;
     std::string owner_;
+    std::int64_t full_scan_steps_ = 0;
 };
 
 /// A prepared statement: its connection's cached one for this SQL text when free (reset and
@@ -117,6 +122,8 @@ public:
 
 private:
     void check(int rc, std::string_view what);
+    // Adds this run's full-scan steps to the connection's count and restarts the counter.
+    void count_full_scans() noexcept;
 
     sqlite_db* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;

@@ -284,6 +284,11 @@ std::optional<journal_entry> journal::find(std::string_view institution, std::st
     return read_entry(s);
 }
 
+std::int64_t journal::full_scan_steps() const noexcept
+{
+    return impl_->db.full_scan_steps();
+}
+
 void journal::begin_run()
 {
     impl_->write([&] {
@@ -376,8 +381,12 @@ void journal::finish_batch(std::string_view batch_key, const std::vector<journal
         }
         {
             // Records of the batch the answer did not name stay resendable with the next run.
-            sqlite_statement s(impl_->db, "UPDATE records SET state = 'pending', batch_key = '', "
-                                          "content_hash = '' WHERE batch_key = ?1");
+            // They are still pending or sent: the state keeps this a walk of records_by_state
+            // over the batches in flight, not a scan of the whole journal once per batch.
+            sqlite_statement s(impl_->db,
+                               "UPDATE records SET state = 'pending', batch_key = '', "
+                               "content_hash = '' "
+                               "WHERE state IN ('pending', 'sent') AND batch_key = ?1");
             s.bind(1, batch_key);
             s.run();
         }

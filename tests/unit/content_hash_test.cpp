@@ -2,8 +2,15 @@
 #include <aikom/codec/json.hpp>
 
 #include "fixtures.hpp"
+#include "records/codec/sha256.hpp"
 
 #include <doctest/doctest.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdint>
+#include <random>
+#include <string>
 
 using namespace aikom;
 
@@ -24,6 +31,50 @@ TEST_CASE("SHA-256 matches the FIPS 180-4 examples")
           "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
     CHECK(codec::sha256(std::string(1000000, 'a')).to_hex() ==
           "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("SHA-256 by the processor's extensions and by the portable code equal OpenSSL's")
+{
+    // Every length from 0 to 700 bytes (each padding case, 1 to 11 blocks) of random bytes, and
+    // larger inputs; OpenSSL is the oracle written by others. On a processor without the SHA
+    // extensions both ways are the portable code, and the test still holds that code.
+    MESSAGE("sha256 runs on the processor's SHA extensions: "
+            << std::string(codec::detail::sha256_uses_cpu_extensions() ? "yes" : "no"));
+    std::mt19937_64 random(20261202);
+    const auto openssl = [](const std::string& bytes) {
+        std::array<unsigned char, 32> out{};
+        unsigned int size = 0;
+        REQUIRE(EVP_Digest(bytes.data(), bytes.size(), out.data(), &size, EVP_sha256(),
+                           nullptr) == 1);
+        REQUIRE(size == 32);
+        codec::content_digest d;
+        std::copy(out.begin(), out.end(), d.bytes.begin());
+        return d;
+    };
+    std::string bytes;
+    int mismatches = 0;
+    const auto compare = [&] {
+        const auto expected = openssl(bytes);
+        if (codec::sha256(bytes) != expected || codec::detail::sha256_portable(bytes) != expected) {
+            ++mismatches;
+            MESSAGE("mismatch at length " << bytes.size());
+        }
+    };
+    for (std::size_t n = 0; n <= 700; ++n) {
+        bytes.resize(n);
+        for (auto& c : bytes) {
+            c = static_cast<char>(random() & 0xFF);
+        }
+        compare();
+    }
+    for (std::size_t n : {4095u, 4096u, 65'537u, 1'000'003u}) {
+        bytes.assign(n, '\0');
+        for (auto& c : bytes) {
+            c = static_cast<char>(random() & 0xFF);
+        }
+        compare();
+    }
+    CHECK(mismatches == 0);
 }
 
 TEST_CASE("the content hash ignores key order and whitespace, and sees every change")

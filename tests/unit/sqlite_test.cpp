@@ -119,3 +119,39 @@ TEST_CASE("sqlite: a statement that failed is reusable")
     s.run();
     CHECK(value_of(db, 3) == "v3");
 }
+
+TEST_CASE("sqlite: full-scan steps are counted per connection, index walks are not")
+{
+    sqlite_db db(":memory:", "test");
+    fill(db, 300);
+    db.exec("CREATE TABLE u(a TEXT NOT NULL, b TEXT NOT NULL)", "create u");
+    db.exec("CREATE INDEX u_by_a ON u(a)", "index u");
+    for (int i = 0; i < 50; ++i) {
+        sqlite_statement s(db, "INSERT INTO u(a, b) VALUES(?1, ?2)");
+        s.bind(1, "a" + std::to_string(i)).bind(2, "b" + std::to_string(i));
+        s.run();
+    }
+    const auto before = db.full_scan_steps();
+    {
+        sqlite_statement s(db, "SELECT v FROM t WHERE k = ?1");
+        s.bind(1, std::int64_t{150});
+        CHECK(s.step());
+    }
+    {
+        sqlite_statement s(db, "UPDATE u SET b = 'x' WHERE a = ?1");
+        s.bind(1, "a7");
+        s.run();
+    }
+    CHECK(db.full_scan_steps() == before); // the key and the index: no scan
+
+    {
+        sqlite_statement s(db, "UPDATE u SET a = 'y' WHERE b = ?1"); // b has no index
+        s.bind(1, "b7");
+        s.run();
+        s.reset(); // counted when a run ends, by reset as by destruction
+        CHECK(db.full_scan_steps() >= before + 49);
+        s.bind(1, "b8");
+        s.run();
+    }
+    CHECK(db.full_scan_steps() >= before + 98);
+}

@@ -103,6 +103,11 @@ public:
     /// Accepted records not seen in the current run.
     void for_each_missing(const std::function<void(const journal_entry&)>& f) const;
 
+    /// Rows SQLite stepped through in full table scans on this journal since it was opened. A
+    /// push's per-record and per-batch writes walk indexes only, so their cost does not grow
+    /// with the journal (tests hold this); the reports above may scan.
+    [[nodiscard]] std::int64_t full_scan_steps() const noexcept;
+
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
