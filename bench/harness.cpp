@@ -157,6 +157,7 @@ void suite::run(std::size_t rounds, std::string_view only, std::ostream* progres
     std::vector<measurement*> selected;
     for (auto& m : measurements_) {
         m.samples.clear();
+        m.wall_seconds = 0;
         if (m.work && m.name.starts_with(only)) {
             selected.push_back(&m);
         }
@@ -165,7 +166,11 @@ void suite::run(std::size_t rounds, std::string_view only, std::ostream* progres
         // Alternate the order so that no measurement always runs first (cold) or last.
         const auto run_one = [](measurement& m) {
             if (m.max_rounds == 0 || m.samples.size() < m.max_rounds) {
+                const auto start = std::chrono::steady_clock::now();
                 m.samples.push_back(m.work());
+                m.wall_seconds += std::chrono::duration<double>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count();
             }
         };
         if (round % 2 == 0) {
@@ -180,6 +185,22 @@ void suite::run(std::size_t rounds, std::string_view only, std::ostream* progres
         if (progress != nullptr) {
             *progress << "  round " << round + 1 << " of " << rounds << " done" << std::endl;
         }
+    }
+    if (progress != nullptr) {
+        // Where the run's time went, setup included: what to look at when it takes too long.
+        std::vector<std::pair<std::string, double>> sections;
+        for (const auto* m : selected) {
+            const auto section = m->name.substr(0, m->name.find('.'));
+            if (sections.empty() || sections.back().first != section) {
+                sections.emplace_back(section, 0.0);
+            }
+            sections.back().second += m->wall_seconds;
+        }
+        *progress << "  wall time by section:";
+        for (const auto& [section, seconds] : sections) {
+            *progress << ' ' << section << ' ' << static_cast<long>(seconds + 0.5) << " s";
+        }
+        *progress << std::endl;
     }
 }
 

@@ -128,6 +128,7 @@ private:
         std::string skipped;
         std::vector<sample> samples;
         std::size_t max_rounds = 0;
+        double wall_seconds = 0; ///< all its rounds, setup included (the run's time budget)
     };
     struct comparison {
         std::string name;

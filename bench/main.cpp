@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -112,6 +113,7 @@ int main(int argc, char** argv)
         work_dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
     }
 
+    const auto started = std::chrono::steady_clock::now();
     try {
         // Before anything is allocated: children of sections 5–7 are forked by this small copy,
         // so that their peak RSS is their own (bench/process.hpp).
@@ -169,7 +171,12 @@ int main(int argc, char** argv)
         std::cout << '\n';
         suite.print(std::cout);
         suite.write_json(out);
-        std::cout << "wrote " << out.string() << '\n';
+        std::cout << "wrote " << out.string() << " after "
+                  << static_cast<long>(std::chrono::duration<double>(
+                                           std::chrono::steady_clock::now() - started)
+                                           .count() +
+                                       0.5)
+                  << " s\n";
     } catch (const std::exception& e) {
         std::cerr << e.what() << '\n';
         return 1;
