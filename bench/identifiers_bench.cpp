@@ -190,10 +190,13 @@ void add_identifiers_section(suite& s, const environment& env, std::size_t count
         if (have_stdnum) {
             // python-stdnum 1.18 rejects the ЄДРПОУ whose check digit is 0 by the second weight
             // pass (check_digits.hpp), so only the РНОКПП count must agree with ours.
+            // Two rounds, not five: one takes ~20 s (a minute and a half of a run's budget
+            // for the five), and a whole process that long varies little from run to run.
             s.add_measured(stdnum, size,
                            timed_process(quoted(env.python) + " " + quoted(env.stdnum_script) +
                                              " " + name + " " + quoted(file),
-                                         k.prefix == 9 ? std::optional(valid) : std::nullopt));
+                                         k.prefix == 9 ? std::optional(valid) : std::nullopt),
+                           2);
         } else {
             s.add_skipped(stdnum, size,
                           "python3 cannot import stdnum.ua (Debian: python3-stdnum)");
