@@ -114,6 +114,73 @@ TEST_CASE("JSON array: elements across lines, a bad one in the middle")
     CHECK(items[4].index == 4);
 }
 
+TEST_CASE("JSON array: every chunk size reads the same items at the same positions")
+{
+    // The element scanner works on a buffered span at a time: whatever the spans, the items,
+    // their lines and columns, an over-long element and a record cut by the end are the same.
+    auto c = test::every_field_child();
+    std::string text = "\xEF\xBB\xBF[\n";
+    for (int i = 0; i < 6; ++i) {
+        c.id = "kd-" + std::to_string(i);
+        text += "  " + codec::encode(c) + ",\n";
+    }
+    // A bad element starting on the line where a two-line one ends: its column counts from there.
+    text += "  {\"id\": \"x\",\n   \"name\": {\"last\": \"[{,}]\\\"\\\\\"}}, ";
+    text += "{\"id\": \"d\", \"sex\": \"male\" \"x\"},\n  \"pad\",\n";
+    text += "  {\"id\": \"" + std::string(300, 'z') + "\"},\n";
+    text += "  {\"id\": \"e\", \"note\": [1, {\"a\": \"}\"}]},\n";
+    text += "  {\"id\": \"cut\", \"name\": {\"last\": \"a\n";
+    codec::reader_options limits;
+    limits.decode.max_record_bytes = 2048; // the 300-byte id fits; the every-field ones too
+    const auto whole = read_all(text, codec::input_format::json_array, limits);
+    REQUIRE(whole.size() == 12);
+    CHECK(whole[6].ok());
+    CHECK(whole[6].record->name->last == "[{,}]\"\\");
+    CHECK(whole[7].issues.at(0).code == "json.syntax");
+    CHECK(whole[7].line == 9);
+    CHECK(whole[7].column == 62); // at the second string
+    CHECK(whole[8].issues.at(0).code == "format.type");
+    CHECK(whole[11].issues.at(0).code == "json.array"); // the input ends inside a record
+    CHECK(whole[11].line == 14);                         // where it ends
+
+    codec::reader_options small = limits;
+    small.decode.max_record_bytes = 200; // now the long one and the every-field ones are too large
+    const auto small_whole = read_all(text, codec::input_format::json_array, small);
+    REQUIRE(small_whole.size() == 12);
+    CHECK_FALSE(small_whole[0].ok());
+    CHECK_FALSE(small_whole[8].ok());
+    CHECK(whole[10].issues.at(0).code == "field.unknown"); // framed whole, then decoded
+    CHECK(small_whole[0].issues.at(0).code == "json.too_large");
+    CHECK(small_whole[9].issues.at(0).code == "json.too_large");
+    CHECK(small_whole[10].issues.at(0).code == "field.unknown");
+
+    for (std::size_t chunk = 16; chunk <= 700; chunk += 7) {
+        CAPTURE(chunk);
+        for (const auto* base : {&limits, &small}) {
+            auto o = *base;
+            o.chunk_bytes = chunk;
+            const auto& expected = base == &limits ? whole : small_whole;
+            const auto items = read_all(text, codec::input_format::json_array, o);
+            REQUIRE(items.size() == expected.size());
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                CAPTURE(i);
+                CHECK(items[i].ok() == expected[i].ok());
+                CHECK(items[i].line == expected[i].line);
+                CHECK(items[i].column == expected[i].column);
+                CHECK(items[i].index == expected[i].index);
+                REQUIRE(items[i].issues.size() == expected[i].issues.size());
+                for (std::size_t k = 0; k < items[i].issues.size(); ++k) {
+                    CHECK(items[i].issues[k].code == expected[i].issues[k].code);
+                    CHECK(items[i].issues[k].pointer == expected[i].issues[k].pointer);
+                }
+                if (items[i].ok()) {
+                    CHECK(*items[i].record == *expected[i].record);
+                }
+            }
+        }
+    }
+}
+
 TEST_CASE("JSON array: broken framing ends the file with an item that says where")
 {
     const auto items = read_all("[{\"id\":\"a\"} {\"id\":\"b\"}]", codec::input_format::json_array);

@@ -297,34 +297,22 @@ public:
             return framing_error(item, "expected a record", "очікується запис");
         }
         if (first == '{' || first == '[' || first == '"') {
-            int depth = 0;
-            bool in_string = false;
-            bool escape = false;
-            for (;;) {
-                const int c = get();
-                if (c == -1) {
+            // A buffered span at a time (a batch body on the server is read this way: a call
+            // per byte was 5 % of a push's server CPU), following strings and nesting.
+            element_scan scan;
+            while (!scan.done) {
+                if (!in_.fill()) {
                     return framing_error(item, "the input ends inside a record",
                                          "файл обривається посеред запису");
                 }
-                keep(c);
-                if (in_string) {
-                    if (escape) {
-                        escape = false;
-                    } else if (c == '\\') {
-                        escape = true;
-                    } else if (c == '"') {
-                        in_string = false;
-                        if (depth == 0) {
-                            break;
-                        }
-                    }
-                } else if (c == '"') {
-                    in_string = true;
-                } else if (c == '{' || c == '[') {
-                    ++depth;
-                } else if ((c == '}' || c == ']') && --depth == 0) {
-                    break;
-                }
+                const std::string_view span(in_.data(), in_.available());
+                const std::size_t used = scan.feed(span);
+                const auto taken = span.substr(0, used);
+                const std::size_t room = max_ - std::min(max_, elem_.size());
+                elem_.append(taken.substr(0, room));
+                overflow = overflow || taken.size() > room;
+                advance_position(taken);
+                in_.consume(used);
             }
         } else {
             for (int c = in_.peek();
@@ -366,6 +354,55 @@ private:
         }
         return c;
     }
+
+    // Line and column after `bytes`, as `get` would count them one at a time.
+    void advance_position(std::string_view bytes) noexcept
+    {
+        const auto last = bytes.rfind('\n');
+        if (last == std::string_view::npos) {
+            column_ += bytes.size();
+            return;
+        }
+        line_ += static_cast<std::uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+        column_ = bytes.size() - last - 1;
+    }
+
+    // Where an element (object, array or string) ends: its state carried across spans.
+    struct element_scan {
+        int depth = 0;
+        bool in_string = false;
+        bool escape = false;
+        bool done = false;
+
+        // Bytes of `span` that belong to the element (all of them unless it ends inside).
+        std::size_t feed(std::string_view span) noexcept
+        {
+            for (std::size_t i = 0; i < span.size(); ++i) {
+                const char c = span[i];
+                if (in_string) {
+                    if (escape) {
+                        escape = false;
+                    } else if (c == '\\') {
+                        escape = true;
+                    } else if (c == '"') {
+                        in_string = false;
+                        if (depth == 0) {
+                            done = true;
+                            return i + 1;
+                        }
+                    }
+                } else if (c == '"') {
+                    in_string = true;
+                } else if (c == '{' || c == '[') {
+                    ++depth;
+                } else if ((c == '}' || c == ']') && --depth == 0) {
+                    done = true;
+                    return i + 1;
+                }
+            }
+            return span.size();
+        }
+    };
 
     void skip_space()
     {
