@@ -288,7 +288,7 @@ TEST_CASE("faults: a reset or a FIN in the middle of a response: read again, wri
 
 // ---- stalls and delays past the deadline -------------------------------------------------
 
-TEST_CASE("faults: a stall or a delay past the deadline is a timeout; the session works after")
+TEST_CASE("faults: a stall or a delay past the deadline is a timeout, and the session works after")
 {
     rig r;
     io_thread io;
@@ -628,7 +628,7 @@ TEST_CASE("faults: a sync push ends exact through a reset before its batch reque
     }
 }
 
-TEST_CASE("faults: a 503 storm stops a sync push after the retry budget; the next push ends "
+TEST_CASE("faults: a 503 storm stops a sync push after the retry budget, and the next push ends "
           "exact")
 {
     const auto records = roster(60);
@@ -735,7 +735,7 @@ TEST_CASE("faults: the aikom-sync program through cut connections ends exact, ex
     check_exact(r, io.io, records);
 }
 
-TEST_CASE("faults: the aikom-sync program in a 503 storm fails in one line, exit 2; then ends "
+TEST_CASE("faults: the aikom-sync program in a 503 storm fails in one line with exit 2, then ends "
           "exact")
 {
     const auto records = roster(100);
