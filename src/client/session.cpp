@@ -69,6 +69,7 @@ struct call_state {
     std::string request_id;
     std::string idempotency_key;
     diagnostics diag;
+    unsigned resent = 0; // requests sent again at once on another connection (see `attempt`)
 };
 
 // Where a list or the feed stands, and what it reads.
@@ -115,6 +116,17 @@ error_code transport_error(const error_code& ec, client_errc fallback)
         return client_errc::bad_response; // the parser refused what the server sent
     }
     return fallback;
+}
+
+// Which limit a response broke: the header's (ours, fixed) or the body's (the options').
+std::string too_large(const error_code& ec, std::size_t max_body)
+{
+    if (ec == http::error::header_limit) {
+        return "the response header is larger than " +
+               std::to_string(max_response_header / 1024) + " KiB";
+    }
+    return "the response is larger than max_response_body (" + std::to_string(max_body) +
+           " bytes)";
 }
 
 std::string describe(const error_code& ec)
@@ -599,6 +611,11 @@ awaitable<error_code> session_impl::attempt(const protocol::http_request& req, c
         }
         const bool stale_connection = reused && !got_some && ec != beast::error::timeout;
         if (stale_connection && replayable && stale < opts.pool_size) {
+            // The server may have read the request before the connection broke: what is sent
+            // again is one more request of the call, in its diagnostics and the statistics.
+            ++call.resent;
+            ++call.diag.attempts;
+            stats.retries.fetch_add(1, std::memory_order_relaxed);
             log(log_level::debug, "connection " + std::to_string(id) +
                                       " was closed by the server while idle; sending again on "
                                       "another connection");
@@ -606,8 +623,7 @@ awaitable<error_code> session_impl::attempt(const protocol::http_request& req, c
         }
         const auto mapped = transport_error(ec, client_errc::connection_lost);
         call.diag.message = mapped == client_errc::response_too_large
-                                ? "the response is larger than max_response_body (" +
-                                      std::to_string(opts.max_response_body) + " bytes)"
+                                ? too_large(ec, opts.max_response_body)
                             : mapped == client_errc::timeout
                                 ? "no complete response within the request timeout"
                                 : "the connection broke before a complete response: " +
@@ -647,7 +663,7 @@ awaitable<error_code> session_impl::execute(const protocol::request_spec& spec, 
         if (attempt_no > 1) {
             stats.retries.fetch_add(1, std::memory_order_relaxed);
         }
-        call.diag.attempts = attempt_no;
+        call.diag.attempts = attempt_no + call.resent;
         out = {};
         const auto ec = co_await attempt(req, call, out, replayable);
         if (ec == asio::error::operation_aborted || ec == client_errc::response_too_large ||

@@ -81,6 +81,9 @@ public:
                                                                  error_code& ec) = 0;
 };
 
+/// A response header larger than this fails the exchange (`http::error::header_limit`).
+inline constexpr std::size_t max_response_header = 64 * 1024;
+
 /// The HTTP/1.1 exchange on any stream, shared by the TLS connection and the tests' fakes.
 template <class Stream>
 asio::awaitable<error_code> exchange_on(Stream& stream, boost::beast::flat_buffer& buffer,
@@ -95,7 +98,7 @@ asio::awaitable<error_code> exchange_on(Stream& stream, boost::beast::flat_buffe
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(ctx.max_body);
-    parser.header_limit(64 * 1024);
+    parser.header_limit(max_response_header);
     co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     ctx.got_some = parser.got_some();
     if (ec) {

@@ -393,7 +393,7 @@ TEST_CASE("client: retried batch submits never write a record twice")
     CHECK(records == 50);
 }
 
-TEST_CASE("client: a stalled server hits the deadline; the next call on the session works")
+TEST_CASE("client: a stalled server hits the deadline, and the next call on the session works")
 {
     running_server s;
     io_threads io;
@@ -414,7 +414,7 @@ TEST_CASE("client: a stalled server hits the deadline; the next call on the sess
     CHECK(zdo.async_get(a, "kd-slow", asio::use_future).get().record.id == "kd-slow");
 }
 
-TEST_CASE("client: cancellation mid-request completes with operation_aborted; the pool recovers")
+TEST_CASE("client: cancellation mid-request completes with operation_aborted, and the pool recovers")
 {
     running_server s;
     io_threads io;

@@ -401,7 +401,7 @@ TEST_CASE("sync: a cancelled push leaves the journal resumable, and the next pus
     }
 }
 
-TEST_CASE("sync: a batch refused as a whole stops the push; the next push with discovery's "
+TEST_CASE("sync: a batch refused as a whole stops the push, and the next push with discovery's "
           "batch size sends it")
 {
     running_server s;
@@ -429,7 +429,7 @@ TEST_CASE("sync: a batch refused as a whole stops the push; the next push with d
     CHECK(on_server(platform) == of_roster(records));
 }
 
-TEST_CASE("sync: a roster read from an NDJSON file; a broken line is invalid at its position")
+TEST_CASE("sync: a roster read from an NDJSON file, where a broken line is invalid at its position")
 {
     running_server s;
     io_thread io;

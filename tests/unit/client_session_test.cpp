@@ -36,7 +36,7 @@ using protocol::problem_kind;
 
 using namespace aikom::test::client_fake;
 
-TEST_CASE("client session: an error at every read and write step fails cleanly or is retried; "
+TEST_CASE("client session: an error at every read and write step fails cleanly or is retried, and "
           "the pool stays usable")
 {
     for (const unsigned attempts : {1u, 4u}) {
@@ -80,7 +80,7 @@ TEST_CASE("client session: an error at every read and write step fails cleanly o
     }
 }
 
-TEST_CASE("client session: one token for many calls; a 401 renews it once and repeats once")
+TEST_CASE("client session: one token for many calls, and a 401 renews it once and repeats once")
 {
     asio::io_context io;
     script sc;
