@@ -364,8 +364,9 @@ response idempotent(call& c, const std::function<response()>& handler)
     try {
         return c.store().write([&](storage::transaction& tx) {
             idempotency_entry existing;
-            switch (tx.begin_idempotent(client, key, hash, existing,
-                                        c.options().caps.idempotency_keys_per_client)) {
+            const auto max_keys =
+                std::max<std::size_t>(1, c.options().caps.idempotency_keys_per_client);
+            switch (tx.begin_idempotent(client, key, hash, existing, max_keys)) {
             case idempotency_begin::replay: {
                 auto res = reply(c.req, static_cast<http::status>(existing.http_status),
                                  existing.content_type, existing.body);

@@ -857,15 +857,6 @@ void storage::transaction::finish_idempotent(std::string_view client, std::strin
     }
 }
 
-void storage::transaction::abandon_idempotent(std::string_view client, std::string_view key)
-{
-    require_writable("abandon_idempotent");
-    statement s(db(), "DELETE FROM idempotency "
-                      "WHERE client = ?1 AND key = ?2 AND state = 'in_progress'");
-    s.bind(1, client).bind(2, key);
-    s.run();
-}
-
 void storage::transaction::prune_idempotency(std::chrono::seconds max_age)
 {
     require_writable("prune_idempotency");

@@ -102,7 +102,8 @@ struct idempotency_entry {
 };
 
 enum class idempotency_begin {
-    started,     ///< the key is new: it is now in progress; call finish_idempotent afterwards
+    started,     ///< the key is new: it is now in progress; call finish_idempotent in the same
+                 ///< transaction (a failure then rolls both back, and a retry starts afresh)
     replay,      ///< completed with the same request: `existing` holds the stored response
     in_progress, ///< still in progress (409)
     mismatch,    ///< used before with another request (422)
@@ -327,9 +328,6 @@ public:
     /// if the key is not in progress.
     void finish_idempotent(std::string_view client, std::string_view key, int http_status,
                            std::string_view content_type, std::string_view body);
-    /// Forgets a started key whose request failed before doing anything (so a retry may run).
-    /// Completed keys are kept; an unknown key is ignored.
-    void abandon_idempotent(std::string_view client, std::string_view key);
     /// Drops keys (in progress or completed) first used more than `max_age` ago.
     void prune_idempotency(std::chrono::seconds max_age);
 

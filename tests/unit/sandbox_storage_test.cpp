@@ -417,18 +417,18 @@ TEST_CASE("storage: idempotency keys")
     CHECK(existing.content_type == "application/json");
     CHECK(existing.body == body);
     CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h9", existing); }) == idempotency_begin::mismatch);
-    // A completed key cannot be finished again, nor abandoned.
+    // A completed key cannot be finished again.
     CHECK_THROWS_AS(db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "key-1", 200, "text/plain", "x"); }),
                     storage_error);
     CHECK_THROWS_AS(db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "nope", 200, "text/plain", "x"); }),
                     storage_error);
-    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "key-1"); });
-    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h1", existing); }) == idempotency_begin::replay);
-
-    // Abandoning a started key lets a retry start again, with any body.
-    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-2", "h1", existing); }) == idempotency_begin::started);
-    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "key-2"); });
-    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "unknown"); }); // ignored
+    // A started key whose transaction rolls back leaves nothing: a retry starts again, with
+    // any body.
+    CHECK_THROWS_AS(db.write([&](storage::transaction& tx) {
+        CHECK(tx.begin_idempotent("vendor-1", "key-2", "h1", existing) == idempotency_begin::started);
+        throw storage_error("the request failed");
+    }),
+                    storage_error);
     CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-2", "h3", existing); }) == idempotency_begin::started);
 
     // Pruning by age of first use.
