@@ -26,7 +26,7 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: aikom-sandbox --clients FILE --tls-dir DIR [--listen HOST:PORT] [--db FILE]\n"
-    "                     [--threads N] [--max-body BYTES] [--latency-ms N]\n"
+    "                     [--threads N] [--workers N] [--max-body BYTES] [--latency-ms N]\n"
     "                     [--error-rate R] [--error-status 503|429] [--drop-rate R]\n"
     "\n"
     "Runs the AIKOM protocol v1 reference server over HTTPS. Synthetic data only.\n"
@@ -41,7 +41,9 @@ constexpr std::string_view usage =
     "  --tls-dir DIR       server.key and server.pem; when both are missing a local CA and a\n"
     "                      certificate for localhost/127.0.0.1 are created, and DIR/ca.pem\n"
     "                      is what clients must trust\n"
-    "  --threads N         worker threads (default 2)\n"
+    "  --threads N         I/O threads, for TLS and HTTP only (default 2)\n"
+    "  --workers N         threads that answer requests: storage, validation, reports,\n"
+    "                      token requests (default 4)\n"
     "  --max-body BYTES    larger request bodies are refused with 413 (default 1048576)\n"
     "Fault injection, for testing clients (all off by default):\n"
     "  --latency-ms N      wait N ms before every answer\n"
@@ -142,6 +144,11 @@ arguments parse_arguments(int argc, char** argv)
             opt.threads = parse_number<std::size_t>(option, value);
             if (opt.threads < 1 || opt.threads > 256) {
                 throw usage_error{"--threads: between 1 and 256"};
+            }
+        } else if (option == "--workers") {
+            opt.workers = parse_number<std::size_t>(option, value);
+            if (opt.workers < 1 || opt.workers > 256) {
+                throw usage_error{"--workers: between 1 and 256"};
             }
         } else if (option == "--max-body") {
             opt.max_body_bytes = parse_number<std::size_t>(option, value);

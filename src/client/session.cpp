@@ -898,7 +898,10 @@ awaitable<outcome<T>> do_call(std::shared_ptr<session_impl> self, protocol::requ
         }
     }
     self->finish_call(call, ec, what_of(spec));
-    co_return outcome<T>{ec, std::move(value)};
+    // Named, not a braced temporary in the co_return: GCC 12 places that temporary where it
+    // overruns the coroutine's stack once T is large (the discovery document with its caps).
+    outcome<T> out{ec, std::move(value)};
+    co_return out;
 }
 
 awaitable<outcome<bool>> do_void_call(std::shared_ptr<session_impl> self,

@@ -3,6 +3,7 @@
 #include "protocol/json_util.hpp"
 
 #include <climits>
+#include <limits>
 
 namespace aikom::protocol {
 
@@ -30,11 +31,20 @@ std::string to_json(const discovery& d)
     o["version"] = d.version;
     o["record_schema"] = d.record_schema;
     o["token_url"] = d.token_url;
-    o["limits"] = json::object{{"max_body_bytes", d.limits.max_body_bytes},
-                               {"max_record_bytes", d.limits.max_record_bytes},
-                               {"max_batch_items", d.limits.max_batch_items},
-                               {"page_size_default", d.limits.page_size_default},
-                               {"page_size_max", d.limits.page_size_max}};
+    json::object limits{{"max_body_bytes", d.limits.max_body_bytes},
+                        {"max_record_bytes", d.limits.max_record_bytes},
+                        {"max_batch_items", d.limits.max_batch_items},
+                        {"page_size_default", d.limits.page_size_default},
+                        {"page_size_max", d.limits.page_size_max}};
+    const auto cap = [&](std::string_view key, const std::optional<std::size_t>& value) {
+        if (value) {
+            limits[key] = *value;
+        }
+    };
+    cap("connections_per_address", d.limits.connections_per_address);
+    cap("tokens_per_client", d.limits.tokens_per_client);
+    cap("idempotency_keys_per_client", d.limits.idempotency_keys_per_client);
+    o["limits"] = std::move(limits);
     o["change_feed_retention_seconds"] = d.change_feed_retention.count();
     o["idempotency_retention_seconds"] = d.idempotency_retention.count();
     o["scopes"] = detail::strings_value(d.scopes);
@@ -64,6 +74,13 @@ boost::system::result<discovery> parse_discovery(std::string_view text)
         d.limits.max_batch_items = size("max_batch_items", d.limits.max_batch_items);
         d.limits.page_size_default = size("page_size_default", d.limits.page_size_default);
         d.limits.page_size_max = size("page_size_max", d.limits.page_size_max);
+        auto cap = [&](std::string_view key) -> std::optional<std::size_t> {
+            const auto v = lr.optional_integer(key, 1, std::numeric_limits<std::int64_t>::max());
+            return v ? std::optional<std::size_t>(static_cast<std::size_t>(*v)) : std::nullopt;
+        };
+        d.limits.connections_per_address = cap("connections_per_address");
+        d.limits.tokens_per_client = cap("tokens_per_client");
+        d.limits.idempotency_keys_per_client = cap("idempotency_keys_per_client");
         r.fail(lr.error());
     }
     d.change_feed_retention =

@@ -92,7 +92,11 @@ bool parse_basic(std::string_view header, std::string& id, std::string& secret)
 response discovery(call& c)
 {
     protocol::discovery d;
+    const auto& caps = c.options().caps;
     d.limits.max_body_bytes = c.options().max_body_bytes;
+    d.limits.connections_per_address = caps.connections_per_address;
+    d.limits.tokens_per_client = caps.tokens_per_client;
+    d.limits.idempotency_keys_per_client = caps.idempotency_keys_per_client;
     d.change_feed_retention = c.options().change_retention;
     d.idempotency_retention = c.options().idempotency_retention;
     d.scopes = {std::begin(all_scopes), std::end(all_scopes)};

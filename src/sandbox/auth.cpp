@@ -191,9 +191,10 @@ std::vector<std::string> split_scopes(std::string_view s)
 } // namespace
 
 authority::authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime,
-                     std::uint32_t kdf_iterations)
+                     std::uint32_t kdf_iterations, std::size_t tokens_per_client)
     : dummy_(client_secret::derive(random_hex(32), kdf_iterations))
     , lifetime_(token_lifetime)
+    , tokens_per_client_(std::max<std::size_t>(1, tokens_per_client))
 {
     for (const auto& c : clients) {
         if (c.id.empty() || c.secret.empty()) {
@@ -249,9 +250,32 @@ token_refusal authority::issue(std::string_view client_id, std::string_view secr
         }
     }
     t.expires = std::chrono::steady_clock::now() + lifetime_;
+    auto key = codec::sha256(grant.access_token).to_hex();
     std::lock_guard lock(mutex_);
-    tokens_[codec::sha256(grant.access_token).to_hex()] = std::move(t);
+    auto& held = issued_[t.client_id];
+    while (held.size() >= tokens_per_client_) {
+        tokens_.erase(held.front());
+        held.pop_front();
+    }
+    held.push_back(key);
+    tokens_[std::move(key)] = std::move(t);
     return token_refusal::none;
+}
+
+void authority::forget(const std::string& token_key)
+{
+    const auto it = tokens_.find(token_key);
+    if (it == tokens_.end()) {
+        return;
+    }
+    const auto held = issued_.find(it->second.client_id);
+    if (held != issued_.end()) {
+        std::erase(held->second, token_key);
+        if (held->second.empty()) {
+            issued_.erase(held);
+        }
+    }
+    tokens_.erase(it);
 }
 
 std::optional<principal> authority::authenticate(std::string_view token)
@@ -266,7 +290,7 @@ std::optional<principal> authority::authenticate(std::string_view token)
         return std::nullopt;
     }
     if (it->second.expires <= std::chrono::steady_clock::now()) {
-        tokens_.erase(it);
+        forget(key);
         return std::nullopt;
     }
     const auto client = clients_.find(it->second.client_id);
@@ -301,7 +325,15 @@ void authority::prune()
 {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
-    std::erase_if(tokens_, [&](const auto& kv) { return kv.second.expires <= now; });
+    std::vector<std::string> expired;
+    for (const auto& [key, t] : tokens_) {
+        if (t.expires <= now) {
+            expired.push_back(key);
+        }
+    }
+    for (const auto& key : expired) {
+        forget(key);
+    }
 }
 
 } // namespace detail

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -61,12 +62,15 @@ enum class token_refusal { none, invalid_client, invalid_scope };
 class authority {
 public:
     /// Derives a key for each client's secret with `kdf_iterations` (see client_secret.hpp).
+    /// A client holds at most `tokens_per_client` unexpired tokens (at least 1).
     authority(const std::vector<client_entry>& clients, std::chrono::seconds token_lifetime,
-              std::uint32_t kdf_iterations);
+              std::uint32_t kdf_iterations,
+              std::size_t tokens_per_client = server_caps{}.tokens_per_client);
 
     /// Checks the client's secret (one KDF run whether or not the client exists, keys compared
     /// in constant time) and issues a token with `requested_scope`
-    /// (space-separated; empty: every scope of the role).
+    /// (space-separated; empty: every scope of the role). A client that holds
+    /// `tokens_per_client` tokens already loses its oldest.
     token_refusal issue(std::string_view client_id, std::string_view secret,
                         std::string_view requested_scope, token_grant& grant);
 
@@ -97,11 +101,16 @@ private:
         std::chrono::steady_clock::time_point expires{};
     };
 
+    void forget(const std::string& token_key);
+
     std::unordered_map<std::string, client_record> clients_;
     client_secret dummy_; ///< what an unknown client's secret is checked against
     std::chrono::seconds lifetime_;
+    std::size_t tokens_per_client_;
     std::mutex mutex_;
     std::unordered_map<std::string, token_record> tokens_; ///< keyed by SHA-256 of the token
+    /// Each client's tokens (their keys in `tokens_`), oldest first.
+    std::unordered_map<std::string, std::deque<std::string>> issued_;
 };
 
 /// An 8-digit ЄДРПОУ code by its form only (the check digit is the record rules' business): the

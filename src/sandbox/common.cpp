@@ -63,9 +63,10 @@ void call::refused(std::string_view reason) const
     log_line("refused " + actor + ' ' + std::string(req.method_string()) + ' ' +
              std::string(name) + ": " + std::string(reason));
     try {
-        store().write([&](storage::transaction& tx) {
-            tx.audit(actor, "access.denied", name, reason);
-        });
+        // Anyone can cause a refusal: its line is not worth a disk flush of its own.
+        store().write(
+            [&](storage::transaction& tx) { tx.audit(actor, "access.denied", name, reason); },
+            durability::relaxed);
     } catch (const std::exception&) {
         // the refusal stands even if the audit trail cannot be written
     }
@@ -313,6 +314,33 @@ write_result put_tracked(storage::transaction& tx, std::string_view institution,
 
 // ---- idempotency ----------------------------------------------------------------------------------
 
+namespace {
+
+/// Leaves the idempotent transaction with `answer`, undoing what the request wrote.
+struct roll_back {
+    response answer;
+};
+
+/// 429 for a new key of a client that holds its maximum: dropping a stored answer to make room
+/// could let a retry of that request run twice, which is what keys exist to prevent. The
+/// client may send again when its oldest key expires.
+[[noreturn]] void refuse_over_key_quota(const call& c, storage::transaction& tx,
+                                        std::int64_t oldest_key_at)
+{
+    log_line("refused " + c.who.client_id + ' ' + std::string(c.req.method_string()) + ' ' +
+             std::string(c.name) + ": too many idempotency keys held");
+    const auto wait = oldest_key_at + c.options().idempotency_retention.count() - tx.now();
+    problem_exit e{protocol::make_problem(
+        problem_kind::rate_limited,
+        "this client holds " + std::to_string(c.options().caps.idempotency_keys_per_client) +
+            " idempotency keys, the most a client may hold: send this request again when the "
+            "oldest expires, or without a key")};
+    e.retry_after = std::chrono::seconds(std::max<std::int64_t>(1, wait));
+    throw e;
+}
+
+} // namespace
+
 response idempotent(call& c, const std::function<response()>& handler)
 {
     const auto key = c.req["Idempotency-Key"];
@@ -330,55 +358,57 @@ response idempotent(call& c, const std::function<response()>& handler)
                                            std::string(c.req.target()) + "\n" + c.req.body())
                                  .to_hex();
     const std::string& client = c.who.client_id;
-    idempotency_entry existing;
-    const auto begun = c.store().write([&](storage::transaction& tx) {
-        return tx.begin_idempotent(client, key, hash, existing);
-    });
-    switch (begun) {
-    case idempotency_begin::replay: {
-        auto res = reply(c.req, static_cast<http::status>(existing.http_status),
-                         existing.content_type, existing.body);
-        res.set("Idempotent-Replayed", "true");
-        return res;
-    }
-    case idempotency_begin::in_progress: {
-        problem_exit e{protocol::make_problem(problem_kind::idempotency_in_progress,
-                                              "the first request with this key is still running")};
-        e.retry_after = std::chrono::seconds(1);
-        throw e;
-    }
-    case idempotency_begin::mismatch:
-        fail(problem_kind::idempotency_key_reused,
-             "this Idempotency-Key was used with a different request");
-    case idempotency_begin::started:
-        break;
-    }
-    auto abandon = [&] {
-        c.store().write([&](storage::transaction& tx) { tx.abandon_idempotent(client, key); });
-    };
-    response res;
+    // The key, what the handler writes (its own transactions join this one) and the stored
+    // answer commit together or not at all: a failure anywhere leaves neither the records nor a
+    // key "in progress" behind, and a retry runs afresh.
     try {
-        res = handler();
-    } catch (const problem_exit& e) {
-        auto p = e.problem;
-        p.request_id = c.request_id;
-        res = problem_reply(c.req, std::move(p));
-        if (!e.etag.empty()) {
-            res.set(http::field::etag, quote_etag(e.etag));
-        }
-    } catch (...) {
-        abandon();
-        throw;
-    }
-    if (res.result_int() >= 500) {
-        abandon(); // a retry may run again
-    } else {
-        c.store().write([&](storage::transaction& tx) {
+        return c.store().write([&](storage::transaction& tx) {
+            idempotency_entry existing;
+            const auto max_keys =
+                std::max<std::size_t>(1, c.options().caps.idempotency_keys_per_client);
+            switch (tx.begin_idempotent(client, key, hash, existing, max_keys)) {
+            case idempotency_begin::replay: {
+                auto res = reply(c.req, static_cast<http::status>(existing.http_status),
+                                 existing.content_type, existing.body);
+                res.set("Idempotent-Replayed", "true");
+                return res;
+            }
+            case idempotency_begin::in_progress: {
+                problem_exit e{protocol::make_problem(
+                    problem_kind::idempotency_in_progress,
+                    "the first request with this key is still running")};
+                e.retry_after = std::chrono::seconds(1);
+                throw e;
+            }
+            case idempotency_begin::mismatch:
+                fail(problem_kind::idempotency_key_reused,
+                     "this Idempotency-Key was used with a different request");
+            case idempotency_begin::over_quota:
+                refuse_over_key_quota(c, tx, existing.created_at);
+            case idempotency_begin::started:
+                break;
+            }
+            response res;
+            try {
+                res = handler();
+            } catch (const problem_exit& e) {
+                auto p = e.problem;
+                p.request_id = c.request_id;
+                res = problem_reply(c.req, std::move(p));
+                if (!e.etag.empty()) {
+                    res.set(http::field::etag, quote_etag(e.etag));
+                }
+            }
+            if (res.result_int() >= 500) {
+                throw roll_back{std::move(res)}; // a retry may run again
+            }
             tx.finish_idempotent(client, key, static_cast<int>(res.result_int()),
                                  res[http::field::content_type], res.body());
+            return res;
         });
+    } catch (roll_back& r) {
+        return std::move(r.answer);
     }
-    return res;
 }
 
 } // namespace aikom::sandbox::detail

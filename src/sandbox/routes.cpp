@@ -215,7 +215,7 @@ struct service::impl {
     impl(const server_options& o, storage& s)
         : options(o)
         , store(s)
-        , auth(o.clients, o.token_lifetime, o.secret_kdf_iterations)
+        , auth(o.clients, o.token_lifetime, o.secret_kdf_iterations, o.caps.tokens_per_client)
         , faults(o.faults)
         , state{options, store, auth, faults}
         , rng(std::random_device{}())
@@ -433,9 +433,11 @@ void service::set_faults(const fault_settings& f)
 void service::housekeeping()
 {
     impl_->auth.prune();
+    const auto& o = impl_->options;
     impl_->store.write([&](storage::transaction& tx) {
-        tx.prune_changes(impl_->options.change_retention);
-        tx.prune_idempotency(impl_->options.idempotency_retention);
+        tx.prune_changes(o.change_retention);
+        tx.prune_idempotency(o.idempotency_retention);
+        tx.prune_refusals(o.caps.refusal_retention, o.caps.refusals_kept);
     });
 }
 

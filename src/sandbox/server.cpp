@@ -3,8 +3,11 @@
 // the limits of server_options, applies the fault plan and writes what the service answers.
 // The protocol itself lives in service.cpp (sans-I/O).
 //
-// Concurrency: one io_context run by `options.threads` threads. Every connection is a
-// coroutine on its own strand; the acceptor and the housekeeping timer share another strand.
+// Concurrency: one io_context run by `options.threads` threads, which do TLS and HTTP only.
+// Every connection is a coroutine on its own strand; the acceptor and the housekeeping timer
+// share another strand. What takes time (the service's answer: storage, validation, reports,
+// the token endpoint's KDF; and housekeeping) runs on a pool of `options.workers` threads: the
+// coroutine hops there and back to its strand, so a slow answer holds up no other connection.
 // `stop` reaches sessions only by posting to their strands.
 
 #include <aikom/sandbox/server.hpp>
@@ -24,6 +27,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -47,6 +51,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -93,11 +98,30 @@ using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 struct session;
 
-/// The live sessions, so that `stop` can close the idle ones.
+/// The live sessions, so that `stop` can close the idle ones, and how many there are per peer
+/// address, for the caps on connections.
 struct session_registry {
     std::mutex mutex;
     std::condition_variable emptied;
     std::unordered_set<session*> sessions;
+    std::unordered_map<std::string, std::size_t> per_address;
+
+    /// Whether one more connection from `address` is within the caps; if so it is counted
+    /// (the session that gets it uncounts it when it ends).
+    bool admit(const std::string& address, const server_caps& caps)
+    {
+        const std::lock_guard lock(mutex);
+        auto& from_address = per_address[address];
+        if (sessions.size() >= std::max<std::size_t>(1, caps.connections_total) ||
+            from_address >= std::max<std::size_t>(1, caps.connections_per_address)) {
+            if (from_address == 0) {
+                per_address.erase(address);
+            }
+            return false;
+        }
+        ++from_address;
+        return true;
+    }
 };
 
 struct session : std::enable_shared_from_this<session> {
@@ -107,13 +131,14 @@ struct session : std::enable_shared_from_this<session> {
     /// (`busy`) is answered with `Connection: close` within the grace period of `stop`.
     enum class phase { handshake, idle, busy, closing };
 
-    session(tcp::socket socket, ssl::context& tls, session_registry& reg)
+    /// `address` was admitted by `reg.admit`.
+    session(tcp::socket socket, ssl::context& tls, session_registry& reg, std::string peer_text,
+            std::string peer_address)
         : stream(std::move(socket), tls)
         , registry(reg)
+        , peer(std::move(peer_text))
+        , address(std::move(peer_address))
     {
-        error_code ec;
-        const auto remote = beast::get_lowest_layer(stream).socket().remote_endpoint(ec);
-        peer = ec ? std::string{"(unknown peer)"} : endpoint_text(remote);
         const std::lock_guard lock(registry.mutex);
         registry.sessions.insert(this);
     }
@@ -122,6 +147,10 @@ struct session : std::enable_shared_from_this<session> {
     {
         const std::lock_guard lock(registry.mutex);
         registry.sessions.erase(this);
+        if (const auto it = registry.per_address.find(address);
+            it != registry.per_address.end() && --it->second == 0) {
+            registry.per_address.erase(it);
+        }
         if (registry.sessions.empty()) {
             registry.emptied.notify_all();
         }
@@ -135,6 +164,7 @@ struct session : std::enable_shared_from_this<session> {
     tls_stream stream;
     session_registry& registry;
     std::string peer{};
+    std::string address{}; ///< the peer's IP address, counted in `registry.per_address`
     phase state = phase::handshake; ///< touched on the session's strand only
     std::size_t answered = 0;       ///< requests answered; touched on the strand only
 
@@ -185,7 +215,11 @@ struct server::impl {
     /// What exists only while the server runs: the io_context and the objects bound to it.
     /// Destroying it destroys any session still pending (after the grace period of `stop`).
     struct runtime {
+        explicit runtime(std::size_t worker_count) : workers(worker_count) {}
+
         asio::io_context io;
+        /// Joined in `stop` before `io` is destroyed: what it completes is posted to `io`.
+        asio::thread_pool workers;
         tcp::acceptor acceptor{asio::make_strand(io)};
         asio::steady_timer housekeeping{acceptor.get_executor()};
         std::vector<std::thread> threads{};
@@ -230,6 +264,7 @@ struct server::impl {
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> housekeeping_loop();
     asio::awaitable<void> run_session(std::shared_ptr<session> s);
+    asio::awaitable<detail::response> answer(const detail::request& req, const std::string& peer);
     asio::awaitable<void> refuse_too_large(session& s, const detail::request& header);
     asio::awaitable<void> refuse_bad_request(session& s, const error_code& why);
     asio::awaitable<void> close_gracefully(session& s);
@@ -304,7 +339,8 @@ void server::impl::start()
                               : detail::load_or_create_tls_material(options.tls_dir);
     configure_tls(material);
 
-    auto new_storage = std::make_unique<detail::storage>(options.database);
+    const std::size_t worker_count = std::max<std::size_t>(1, options.workers);
+    auto new_storage = std::make_unique<detail::storage>(options.database, worker_count);
     {
         const std::lock_guard lock(faults_mutex);
         service = std::make_unique<detail::service>(options, *new_storage);
@@ -316,7 +352,7 @@ void server::impl::start()
         c.secret.clear();
     }
 
-    rt = std::make_unique<runtime>();
+    rt = std::make_unique<runtime>(worker_count);
     try {
         listen();
     } catch (...) {
@@ -384,6 +420,7 @@ void server::impl::stop(std::chrono::milliseconds grace)
     for (auto& thread : rt->threads) {
         thread.join();
     }
+    rt->workers.join(); // answers still being computed finish; their sessions are gone below
     rt.reset(); // destroys what is still pending: connections past the grace period
     // The last lines reach stderr before a program that stops the server exits (unless
     // stderr does not take them).
@@ -418,9 +455,20 @@ asio::awaitable<void> server::impl::accept_loop()
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
-        error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        auto s = std::make_shared<session>(std::move(socket), tls, registry);
+        const auto remote = socket.remote_endpoint(ec);
+        if (ec) {
+            continue; // gone already
+        }
+        std::string address = remote.address().to_string();
+        if (!registry.admit(address, options.caps)) {
+            // Before the handshake: a flood of connections costs no TLS work.
+            log_line(address, "connection refused: over the cap on open connections");
+            socket.close(ec);
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        auto s = std::make_shared<session>(std::move(socket), tls, registry, endpoint_text(remote),
+                                           std::move(address));
         auto executor = s->stream.get_executor();
         std::string peer = s->peer;
         asio::co_spawn(executor, run_session(std::move(s)), log_failure(std::move(peer)));
@@ -436,8 +484,13 @@ asio::awaitable<void> server::impl::housekeeping_loop()
         if (ec || stopping) {
             co_return;
         }
-        try {
+        auto work = [this]() -> asio::awaitable<void> {
             service->housekeeping();
+            co_return;
+        };
+        try {
+            co_await asio::co_spawn(rt->workers.get_executor(), std::move(work),
+                                    asio::use_awaitable);
         } catch (const std::exception& e) {
             log_line("housekeeping", e.what());
         }
@@ -496,8 +549,13 @@ asio::awaitable<void> server::impl::run_session(std::shared_ptr<session> s)
             s->lowest().close();
             co_return;
         }
-        detail::response res =
-            plan.fail ? service->fault_response(req) : service->handle(req, s->peer);
+        // Not a conditional expression around co_await: GCC 12 destroys its operands too early.
+        detail::response res;
+        if (plan.fail) {
+            res = service->fault_response(req);
+        } else {
+            res = co_await answer(req, s->peer);
+        }
         const bool keep_alive = req.keep_alive() && res.keep_alive() && !stopping;
         res.keep_alive(keep_alive);
 
@@ -513,6 +571,23 @@ asio::awaitable<void> server::impl::run_session(std::shared_ptr<session> s)
         }
     }
     co_await close_gracefully(*s);
+}
+
+asio::awaitable<detail::response> server::impl::answer(const detail::request& req,
+                                                       const std::string& peer)
+{
+    // On a worker, and back on the session's strand when done (co_spawn's completion runs on
+    // the awaiting coroutine's executor).
+    auto work = [&]() -> asio::awaitable<detail::response> {
+        if (options.test_before_handling) {
+            const auto target = req.target();
+            options.test_before_handling(std::string_view(target.data(), target.size()));
+        }
+        co_return service->handle(req, peer);
+    };
+    auto res = co_await asio::co_spawn(rt->workers.get_executor(), std::move(work),
+                                       asio::use_awaitable);
+    co_return res;
 }
 
 asio::awaitable<void> server::impl::refuse_too_large(session& s, const detail::request& header)

@@ -3,6 +3,7 @@
 #include "sandbox/auth.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <charconv>
 #include <exception>
 #include <filesystem>
@@ -81,6 +82,7 @@ CREATE TABLE IF NOT EXISTS audit(
   detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_target ON audit(target);
+CREATE INDEX IF NOT EXISTS audit_by_action ON audit(action, num);
 CREATE TABLE IF NOT EXISTS meta(
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -246,7 +248,138 @@ std::int64_t day_number(model_day d)
 
 } // namespace
 
-storage::storage(const std::string& path)
+// ---- connections ----------------------------------------------------------------------------
+
+/// The read connections of a file database: opened when first needed, at most `max`, each lent
+/// to one read transaction at a time.
+class storage::reader_pool {
+public:
+    reader_pool(std::string path, std::size_t max) : path_(std::move(path)), max_(max) {}
+
+    support::sqlite_db* lease()
+    {
+        std::unique_lock lock(mutex_);
+        freed_.wait(lock, [&] { return !idle_.empty() || all_.size() < max_; });
+        if (!idle_.empty()) {
+            auto* db = idle_.back();
+            idle_.pop_back();
+            return db;
+        }
+        auto db = std::make_unique<support::sqlite_db>(path_, "sandbox storage");
+        db->exec("PRAGMA busy_timeout = 5000", "set busy_timeout");
+        db->exec("PRAGMA query_only = ON", "set query_only");
+        db->exec("PRAGMA cache_size = -8192", "set cache_size");
+        db->exec("PRAGMA mmap_size = 268435456", "set mmap_size");
+        all_.push_back(std::move(db));
+        return all_.back().get();
+    }
+
+    void give_back(support::sqlite_db* db)
+    {
+        {
+            const std::lock_guard lock(mutex_);
+            idle_.push_back(db);
+        }
+        freed_.notify_one();
+    }
+
+private:
+    std::string path_;
+    std::size_t max_;
+    std::mutex mutex_;
+    std::condition_variable freed_;
+    std::vector<std::unique_ptr<support::sqlite_db>> all_;
+    std::vector<support::sqlite_db*> idle_;
+};
+
+thread_local storage::scope* storage::scope::current_ = nullptr;
+
+storage::scope::scope(storage& owner, sql_transaction::kind kind, durability how)
+    : s_(owner)
+    , outer_(current_)
+{
+    const bool write = kind == sql_transaction::kind::write;
+    if (outer_ != nullptr && &outer_->s_ == &owner) {
+        // Inside another transaction of this storage on this thread: join it.
+        auto& db = outer_->tx_->db();
+        if (write && !outer_->tx_->writable_) {
+            throw storage_error("sandbox storage: a write inside a read transaction");
+        }
+        tx_.emplace(owner, db, write);
+        if (write) {
+            db.exec("SAVEPOINT nested", "begin a nested transaction");
+            savepoint_ = true;
+        }
+    } else if (write || !owner.readers_) {
+        writer_ = std::unique_lock(owner.mutex_);
+        if (write && how == durability::relaxed) {
+            owner.db_.exec("PRAGMA synchronous = NORMAL", "relax synchronous");
+            relaxed_ = true;
+        }
+        try {
+            txn_.emplace(owner.db_, kind);
+        } catch (...) {
+            restore_synchronous();
+            throw;
+        }
+        tx_.emplace(owner, owner.db_, write);
+    } else {
+        reader_ = owner.readers_->lease();
+        try {
+            txn_.emplace(*reader_, kind);
+        } catch (...) {
+            owner.readers_->give_back(reader_);
+            throw;
+        }
+        tx_.emplace(owner, *reader_, false);
+    }
+    current_ = this;
+}
+
+storage::scope::~scope()
+{
+    current_ = outer_;
+    if (savepoint_ && !done_) {
+        // SQLite may have rolled the whole transaction back already (e.g. SQLITE_FULL).
+        auto& db = tx_->db();
+        if (db.in_transaction()) {
+            try {
+                db.exec("ROLLBACK TO nested; RELEASE nested", "undo a nested transaction");
+            } catch (const storage_error&) {
+                // the outer transaction fails in its turn
+            }
+        }
+    }
+    txn_.reset(); // rolls back unless committed
+    restore_synchronous();
+    if (reader_ != nullptr) {
+        s_.readers_->give_back(reader_);
+    }
+}
+
+void storage::scope::restore_synchronous() noexcept
+{
+    if (relaxed_) {
+        try {
+            s_.db_.exec("PRAGMA synchronous = FULL", "restore synchronous");
+        } catch (const std::exception&) {
+            // the next full write's own commit fails the same way, and says so
+        }
+        relaxed_ = false;
+    }
+}
+
+void storage::scope::commit()
+{
+    if (savepoint_) {
+        tx_->db().exec("RELEASE nested", "end a nested transaction");
+    } else if (txn_) {
+        txn_->commit();
+    } // else a read inside another transaction, which ends with it
+    done_ = true;
+}
+
+storage::storage(const std::string& path, std::size_t max_readers)
     : db_(path, "sandbox storage"), now_(system_now)
 {
     db_.exec("PRAGMA busy_timeout = 5000", "set busy_timeout");
@@ -300,9 +433,18 @@ storage::storage(const std::string& path)
         }
     }
     txn.commit();
+    if (!in_memory) {
+        readers_ = std::make_unique<reader_pool>(path, std::max<std::size_t>(1, max_readers));
+    }
 }
 
 storage::~storage() = default;
+
+void storage::set_write_hook(std::function<void(std::string_view operation)> hook)
+{
+    std::lock_guard lock(mutex_);
+    write_hook_ = std::move(hook);
+}
 
 void storage::set_clock(std::function<std::int64_t()> now)
 {
@@ -315,6 +457,9 @@ void storage::transaction::require_writable(const char* what) const
     if (!writable_) {
         throw storage_error(std::string("sandbox storage: ") + what +
                             " inside a read transaction");
+    }
+    if (s_.write_hook_) {
+        s_.write_hook_(what);
     }
 }
 
@@ -654,12 +799,13 @@ void storage::transaction::for_each_untracked_child(
 idempotency_begin storage::transaction::begin_idempotent(std::string_view client,
                                                          std::string_view key,
                                                          std::string_view request_hash,
-                                                         idempotency_entry& existing)
+                                                         idempotency_entry& existing,
+                                                         std::size_t max_keys)
 {
     require_writable("begin_idempotent");
     {
-        statement s(db(), "SELECT state, request_hash, http_status, content_type, body "
-                          "FROM idempotency WHERE client = ?1 AND key = ?2");
+        statement s(db(), "SELECT state, request_hash, http_status, content_type, body, "
+                          "created_at FROM idempotency WHERE client = ?1 AND key = ?2");
         s.bind(1, client).bind(2, key);
         if (s.step()) {
             idempotency_entry entry;
@@ -669,6 +815,7 @@ idempotency_begin storage::transaction::begin_idempotent(std::string_view client
             entry.http_status = static_cast<int>(s.int64(2));
             entry.content_type = s.text(3);
             entry.body = s.text(4);
+            entry.created_at = s.int64(5);
             existing = std::move(entry);
             if (existing.request_hash != request_hash) {
                 return idempotency_begin::mismatch;
@@ -676,6 +823,15 @@ idempotency_begin storage::transaction::begin_idempotent(std::string_view client
             return existing.status == idempotency_entry::state::completed
                        ? idempotency_begin::replay
                        : idempotency_begin::in_progress;
+        }
+    }
+    if (max_keys > 0) {
+        statement held(db(), "SELECT COUNT(*), MIN(created_at) FROM idempotency WHERE client = ?1");
+        held.bind(1, client);
+        if (held.step() && held.int64(0) >= checked_limit(max_keys)) {
+            existing = idempotency_entry{};
+            existing.created_at = held.int64(1);
+            return idempotency_begin::over_quota;
         }
     }
     statement s(db(), "INSERT INTO idempotency(client, key, request_hash, state, created_at) "
@@ -699,15 +855,6 @@ void storage::transaction::finish_idempotent(std::string_view client, std::strin
     if (db().changes() != 1) {
         throw storage_error("sandbox storage: finish_idempotent: the key is not in progress");
     }
-}
-
-void storage::transaction::abandon_idempotent(std::string_view client, std::string_view key)
-{
-    require_writable("abandon_idempotent");
-    statement s(db(), "DELETE FROM idempotency "
-                      "WHERE client = ?1 AND key = ?2 AND state = 'in_progress'");
-    s.bind(1, client).bind(2, key);
-    s.run();
 }
 
 void storage::transaction::prune_idempotency(std::chrono::seconds max_age)
@@ -891,6 +1038,17 @@ void storage::transaction::audit(std::string_view actor, std::string_view action
     statement s(db(), "INSERT INTO audit(at, actor, action, target, detail) "
                       "VALUES(?1, ?2, ?3, ?4, ?5)");
     s.bind(1, now()).bind(2, actor).bind(3, action).bind(4, target).bind(5, detail);
+    s.run();
+}
+
+void storage::transaction::prune_refusals(std::chrono::seconds max_age, std::size_t keep)
+{
+    require_writable("prune_refusals");
+    // Through audit_by_action: the refusals only, newest first, whatever else the trail holds.
+    statement s(db(), "DELETE FROM audit WHERE action = 'access.denied' AND (at < ?1 OR num <= "
+                      "(SELECT num FROM audit WHERE action = 'access.denied' "
+                      "ORDER BY num DESC LIMIT 1 OFFSET ?2))");
+    s.bind(1, now() - max_age.count()).bind(2, checked_limit(keep));
     s.run();
 }
 

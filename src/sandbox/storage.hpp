@@ -4,10 +4,21 @@
 // `storage::read` or `storage::write`, so several operations that belong together (a batch's
 // writes, a review with the record it applies and its audit entry) are one transaction by
 // construction. Durability: a write transaction is committed with synchronous=FULL before
-// `write` returns, so a 2xx answered after it survives `kill -9`. Thread safety: one connection
-// guarded by a mutex; `read`/`write` may be called from any thread. Writes are serialised, so
-// the change feed's sequence numbers are assigned in commit order: a reader that has seen seq N
-// has seen everything committed before it (no gaps appear later below N).
+// `write` returns, so a 2xx answered after it survives `kill -9` (a `relaxed` one, for the audit
+// lines of refused requests, with synchronous=NORMAL: the next FULL commit makes it durable).
+//
+// Thread safety: `read`/`write` may be called from any thread. Writes are serialised on one
+// writer connection under a mutex, so the change feed's sequence numbers are assigned in commit
+// order: a reader that has seen seq N has seen everything committed before it (no gaps appear
+// later below N). In a file database every read transaction takes a connection of its own from
+// a small pool (WAL lets readers go on beside the writer and one another), so a long report
+// delays no other request. An in-memory database cannot be shared between connections without
+// SQLite's shared cache, whose table locks would make readers wait for the writer anyway: there
+// reads take the writer's connection and its mutex, one at a time.
+//
+// Transactions nest: a `read` or `write` called inside another on the same thread joins it (a
+// nested write is a savepoint, undone alone when its body throws), so a handler's own writes and
+// the idempotency record around them commit together.
 //
 // Records are stored as canonical JSON (aikom::codec::encode) with their ETag; the storage never
 // parses or validates them — that is the service's job.
@@ -86,13 +97,17 @@ struct idempotency_entry {
     int http_status = 0;        ///< completed only
     std::string content_type{}; ///< completed only
     std::string body{};         ///< completed only
+    std::int64_t created_at = 0; ///< unix seconds of the first use; on `over_quota`, the oldest
+                                 ///< key's of the client
 };
 
 enum class idempotency_begin {
-    started,     ///< the key is new: it is now in progress; call finish_idempotent afterwards
+    started,     ///< the key is new: it is now in progress; call finish_idempotent in the same
+                 ///< transaction (a failure then rolls both back, and a retry starts afresh)
     replay,      ///< completed with the same request: `existing` holds the stored response
     in_progress, ///< still in progress (409)
     mismatch,    ///< used before with another request (422)
+    over_quota,  ///< a new key, but the client already holds its maximum of keys (429)
 };
 
 struct correction_request {
@@ -131,6 +146,12 @@ struct grant_row {
     std::int64_t granted_at = 0;
 };
 
+/// How a write transaction reaches the disk (see the file's comment).
+enum class durability {
+    full,    ///< synchronous=FULL: on the disk when `write` returns
+    relaxed, ///< synchronous=NORMAL: the audit line of a refusal; durable with the next full one
+};
+
 /// A record's state for the progress report, as of the day it was written.
 struct readiness_state {
     bool active = false; ///< not withdrawn
@@ -150,9 +171,10 @@ public:
 
     /// Opens (creating if needed) the database at `path`; ":memory:" for a throwaway one.
     /// Sets journal_mode=WAL (except in memory), synchronous=FULL, foreign_keys=ON, creates or
-    /// upgrades the schema, and writes the feed's epoch when the database is new. Throws
-    /// storage_error.
-    explicit storage(const std::string& path);
+    /// upgrades the schema, and writes the feed's epoch when the database is new. Read
+    /// transactions of a file database use up to `max_readers` connections of their own
+    /// (opened when first needed; a reader beyond them waits for one). Throws storage_error.
+    explicit storage(const std::string& path, std::size_t max_readers = 4);
     ~storage();
     storage(const storage&) = delete;
     storage& operator=(const storage&) = delete;
@@ -168,10 +190,15 @@ public:
     /// Runs `body(transaction&)` in one write transaction, committed with synchronous=FULL when
     /// `body` returns and rolled back (nothing written, no change event) when it throws.
     template <class Body>
-    decltype(auto) write(Body&& body)
+    decltype(auto) write(Body&& body, durability how = durability::full)
     {
-        return run(support::sqlite_transaction::kind::write, std::forward<Body>(body));
+        return run(support::sqlite_transaction::kind::write, std::forward<Body>(body), how);
     }
+
+    /// Test seam: called with the operation's name ("put_child", "finish_idempotent", …) at the
+    /// start of every writing operation, inside its transaction; what it throws aborts the
+    /// transaction like a failing disk would. Set it before the storage is shared.
+    void set_write_hook(std::function<void(std::string_view operation)> hook);
 
     /// Injectable clock (unix seconds) for tests of retention; an empty function restores the
     /// default (system_clock).
@@ -182,21 +209,29 @@ public:
     [[nodiscard]] std::int64_t last_feed_cost() const noexcept { return feed_cost_.load(); }
 
 private:
+    class scope;
+    class reader_pool;
+
     template <class Body>
-    decltype(auto) run(support::sqlite_transaction::kind kind, Body&& body);
+    decltype(auto) run(support::sqlite_transaction::kind kind, Body&& body,
+                       durability how = durability::full);
 
     friend class transaction;
-    std::mutex mutex_;
+    std::mutex mutex_; ///< the writer connection's
     support::sqlite_db db_;
+    std::unique_ptr<reader_pool> readers_; ///< null in memory
     std::function<std::int64_t()> now_;
+    std::function<void(std::string_view)> write_hook_;
     std::atomic<std::int64_t> feed_cost_{0};
 };
 
 /// Every operation of the storage, inside one transaction (`storage::read`/`write`). Valid only
-/// inside the body it was given to; not thread-safe (the storage's lock is held meanwhile).
+/// inside the body it was given to; not thread-safe (its connection is this thread's meanwhile).
 class storage::transaction {
 public:
-    transaction(storage& owner, bool writable) : s_(owner), writable_(writable) {}
+    transaction(storage& owner, support::sqlite_db& db, bool writable)
+        : s_(owner), db_(db), writable_(writable)
+    {}
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
 
@@ -282,17 +317,17 @@ public:
 
     // ---- idempotency ----------------------------------------------------------------------
     /// Starts or looks up `key` for `client`. A key used with another `request_hash` is
-    /// `mismatch` even while in progress. When the key exists (every outcome but `started`),
-    /// `existing` is filled; on `replay` it holds the stored response.
+    /// `mismatch` even while in progress. When the key exists (`replay`, `in_progress`,
+    /// `mismatch`), `existing` is filled; on `replay` it holds the stored response. A new key
+    /// of a client that holds `max_keys` keys already (0: no maximum) is not started
+    /// (`over_quota`, with the client's oldest key's `created_at`).
     idempotency_begin begin_idempotent(std::string_view client, std::string_view key,
-                                       std::string_view request_hash, idempotency_entry& existing);
+                                       std::string_view request_hash, idempotency_entry& existing,
+                                       std::size_t max_keys = 0);
     /// Stores the response of a started key (the key becomes `completed`). Throws storage_error
     /// if the key is not in progress.
     void finish_idempotent(std::string_view client, std::string_view key, int http_status,
                            std::string_view content_type, std::string_view body);
-    /// Forgets a started key whose request failed before doing anything (so a retry may run).
-    /// Completed keys are kept; an unknown key is ignored.
-    void abandon_idempotent(std::string_view client, std::string_view key);
     /// Drops keys (in progress or completed) first used more than `max_age` ago.
     void prune_idempotency(std::chrono::seconds max_age);
 
@@ -331,6 +366,9 @@ public:
     // ---- audit ------------------------------------------------------------------------------
     void audit(std::string_view actor, std::string_view action, std::string_view target,
                std::string_view detail);
+    /// Bounds the refusals (`access.denied`) in the trail: drops those older than `max_age`
+    /// and all but the newest `keep`. The other entries (grants, reviews, faults) are kept.
+    void prune_refusals(std::chrono::seconds max_age, std::size_t keep);
     /// The entries whose target is exactly `target`, in the order written, at most `limit`.
     [[nodiscard]] std::vector<audit_entry> audit_of(std::string_view target, std::size_t limit);
     /// The newest `limit` entries whose target starts with `target_prefix`, oldest first.
@@ -338,27 +376,56 @@ public:
                                                        std::size_t limit);
 
 private:
-    support::sqlite_db& db() { return s_.db_; }
+    friend class storage::scope;
+    support::sqlite_db& db() { return db_; }
     void require_writable(const char* what) const;
     std::vector<audit_entry> audit_query(const char* where, std::string_view target,
                                          std::size_t limit, bool newest);
 
     storage& s_;
+    support::sqlite_db& db_;
     bool writable_;
 };
 
+/// One `read` or `write`: a connection (the writer's under its mutex, or a reader's from the
+/// pool) with BEGIN … COMMIT, or, inside another transaction of this thread, that transaction
+/// (a savepoint for a write). Rolls back on destruction unless committed.
+class storage::scope {
+public:
+    scope(storage& owner, support::sqlite_transaction::kind kind, durability how);
+    ~scope();
+    scope(const scope&) = delete;
+    scope& operator=(const scope&) = delete;
+
+    [[nodiscard]] transaction& tx() noexcept { return *tx_; }
+    void commit();
+
+private:
+    void restore_synchronous() noexcept;
+
+    storage& s_;
+    std::unique_lock<std::mutex> writer_;
+    support::sqlite_db* reader_ = nullptr; ///< leased from the pool, returned on destruction
+    std::optional<support::sqlite_transaction> txn_{};
+    bool savepoint_ = false;
+    bool relaxed_ = false;
+    bool done_ = false;
+    std::optional<transaction> tx_{};
+    scope* outer_ = nullptr; ///< this thread's transaction before this one
+
+    static thread_local scope* current_; ///< this thread's innermost transaction
+};
+
 template <class Body>
-decltype(auto) storage::run(support::sqlite_transaction::kind kind, Body&& body)
+decltype(auto) storage::run(support::sqlite_transaction::kind kind, Body&& body, durability how)
 {
-    std::lock_guard lock(mutex_);
-    support::sqlite_transaction txn(db_, kind);
-    transaction tx(*this, kind == support::sqlite_transaction::kind::write);
-    if constexpr (std::is_void_v<decltype(body(tx))>) {
-        body(tx);
-        txn.commit();
+    scope s(*this, kind, how);
+    if constexpr (std::is_void_v<decltype(body(s.tx()))>) {
+        body(s.tx());
+        s.commit();
     } else {
-        auto result = body(tx);
-        txn.commit();
+        auto result = body(s.tx());
+        s.commit();
         return result;
     }
 }

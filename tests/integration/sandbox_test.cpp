@@ -24,8 +24,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <string_view>
 #include <thread>
 
 using namespace aikom;
@@ -493,4 +499,186 @@ TEST_CASE("server: keeps answering while its log is a full pipe nobody reads")
         CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/kd-log-1", "zdo-b")
                   .result_int() == 403);
     }
+}
+
+namespace {
+
+// Holds the requests whose target starts with `prefix` on the server's worker (through
+// server_options::test_before_handling) until released; the first `holds` of them only.
+class request_gate {
+public:
+    request_gate(std::string prefix, int holds) : prefix_(std::move(prefix)), holds_(holds) {}
+
+    void before_handling(std::string_view target)
+    {
+        std::unique_lock lock(mutex_);
+        if (!target.starts_with(prefix_) || holds_ == 0) {
+            return;
+        }
+        --holds_;
+        ++held_;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return released_; });
+    }
+
+    /// Whether a request is being held, waiting at most `guard` (a guard against a hang, not a
+    /// measure of anything).
+    bool wait_until_held(std::chrono::seconds guard)
+    {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, guard, [&] { return held_ > 0; });
+    }
+
+    void release()
+    {
+        {
+            const std::lock_guard lock(mutex_);
+            released_ = true;
+        }
+        changed_.notify_all();
+    }
+
+private:
+    std::string prefix_;
+    int holds_;
+    int held_ = 0;
+    bool released_ = false;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+};
+
+constexpr std::chrono::seconds hang_guard{60};
+
+// One I/O thread and two workers, requests to `prefix` held by `gate`.
+sandbox::server_options held_on_a_worker(const std::shared_ptr<request_gate>& gate)
+{
+    sandbox::server_options o;
+    o.threads = 1;
+    o.workers = 2;
+    o.test_before_handling = [gate](std::string_view target) { gate->before_handling(target); };
+    return o;
+}
+
+// Runs `work` on a thread of its own; false if it has not finished within the hang guard (then
+// `on_hang` runs first, to release what it waits for).
+bool finishes(const std::function<void()>& work, const std::function<void()>& on_hang)
+{
+    auto done = std::async(std::launch::async, work);
+    if (done.wait_for(hang_guard) != std::future_status::ready) {
+        on_hang();
+        done.get();
+        return false;
+    }
+    done.get();
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("server: a request held on a worker holds up neither GET /v1 nor another read")
+{
+    auto gate = std::make_shared<request_gate>("/v1/reports/completeness", 1);
+    running_server s(held_on_a_worker(gate));
+    {
+        test::tls_client client(s.srv.port(), s.srv.ca_pem());
+        test::protocol_driver d(client.as_transport());
+        REQUIRE(d.put(test::valid_child("kd-1", a), "zdo-a").result_int() == 201);
+        (void)d.token("authority");
+    }
+    auto report = std::async(std::launch::async, [&] {
+        test::tls_client client(s.srv.port(), s.srv.ca_pem());
+        test::protocol_driver d(client.as_transport());
+        return d.call(verb::get, "/v1/reports/completeness", "authority").result_int();
+    });
+    REQUIRE(gate->wait_until_held(hang_guard));
+
+    // With the report held, the one I/O thread and the other worker still answer.
+    unsigned discovery = 0;
+    unsigned record = 0;
+    CHECK(finishes(
+        [&] {
+            test::tls_client client(s.srv.port(), s.srv.ca_pem());
+            test::protocol_driver d(client.as_transport());
+            discovery = d.call(verb::get, "/v1").result_int();
+            record = d.call(verb::get, protocol::child_target(a, "kd-1"), "zdo-a").result_int();
+        },
+        [&] { gate->release(); }));
+    CHECK(discovery == 200);
+    CHECK(record == 200);
+
+    gate->release();
+    CHECK(report.get() == 200);
+}
+
+TEST_CASE("server: a token request held on a worker holds up neither GET /v1 nor another token")
+{
+    auto gate = std::make_shared<request_gate>("/v1/oauth/token", 1);
+    running_server s(held_on_a_worker(gate));
+    auto first = std::async(std::launch::async, [&] {
+        test::tls_client client(s.srv.port(), s.srv.ca_pem());
+        test::protocol_driver d(client.as_transport());
+        return d.request_token("zdo-a").result_int();
+    });
+    REQUIRE(gate->wait_until_held(hang_guard));
+
+    unsigned discovery = 0;
+    unsigned token = 0;
+    CHECK(finishes(
+        [&] {
+            test::tls_client client(s.srv.port(), s.srv.ca_pem());
+            test::protocol_driver d(client.as_transport());
+            discovery = d.call(verb::get, "/v1").result_int();
+            token = d.request_token("zdo-b").result_int();
+        },
+        [&] { gate->release(); }));
+    CHECK(discovery == 200);
+    CHECK(token == 200);
+
+    gate->release();
+    CHECK(first.get() == 200);
+}
+
+TEST_CASE("server: connections over the cap per address are closed before the handshake")
+{
+    sandbox::server_options o;
+    o.caps.connections_per_address = 2;
+    running_server s(o);
+    const auto port = s.srv.port();
+    const auto ca = s.srv.ca_pem();
+    auto first = std::make_unique<test::idle_tls_connection>(port, ca, "127.0.0.1");
+    const test::idle_tls_connection second(port, ca, "127.0.0.1");
+    REQUIRE(first->error().empty());
+    REQUIRE(second.error().empty());
+
+    const test::idle_tls_connection third(port, ca, "127.0.0.1");
+    CHECK_FALSE(third.error().empty());
+    // Another address has its own count.
+    const test::idle_tls_connection elsewhere(port, ca, "127.0.0.2");
+    CHECK(elsewhere.error().empty());
+
+    // Once one closes, the address may connect again (as soon as the server has seen it go).
+    first.reset();
+    bool admitted = false;
+    for (int i = 0; i < 300 && !admitted; ++i) {
+        admitted = test::idle_tls_connection(port, ca, "127.0.0.1").error().empty();
+        if (!admitted) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    CHECK(admitted);
+}
+
+TEST_CASE("server: connections over the total cap are closed before the handshake")
+{
+    sandbox::server_options o;
+    o.caps.connections_total = 2;
+    running_server s(o);
+    const auto port = s.srv.port();
+    const auto ca = s.srv.ca_pem();
+    const test::idle_tls_connection one(port, ca, "127.0.0.2");
+    const test::idle_tls_connection two(port, ca, "127.0.0.3");
+    REQUIRE(one.error().empty());
+    REQUIRE(two.error().empty());
+    const test::idle_tls_connection three(port, ca, "127.0.0.4");
+    CHECK_FALSE(three.error().empty());
 }

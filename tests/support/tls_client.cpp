@@ -193,6 +193,34 @@ std::string handshake_error(std::uint16_t port, const std::string& ca_pem, tls_v
     return ec ? ec.message() : std::string();
 }
 
+struct idle_tls_connection::impl {
+    asio::io_context io;
+    ssl::context ctx{ssl::context::tls_client};
+    beast::ssl_stream<beast::tcp_stream> stream{io, ctx};
+};
+
+idle_tls_connection::idle_tls_connection(std::uint16_t port, const std::string& ca_pem,
+                                         const std::string& source_address)
+    : impl_(std::make_unique<impl>())
+{
+    auto& ctx = impl_->ctx;
+    ctx.add_certificate_authority(asio::buffer(ca_pem));
+    ctx.set_verify_mode(ssl::verify_peer);
+    auto& s = impl_->stream;
+    auto& socket = beast::get_lowest_layer(s).socket();
+    beast::get_lowest_layer(s).expires_after(std::chrono::seconds(15));
+    socket.open(tcp::v4());
+    socket.bind(tcp::endpoint(asio::ip::make_address(source_address), 0));
+    beast::get_lowest_layer(s).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    SSL_set_tlsext_host_name(s.native_handle(), "localhost");
+    s.set_verify_callback(ssl::host_name_verification("localhost"));
+    beast::error_code ec;
+    s.handshake(ssl::stream_base::client, ec);
+    error_ = ec ? ec.message() : std::string();
+}
+
+idle_tls_connection::~idle_tls_connection() = default;
+
 plain_answer plain_exchange(std::uint16_t port, const std::string& bytes)
 {
     asio::io_context io;

@@ -53,6 +53,27 @@ enum class tls_version { v1_1, v1_2 };
 [[nodiscard]] std::string handshake_error(std::uint16_t port, const std::string& ca_pem,
                                           tls_version version);
 
+/// A TLS connection from `source_address` (any of 127.0.0.0/8) to 127.0.0.1:`port` that
+/// completes its handshake (verified against `ca_pem`) and then sits idle until destroyed: a
+/// connection the server holds open and counts.
+class idle_tls_connection {
+public:
+    idle_tls_connection(std::uint16_t port, const std::string& ca_pem,
+                        const std::string& source_address);
+    ~idle_tls_connection();
+    idle_tls_connection(const idle_tls_connection&) = delete;
+    idle_tls_connection& operator=(const idle_tls_connection&) = delete;
+
+    /// Empty when the handshake succeeded, otherwise why it failed (e.g. the server closed the
+    /// connection at once).
+    [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    std::string error_;
+};
+
 /// What a plain-text (no TLS) exchange got back.
 struct plain_answer {
     std::string bytes{};

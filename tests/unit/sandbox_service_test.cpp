@@ -15,10 +15,14 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
+#include <utility>
 
 using namespace aikom;
 using http = boost::beast::http::verb;
@@ -27,13 +31,21 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 struct fixture {
+    /// `adjust` changes the options before the service starts.
+    explicit fixture(const std::function<void(sandbox::server_options&)>& adjust = {})
+        : options([&] {
+            sandbox::server_options o;
+            o.clients = test::test_clients();
+            o.secret_kdf_iterations = test::test_kdf_iterations;
+            if (adjust) {
+                adjust(o);
+            }
+            return o;
+        }())
+    {}
+
     sandbox::detail::storage store{":memory:"};
-    sandbox::server_options options = [] {
-        sandbox::server_options o;
-        o.clients = test::test_clients();
-        o.secret_kdf_iterations = test::test_kdf_iterations;
-        return o;
-    }();
+    sandbox::server_options options;
     sandbox::detail::service svc{options, store};
     test::protocol_driver d{[this](test::request req) { return svc.handle(req, "test"); }};
 };
@@ -68,6 +80,10 @@ TEST_CASE("sandbox: discovery needs no token and states the limits")
     REQUIRE(d.has_value());
     CHECK(d->version == "1");
     CHECK(d->limits.max_body_bytes == f.options.max_body_bytes);
+    // The caps a client can plan for (the others concern the server alone).
+    CHECK(d->limits.connections_per_address == f.options.caps.connections_per_address);
+    CHECK(d->limits.tokens_per_client == f.options.caps.tokens_per_client);
+    CHECK(d->limits.idempotency_keys_per_client == f.options.caps.idempotency_keys_per_client);
     CHECK(d->scopes.size() == 7);
     CHECK_FALSE(res["X-Request-Id"].empty());
 }
@@ -1049,4 +1065,148 @@ TEST_CASE("sandbox: the 412 of a DELETE or a withdrawal carries no ETag")
                                    R"({"left_on":"2025-05-30"})", {{"If-Match", "\"0000\""}});
     CHECK(withdraw.result_int() == 412);
     CHECK(withdraw[bhttp::field::etag].empty());
+}
+
+namespace {
+
+// How many change events the feed holds for zdo-a.
+std::size_t feed_events(fixture& f)
+{
+    const auto page =
+        protocol::parse_change_page(f.d.call(http::get, "/v1/changes?limit=1000", "zdo-a").body());
+    REQUIRE(page.has_value());
+    return page->changes.size();
+}
+
+} // namespace
+
+TEST_CASE("sandbox: an idempotent request's writes and its key commit together or not at all")
+{
+    const auto correction = [] {
+        auto c = test::valid_child("kd-7", a);
+        c.birth_date.reset();
+        return boost::json::serialize(boost::json::object{
+            {"institution", a},
+            {"child_id", "kd-7"},
+            {"reason", "свідоцтво видано за кордоном"},
+            {"record", boost::json::parse(codec::encode(c))}});
+    }();
+    struct endpoint {
+        std::string target;
+        std::string body;
+        unsigned status;     ///< of a success
+        std::size_t events;  ///< change events a success writes
+    };
+    const std::vector<endpoint> endpoints = {
+        {"/v1/batches", protocol::batch_request_json({test::valid_child("kd-1", a)}), 200, 1},
+        {"/v1/correction-requests", correction, 201, 0},
+    };
+    for (const auto& e : endpoints) {
+        CAPTURE(e.target);
+        fixture f;
+        const auto audit_entries = [&] {
+            return f.store
+                .read([](sandbox::detail::storage::transaction& tx) {
+                    return tx.audit_trail("", 1000);
+                })
+                .size();
+        };
+        const auto audited_before = audit_entries(); // the grants seeded at start
+        // The disk fails as the answer is stored, after the handler's own writes.
+        bool fail_once = true;
+        f.store.set_write_hook([&](std::string_view operation) {
+            if (operation == "finish_idempotent" && std::exchange(fail_once, false)) {
+                throw sandbox::detail::storage_error("injected: the disk failed");
+            }
+        });
+        const std::map<std::string, std::string> key{{"Idempotency-Key", "k-1"}};
+        const auto failed = f.d.call(http::post, e.target, "zdo-a", e.body, key);
+        CHECK(failed.result_int() == 503);
+        // Nothing of it remains: no audit entry, record, correction request, event or key.
+        CHECK(audit_entries() == audited_before);
+        CHECK(f.d.call(http::get, protocol::child_target(a, "kd-1"), "zdo-a").result_int() == 404);
+        CHECK(f.d.call(http::get, protocol::correction_target("cr-1"), "zdo-a").result_int() != 200);
+        CHECK(feed_events(f) == 0);
+
+        // The retry with the same key runs (it is not 409 "in progress"), exactly once.
+        const auto retried = f.d.call(http::post, e.target, "zdo-a", e.body, key);
+        CHECK(retried.result_int() == e.status);
+        CHECK(retried["Idempotent-Replayed"].empty());
+        const auto replayed = f.d.call(http::post, e.target, "zdo-a", e.body, key);
+        CHECK(replayed.result_int() == e.status);
+        CHECK(replayed["Idempotent-Replayed"] == "true");
+        CHECK(replayed.body() == retried.body());
+        CHECK(feed_events(f) == e.events);
+    }
+}
+
+TEST_CASE("sandbox: a client's idempotency keys are capped: one more is 429, the held ones replay")
+{
+    fixture f([](sandbox::server_options& o) { o.caps.idempotency_keys_per_client = 2; });
+    const auto batch = [&](const std::string& id, const std::string& key,
+                           const std::string& client = "zdo-a") {
+        return f.d.call(http::post, "/v1/batches", client,
+                        protocol::batch_request_json({test::valid_child(id, a)}),
+                        {{"Idempotency-Key", key}});
+    };
+    REQUIRE(batch("kd-1", "k-1").result_int() == 200);
+    REQUIRE(batch("kd-2", "k-2").result_int() == 200);
+    const auto third = batch("kd-3", "k-3");
+    CHECK(third.result_int() == 429);
+    CHECK(problem_type(third) == "urn:aikom:problem:rate-limited");
+    const auto wait = std::stoll(std::string(third[bhttp::field::retry_after]));
+    CHECK(wait >= 1);
+    CHECK(wait <= f.options.idempotency_retention.count());
+    // Nothing of the refused request was written, and the keys held still replay.
+    CHECK(f.d.call(http::get, protocol::child_target(a, "kd-3"), "zdo-a").result_int() == 404);
+    CHECK(batch("kd-1", "k-1")["Idempotent-Replayed"] == "true");
+    // Without a key, and for another client, requests go on.
+    CHECK(f.d.call(http::post, "/v1/batches", "zdo-a",
+                   protocol::batch_request_json({test::valid_child("kd-3", a)}))
+              .result_int() == 200);
+    CHECK(batch("kd-4", "k-3", "platform").result_int() == 200);
+}
+
+TEST_CASE("sandbox: a client holds at most its cap of tokens: a new one revokes the oldest")
+{
+    fixture f([](sandbox::server_options& o) { o.caps.tokens_per_client = 2; });
+    const auto new_token = [&](const std::string& client) {
+        const auto t = protocol::parse_token_response(f.d.request_token(client).body());
+        REQUIRE(t.has_value());
+        return t->access_token;
+    };
+    const auto status_with = [&](const std::string& token) {
+        return f.d.call(http::get, protocol::children_target(a), {}, {},
+                        {{"Authorization", "Bearer " + token}})
+            .result_int();
+    };
+    const auto other = new_token("platform");
+    const auto first = new_token("zdo-a");
+    const auto second = new_token("zdo-a");
+    CHECK(status_with(first) == 200);
+    const auto third = new_token("zdo-a");
+    CHECK(status_with(first) == 401);
+    CHECK(status_with(second) == 200);
+    CHECK(status_with(third) == 200);
+    CHECK(status_with(other) == 200); // another client's tokens are its own
+}
+
+TEST_CASE("sandbox: housekeeping keeps the newest refusals in the audit trail, up to the cap")
+{
+    fixture f([](sandbox::server_options& o) { o.caps.refusals_kept = 2; });
+    for (int i = 0; i < 3; ++i) {
+        CHECK(f.d.call(http::get, protocol::children_target(b), "zdo-a").result_int() == 403);
+    }
+    CHECK(f.d.call(http::put, "/v1/admin/faults", "admin", "{}").result_int() == 200);
+    const auto count = [&](std::string_view action) {
+        const auto trail = f.store.read([](sandbox::detail::storage::transaction& tx) {
+            return tx.audit_trail("", 100);
+        });
+        return std::count_if(trail.begin(), trail.end(),
+                             [&](const auto& entry) { return entry.action == action; });
+    };
+    REQUIRE(count("access.denied") == 3);
+    f.svc.housekeeping();
+    CHECK(count("access.denied") == 2);
+    CHECK(count("admin.faults") == 1);
 }

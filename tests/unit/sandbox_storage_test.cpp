@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -414,18 +417,18 @@ TEST_CASE("storage: idempotency keys")
     CHECK(existing.content_type == "application/json");
     CHECK(existing.body == body);
     CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h9", existing); }) == idempotency_begin::mismatch);
-    // A completed key cannot be finished again, nor abandoned.
+    // A completed key cannot be finished again.
     CHECK_THROWS_AS(db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "key-1", 200, "text/plain", "x"); }),
                     storage_error);
     CHECK_THROWS_AS(db.write([&](storage::transaction& tx) { return tx.finish_idempotent("vendor-1", "nope", 200, "text/plain", "x"); }),
                     storage_error);
-    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "key-1"); });
-    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-1", "h1", existing); }) == idempotency_begin::replay);
-
-    // Abandoning a started key lets a retry start again, with any body.
-    CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-2", "h1", existing); }) == idempotency_begin::started);
-    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "key-2"); });
-    db.write([&](storage::transaction& tx) { return tx.abandon_idempotent("vendor-1", "unknown"); }); // ignored
+    // A started key whose transaction rolls back leaves nothing: a retry starts again, with
+    // any body.
+    CHECK_THROWS_AS(db.write([&](storage::transaction& tx) {
+        CHECK(tx.begin_idempotent("vendor-1", "key-2", "h1", existing) == idempotency_begin::started);
+        throw storage_error("the request failed");
+    }),
+                    storage_error);
     CHECK(db.write([&](storage::transaction& tx) { return tx.begin_idempotent("vendor-1", "key-2", "h3", existing); }) == idempotency_begin::started);
 
     // Pruning by age of first use.
@@ -857,4 +860,153 @@ TEST_CASE("storage: a correction request keeps its fields, base ETag, issues and
     CHECK(back->issues_json == cr.issues_json);
     CHECK(back->etag == std::optional<std::string>("e2"));
     CHECK(back->status == "applied");
+}
+
+TEST_CASE("storage: a read of a file database waits for no other reader and no writer")
+{
+    temp_db file;
+    storage db(file.path());
+    db.write([&](storage::transaction& tx) { tx.put_child(inst_a, "kd-0", record("kd-0"), "e0"); });
+
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool reading = false;
+    bool released = false;
+    constexpr std::chrono::seconds hang_guard{60};
+    // A long read (a report, a feed scan): it holds its snapshot until released.
+    auto long_read = std::async(std::launch::async, [&] {
+        return db.read([&](storage::transaction& tx) {
+            const auto before = tx.get_child(inst_a, "kd-1").has_value();
+            std::unique_lock lock(mutex);
+            reading = true;
+            changed.notify_all();
+            changed.wait(lock, [&] { return released; });
+            return before || tx.get_child(inst_a, "kd-1").has_value();
+        });
+    });
+    {
+        std::unique_lock lock(mutex);
+        REQUIRE(changed.wait_for(lock, hang_guard, [&] { return reading; }));
+    }
+    auto others = std::async(std::launch::async, [&] {
+        const bool read = db.read([&](storage::transaction& tx) {
+            return tx.get_child(inst_a, "kd-0").has_value();
+        });
+        const auto written = db.write([&](storage::transaction& tx) {
+            return tx.put_child(inst_a, "kd-1", record("kd-1"), "e1").outcome;
+        });
+        return read && written == write_outcome::created;
+    });
+    const bool finished = others.wait_for(hang_guard) == std::future_status::ready;
+    {
+        const std::lock_guard lock(mutex);
+        released = true;
+    }
+    changed.notify_all();
+    CHECK(finished);
+    CHECK(others.get());
+    // The long read kept its snapshot: the write committed meanwhile is not in it.
+    CHECK_FALSE(long_read.get());
+    CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-1"); }).has_value());
+}
+
+TEST_CASE("storage: a write inside a write joins it, and a failing inner one is undone alone")
+{
+    storage db(":memory:");
+    db.write([&](storage::transaction& outer) {
+        outer.put_child(inst_a, "kd-1", record("kd-1"), "e1");
+        CHECK_THROWS_AS(db.write([&](storage::transaction& inner) {
+            inner.put_child(inst_a, "kd-2", record("kd-2"), "e2");
+            throw std::runtime_error("this item failed");
+        }),
+                        std::runtime_error);
+        db.write([&](storage::transaction& inner) {
+            inner.put_child(inst_a, "kd-3", record("kd-3"), "e3");
+        });
+        // A read inside sees what this transaction wrote so far.
+        CHECK(db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, "kd-3"); })
+                  .has_value());
+    });
+    const auto exists = [&](std::string_view id) {
+        return db.read([&](storage::transaction& tx) { return tx.get_child(inst_a, id); })
+            .has_value();
+    };
+    CHECK(exists("kd-1"));
+    CHECK_FALSE(exists("kd-2"));
+    CHECK(exists("kd-3"));
+
+    // When the outer one fails after an inner one completed, neither stays.
+    CHECK_THROWS_AS(db.write([&](storage::transaction& outer) {
+        db.write([&](storage::transaction& inner) {
+            inner.put_child(inst_a, "kd-4", record("kd-4"), "e4");
+        });
+        outer.audit("zdo-1", "odd", "x", "");
+        throw std::runtime_error("the answer could not be stored");
+    }),
+                    std::runtime_error);
+    CHECK_FALSE(exists("kd-4"));
+    CHECK(db.read([&](storage::transaction& tx) { return tx.audit_trail("", 10); }).empty());
+    // A write inside a read is refused.
+    CHECK_THROWS_AS(db.read([&](storage::transaction&) {
+        db.write([&](storage::transaction& tx) { tx.audit("zdo-1", "odd", "x", ""); });
+    }),
+                    storage_error);
+}
+
+TEST_CASE("storage: refusals in the audit trail are pruned by age and count, the rest kept")
+{
+    storage db(":memory:");
+    std::int64_t now = 1000;
+    db.set_clock([&now] { return now; });
+    const auto refuse = [&] {
+        db.write([&](storage::transaction& tx) { tx.audit("zdo-1", "access.denied", "child", "x"); },
+                 durability::relaxed);
+    };
+    refuse();
+    db.write([&](storage::transaction& tx) { tx.audit("authority", "grant.create", "grant:a", ""); });
+    now = 2000;
+    refuse();
+    refuse();
+    refuse();
+    const auto actions = [&] {
+        std::vector<std::pair<std::string, std::int64_t>> out;
+        for (const auto& e : db.read([&](storage::transaction& tx) { return tx.audit_trail("", 100); })) {
+            out.emplace_back(e.action, e.at);
+        }
+        return out;
+    };
+    // By count: the newest two refusals.
+    db.write([&](storage::transaction& tx) { tx.prune_refusals(std::chrono::seconds(5000), 2); });
+    using entries = std::vector<std::pair<std::string, std::int64_t>>;
+    CHECK(actions() == entries{{"grant.create", 1000}, {"access.denied", 2000}, {"access.denied", 2000}});
+    // By age: none older than the retention, whatever the count allows.
+    now = 2000 + 600;
+    refuse();
+    db.write([&](storage::transaction& tx) { tx.prune_refusals(std::chrono::seconds(300), 100); });
+    CHECK(actions() == entries{{"grant.create", 1000}, {"access.denied", 2600}});
+}
+
+TEST_CASE("storage: a client holds at most its maximum of idempotency keys")
+{
+    storage db(":memory:");
+    std::int64_t now = 5000;
+    db.set_clock([&now] { return now; });
+    idempotency_entry existing;
+    const auto begin = [&](std::string_view client, std::string_view key) {
+        return db.write([&](storage::transaction& tx) {
+            return tx.begin_idempotent(client, key, "h", existing, 2);
+        });
+    };
+    CHECK(begin("vendor-1", "k-1") == idempotency_begin::started);
+    now = 5010;
+    CHECK(begin("vendor-1", "k-2") == idempotency_begin::started);
+    CHECK(begin("vendor-1", "k-3") == idempotency_begin::over_quota);
+    CHECK(existing.created_at == 5000); // the oldest key's: when room appears
+    // The keys held still answer; another client has room of its own.
+    CHECK(begin("vendor-1", "k-1") == idempotency_begin::in_progress);
+    CHECK(begin("vendor-2", "k-3") == idempotency_begin::started);
+    // When the oldest expires, a new key fits again.
+    now = 5000 + 100;
+    db.write([&](storage::transaction& tx) { tx.prune_idempotency(std::chrono::seconds(95)); });
+    CHECK(begin("vendor-1", "k-3") == idempotency_begin::started);
 }

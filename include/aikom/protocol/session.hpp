@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ struct limits {
     std::size_t max_batch_items = 500;        ///< 1..
     std::size_t page_size_default = 100;      ///< 1..
     std::size_t page_size_max = 1000;         ///< 1..
+    /// What one client may hold of a server at once; absent when the server states none.
+    std::optional<std::size_t> connections_per_address{}; ///< 1.. ; open connections of one IP
+    std::optional<std::size_t> tokens_per_client{};       ///< 1.. ; a new one revokes the oldest
+    std::optional<std::size_t> idempotency_keys_per_client{}; ///< 1.. ; a new one beyond: 429
 };
 
 /// `GET /v1`.

@@ -3,8 +3,9 @@
 
 /// @file
 /// The reference server ("sandbox") of protocol v1 (docs/protocol.md): HTTPS (TLS 1.2+) on
-/// Boost.Beast, a small thread pool, SQLite storage in WAL mode, the library's own validators,
-/// roles and scopes, and fault-injection knobs for tests. Embeddable: start it on port 0,
+/// Boost.Beast, I/O threads for TLS and HTTP and a pool of workers for the answers, SQLite
+/// storage in WAL mode, the library's own validators, roles and scopes, caps on what one client
+/// may hold (`server_caps`), and fault-injection knobs for tests. Embeddable: start it on port 0,
 /// read the port and the CA certificate, talk to it, stop it.
 ///
 /// ```
@@ -23,8 +24,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aikom::sandbox {
@@ -45,6 +48,29 @@ struct client_entry {
 /// Throws `std::runtime_error` naming the file and the JSON Pointer of the first problem.
 [[nodiscard]] std::vector<client_entry> load_clients_file(const std::filesystem::path& path);
 
+/// What one client, one address or everyone together may hold of the server at once
+/// (docs/security.md, "A server that stays up"). Every cap is at least 1; the three a client
+/// can plan for are in discovery's `limits`.
+struct server_caps {
+    /// Connections open at once, counted from `accept` to close. One more is closed at once,
+    /// before its TLS handshake, and logged.
+    std::size_t connections_total = 2048;
+    std::size_t connections_per_address = 256;
+    /// Unexpired tokens of one client: a new one revokes the client's oldest (a client that
+    /// restarts and forgets its token is not locked out for the token's lifetime).
+    std::size_t tokens_per_client = 20;
+    /// Idempotency keys (with their stored answers) one client holds within
+    /// `idempotency_retention`. A new key beyond them is a 429 `rate-limited` whose
+    /// `Retry-After` is the time until the client's oldest key expires; no stored answer is
+    /// dropped early, since its retry would then run twice.
+    std::size_t idempotency_keys_per_client = 10'000;
+    /// Refusals (`access.denied`) kept in the audit trail, pruned by housekeeping: the newest
+    /// this many, none older than `refusal_retention`. The other entries (grants, reviews,
+    /// faults) are kept whatever their age.
+    std::size_t refusals_kept = 100'000;
+    std::chrono::seconds refusal_retention{90 * 24 * 3600};
+};
+
 /// Test knobs, all off by default (docs/protocol.md §12). Never enable them in front of real
 /// clients. The type and its JSON belong to the protocol layer, which also reads it for
 /// `PUT /v1/admin/faults`.
@@ -60,11 +86,16 @@ struct server_options {
     /// `ca.pem` is written for clients to trust.
     std::filesystem::path tls_dir{};
     std::vector<client_entry> clients{};
+    /// I/O threads: TLS and HTTP only.
     std::size_t threads = 2;
+    /// Threads that answer requests (storage, validation, reports, the token endpoint's KDF),
+    /// so that slow work never holds up the I/O threads; also the most read transactions that
+    /// run at once on a file database.
+    std::size_t workers = 4;
     std::size_t max_body_bytes = 1024 * 1024;      ///< larger bodies: 413, not read whole
     std::chrono::seconds token_lifetime{3600};
     /// PBKDF2-HMAC-SHA256 iterations for the clients' secrets (at least 1,000). Each client
-    /// costs one derivation at `start` and each token request one more, on an I/O thread; an
+    /// costs one derivation at `start` and each token request one more, on a worker; an
     /// unknown client costs one too. 100,000 takes about 50 ms of one core of a 2-core test
     /// machine (the 9 test clients: about 0.5 s at start): OWASP's 600,000 would make a token
     /// request 0.3 s, a flood of them a cheap way to occupy the server and a clients file of a
@@ -74,9 +105,14 @@ struct server_options {
     std::chrono::seconds change_retention{7 * 24 * 3600};
     std::chrono::seconds idempotency_retention{24 * 3600};
     std::chrono::seconds read_timeout{30}; ///< per request, header and body
-    /// How often expired tokens, change events and idempotency keys are pruned.
+    /// How often expired tokens, change events, idempotency keys and old refusals in the
+    /// audit trail are pruned.
     std::chrono::milliseconds housekeeping_interval{60'000};
+    server_caps caps{};
     fault_settings faults{};
+    /// Test seam, never set outside tests: called on the worker that is about to answer a
+    /// request, with its target; whatever it waits for holds up that worker only.
+    std::function<void(std::string_view target)> test_before_handling{};
 };
 
 class server {
