@@ -45,7 +45,7 @@ const std::string a(test::institution_a);
 
 } // namespace
 
-TEST_CASE("server: TLS with a generated CA; discovery and a token over HTTPS")
+TEST_CASE("server: TLS with a generated CA, discovery and a token over HTTPS")
 {
     running_server s;
     REQUIRE(s.srv.port() != 0);

@@ -73,7 +73,7 @@ void check_sample(const std::vector<codec::read_item>& items)
 
 } // namespace
 
-TEST_CASE("CSV in UTF-8 with ';'")
+TEST_CASE("CSV in UTF-8 with semicolons")
 {
     check_sample(read_csv(sample_roster(';')));
 }
@@ -83,7 +83,7 @@ TEST_CASE("CSV in UTF-8 with a BOM and ','")
     check_sample(read_csv("\xEF\xBB\xBF" + sample_roster(',')));
 }
 
-TEST_CASE("CSV in Windows-1251 with ';' and with ','")
+TEST_CASE("CSV in Windows-1251 with semicolons and with commas")
 {
     check_sample(read_csv(test::to_cp1251(sample_roster(';'))));
     check_sample(read_csv(test::to_cp1251(sample_roster(','))));
@@ -165,7 +165,7 @@ TEST_CASE("CSV: bytes that are not UTF-8 in a UTF-8 file are a row error")
     CHECK(items[2].ok());
 }
 
-TEST_CASE("CSV: guardian2 alone becomes the first guardian; columns may come in any order")
+TEST_CASE("CSV: guardian2 alone becomes the first guardian, columns may come in any order")
 {
     const auto items =
         read_csv("guardian2.phone;id;guardian2.relation\n+380671112233;kd-1;father\n");

@@ -198,7 +198,7 @@ TEST_SUITE("report_render")
         CHECK(o.at("names_included").as_bool() == false);
     }
 
-    TEST_CASE("JSON: unknown dates are null; hostile strings stay valid JSON")
+    TEST_CASE("JSON: unknown dates are null, hostile strings stay valid JSON")
     {
         readiness_report r;
         r.to_fix = {record("a\"b\\c\n</script>\xff", "", indicator_state::missing,

@@ -44,7 +44,7 @@ struct log_file {
 
 } // namespace
 
-TEST_CASE("log queue: 10,000 lines into a full pipe nobody reads all return; the excess is dropped "
+TEST_CASE("log queue: 10,000 lines into a full pipe nobody reads all return, the excess is dropped "
           "and counted")
 {
     test::full_pipe sink;
@@ -120,7 +120,7 @@ TEST_CASE("log queue: the count of repeats is written when the window ends, with
     CHECK(sink.text() == expected);
 }
 
-TEST_CASE("log queue: with no window every line is written; one call is one line")
+TEST_CASE("log queue: with no window every line is written, one call is one line")
 {
     log_file sink;
     {

@@ -142,7 +142,7 @@ TEST_CASE("sandbox: tokens by client credentials (RFC 6749 §4.4)")
     CHECK(problem_type(none) == "urn:aikom:problem:unauthorized");
 }
 
-TEST_CASE("sandbox: PUT creates, updates, keeps unchanged; GET reads back with its ETag")
+TEST_CASE("sandbox: PUT creates, updates, keeps unchanged, GET reads back with its ETag")
 {
     fixture f;
     auto c = test::valid_child("kd-000001", a);
@@ -227,7 +227,7 @@ TEST_CASE("sandbox: what PUT refuses, with every error at once")
     CHECK(f.d.call(http::get, "/v1/nothing", "zdo-a").result_int() == 404);
 }
 
-TEST_CASE("sandbox: DELETE leaves a tombstone; paging walks every record once")
+TEST_CASE("sandbox: DELETE leaves a tombstone, paging walks every record once")
 {
     fixture f;
     for (int i = 0; i < 25; ++i) {
@@ -294,7 +294,7 @@ TEST_CASE("sandbox: withdrawal is a state change")
               .result_int() == 404);
 }
 
-TEST_CASE("sandbox: batches answer per item; Idempotency-Key replays, refuses reuse")
+TEST_CASE("sandbox: batches answer per item, Idempotency-Key replays, refuses reuse")
 {
     fixture f;
     auto bad = test::valid_child("kd-2", a);

@@ -14,7 +14,7 @@ using aikom::sync::journal_entry;
 using aikom::sync::pending_batch;
 using aikom::sync::record_state;
 
-TEST_CASE("sync journal: a push's writes walk indexes; none scans the journal as it grows")
+TEST_CASE("sync journal: a push's writes walk indexes, none scans the journal as it grows")
 {
     // A batch's end once scanned every record of the journal to find the records its answer did
     // not name: a million-record push read the whole journal a thousand times.
