@@ -1,5 +1,7 @@
 #include "load.hpp"
 
+#include "owner_only_file.hpp"
+
 #include <aikom/codec/json.hpp>
 
 #include <boost/json.hpp>
@@ -9,17 +11,15 @@
 #include <set>
 #include <stdexcept>
 
-#include <sys/stat.h>
-
 namespace aikom::bench {
 namespace {
 
+// Written afresh (a file left by an earlier run does not keep its mode), owner-only.
 void write_owner_only(const std::filesystem::path& file, const std::string& text)
 {
     std::filesystem::remove(file);
-    const mode_t old = ::umask(077);
-    std::ofstream out(file, std::ios::binary);
-    ::umask(old);
+    std::ofstream out;
+    examples::open_owner_only(out, file);
     out << text;
     out.close();
     if (!out) {
@@ -61,6 +61,13 @@ double number_of(const boost::json::object& o, std::string_view name)
 }
 
 } // namespace
+
+void remove_database(const std::filesystem::path& db)
+{
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(db.string() + suffix);
+    }
+}
 
 bench_clients write_clients(const environment& env, const corpus& c)
 {

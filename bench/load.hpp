@@ -34,6 +34,9 @@ struct bench_clients {
 [[nodiscard]] std::unique_ptr<sandbox_process>
 start_sandbox(const environment& env, const bench_clients& clients, const std::string& db);
 
+/// Removes the SQLite database `db` with its WAL, shared-memory and rollback-journal files.
+void remove_database(const std::filesystem::path& db);
+
 /// One request a line for bench/wrk/requests.lua: a PUT of each record (its canonical JSON).
 void write_put_requests(const std::filesystem::path& file,
                         std::span<const model::child> records);

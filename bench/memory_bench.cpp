@@ -77,11 +77,8 @@ void add_memory_section(suite& s, const environment& env, const corpus& c, std::
             const auto& roster = setup->file();
             const auto db = setup->env.work_dir / "memory-server.db";
             const auto journal = setup->env.work_dir / "memory-journal.db";
-            for (const auto& f : {db, journal}) {
-                for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-                    std::filesystem::remove(f.string() + suffix);
-                }
-            }
+            remove_database(db);
+            remove_database(journal);
             auto server = start_sandbox(setup->env, setup->clients, db.string());
             const auto r = run_checked(
                 {setup->env.sync.string(), "push", "--server", server->url(), "--ca",

@@ -24,6 +24,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace aikom::bench {
 namespace {
@@ -40,15 +41,14 @@ struct server_setup {
     unsigned duration_s = 2;
     std::unique_ptr<sandbox_process> server{};
     std::string token{};
-    std::map<std::string, std::filesystem::path> files{};
+    std::map<std::string, std::filesystem::path> files{}; // wrk request files, by kind
+    std::set<std::string> feeds_written{};                  // feed databases written this run
 
     sandbox_process& running()
     {
         if (!server) {
             const auto db = env.work_dir / "server.db";
-            for (const char* suffix : {"", "-wal", "-shm"}) {
-                std::filesystem::remove(db.string() + suffix);
-            }
+            remove_database(db);
             server = start_sandbox(env, clients, db.string());
             (void)run_client(env, *server, *c, "batch", 2, 0, preload);
             token = fetch_token(env, *server, bench_clients::platform_id,
@@ -94,9 +94,7 @@ sample wrk_sample(const wrk_result& w)
 void write_feed(const std::filesystem::path& db, const corpus& c, std::size_t events,
                 const std::string& ours, const std::string& other)
 {
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::filesystem::remove(db.string() + suffix);
-    }
+    remove_database(db);
     store::storage st(db.string());
     const std::size_t stride = std::max<std::size_t>(1, events / 100);
     const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
@@ -140,9 +138,7 @@ void add_server_section(suite& s, const environment& env, const corpus& c, bool 
     s.add("server.sqlite_floor", {.items = floor_count, .unit = "inserts"},
           [dir = env.work_dir, &c, floor_count] {
               const auto db = dir / "floor.db";
-              for (const char* suffix : {"", "-wal", "-shm"}) {
-                  std::filesystem::remove(db.string() + suffix);
-              }
+              remove_database(db);
               support::sqlite_db d(db.string(), "aikom_bench");
               d.exec("PRAGMA journal_mode = WAL", "set journal_mode");
               d.exec("PRAGMA synchronous = FULL", "set synchronous");
@@ -223,10 +219,9 @@ void add_server_section(suite& s, const environment& env, const corpus& c, bool 
             [setup, ours, other, name, events] {
                 const auto db = setup->env.work_dir / ("feed-" + name + ".db");
                 const auto file = setup->env.work_dir / "feed-poll.requests";
-                if (!setup->files.contains("feed-" + name)) {
+                if (setup->feeds_written.insert(name).second) {
                     std::cout << "  writing a feed of " << events << " events" << std::endl;
                     write_feed(db, *setup->c, events, ours, other);
-                    setup->files["feed-" + name] = db;
                     write_get_requests(file, {"/v1/changes?limit=100"});
                 }
                 auto server = start_sandbox(setup->env, setup->clients, db.string());

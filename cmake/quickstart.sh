@@ -139,8 +139,9 @@ for line in open(sys.argv[1], encoding="utf-8"):
 print(", ".join(json.dumps(i) for i in sorted(seen)))' "$sync/roster.ndjson")
     AIKOM_CLIENT_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
     export AIKOM_CLIENT_SECRET
-    printf '{"clients": [{"id": "demo-platform", "secret": "%s", "role": "platform", "institutions": [%s]}]}\n' \
-      "$AIKOM_CLIENT_SECRET" "$institutions" > "$sync/clients.json"
+    (umask 077 # the file holds the secret: owner-only
+     printf '{"clients": [{"id": "demo-platform", "secret": "%s", "role": "platform", "institutions": [%s]}]}\n' \
+       "$AIKOM_CLIENT_SECRET" "$institutions" > "$sync/clients.json")
     say "aikom-sandbox: the reference server on a free loopback port, with a fresh CA in $sync/tls"
     "$bin/aikom-sandbox" --listen 127.0.0.1:0 --db :memory: --clients "$sync/clients.json" \
       --tls-dir "$sync/tls" > "$sync/sandbox.out" 2> "$sync/sandbox.err" &

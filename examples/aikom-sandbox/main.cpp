@@ -8,12 +8,15 @@
 
 #include <aikom/sandbox/server.hpp>
 
+#include <sys/stat.h>
+
 #include <pthread.h>
 #include <signal.h>
 
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -180,6 +183,21 @@ arguments parse_arguments(int argc, char** argv)
     return args;
 }
 
+// The clients file holds the clients' secrets: say so when others may read or change it (the
+// server still starts; it is the operator's file).
+void warn_if_open_to_others(const std::filesystem::path& file)
+{
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) {
+        return;
+    }
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    std::cerr << "aikom-sandbox: warning: the clients file " << file.string()
+              << " holds client secrets and is open to other users (mode " << mode
+              << "): chmod 600 it\n";
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -206,6 +224,7 @@ int main(int argc, char** argv)
 
     try {
         args.options.clients = aikom::sandbox::load_clients_file(args.clients_file);
+        warn_if_open_to_others(args.clients_file);
         const auto tls_dir = args.options.tls_dir;
         aikom::sandbox::server server{std::move(args.options)};
         server.start();

@@ -2,6 +2,7 @@
 
 #include "protocol/json_util.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -149,7 +150,8 @@ response_result<token_response> read_token(const http_response& res)
     auto t = body_as<token_response>(res, {200},
                                      [](std::string_view b) { return parse_token_response(b); },
                                      "token response");
-    if (t && !(t->token_type == "Bearer" || t->token_type == "bearer")) {
+    // RFC 6749 §5.1: token_type is case-insensitive.
+    if (t && !boost::beast::iequals(t->token_type, "Bearer")) {
         return protocol_failure(protocol_errc::bad_value, status,
                                 "the token endpoint issued a token of type '" + t->token_type +
                                     "'; only Bearer tokens are supported");

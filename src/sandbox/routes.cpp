@@ -7,6 +7,8 @@
 #include <aikom/check/issue_codes.hpp>
 #include <aikom/protocol/problem.hpp>
 
+#include <boost/beast/core/string.hpp>
+
 #include <algorithm>
 #include <random>
 #include <span>
@@ -252,12 +254,13 @@ struct service::impl {
         if (route->authenticated) {
             const auto h = req[http::field::authorization];
             std::optional<principal> who;
-            if (h.size() > 7 && h.substr(0, 7) == "Bearer ") {
+            // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+            const bool sent = h.size() > 7 && boost::beast::iequals(h.substr(0, 7), "Bearer ");
+            if (sent) {
                 who = auth.authenticate(h.substr(7));
             }
             if (!who) {
                 c.refused("no valid token");
-                const bool sent = h.starts_with("Bearer ");
                 auto res = problem_response(
                     req,
                     problem_exit{protocol::make_problem(

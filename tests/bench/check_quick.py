@@ -119,9 +119,11 @@ def main():
         if row['bytes']:
             positive(row, 'mb_per_s')
         if row['baseline'] is not None:
-            baseline = next((r for r in rows if r['name'] == row['baseline']), None)
-            if row['ratio'] is None and baseline is not None and 'skipped' in baseline:
-                continue  # no ratio to a baseline that could not run; its row says why
+            # The baseline's rows are those of its measure (a row's name adds "vs" its own
+            # baseline): no ratio to a baseline that could not run; its row says why.
+            if row['ratio'] is None and any(r['measure'] == row['baseline'] and 'skipped' in r
+                                            for r in rows):
+                continue
             positive(row, 'ratio')
             if row['target'] is not None and not isinstance(row['met'], bool):
                 fail('%s has a target but no verdict' % row['name'])

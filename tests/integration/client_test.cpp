@@ -2,6 +2,7 @@
 #include <aikom/client/session.hpp>
 #include <aikom/sandbox/server.hpp>
 
+#include "client_fixtures.hpp"
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
 #include "running_server.hpp"
@@ -16,7 +17,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -33,53 +33,17 @@ using protocol::problem_kind;
 
 namespace {
 
+using test::code_of;
+using test::io_threads;
 using test::running_server;
-
-// An io_context running on `threads` background threads for as long as the object lives.
-struct io_threads {
-    explicit io_threads(std::size_t threads = 1) : work(asio::make_work_guard(io))
-    {
-        for (std::size_t i = 0; i < threads; ++i) {
-            pool.emplace_back([this] { io.run(); });
-        }
-    }
-    ~io_threads()
-    {
-        work.reset();
-        io.stop();
-        for (auto& t : pool) {
-            t.join();
-        }
-    }
-    asio::io_context io;
-    asio::executor_work_guard<asio::io_context::executor_type> work;
-    std::vector<std::thread> pool;
-};
 
 client::client_options options_for(const running_server& s, std::string client_id = "zdo-a")
 {
-    client::client_options o;
-    o.base_url = s.url();
-    o.credentials = {.client_id = client_id, .client_secret = client_id + "-secret"};
-    o.tls.ca_pem = s.srv.ca_pem();
-    o.retry.base_delay = 20ms;
-    return o;
+    return test::client_options_for(s, std::move(client_id), 20ms);
 }
 
 const std::string a(test::institution_a);
 const std::string b(test::institution_b);
-
-// Runs a blocking call that throws system_error and returns its code.
-template <class F>
-boost::system::error_code code_of(F&& f)
-{
-    try {
-        f();
-    } catch (const boost::system::system_error& e) {
-        return e.code();
-    }
-    return {};
-}
 
 } // namespace
 

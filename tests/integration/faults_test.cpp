@@ -10,19 +10,17 @@
 #include <aikom/client/session.hpp>
 #include <aikom/codec/content_hash.hpp>
 #include <aikom/codec/json.hpp>
-#include <aikom/model/date.hpp>
 #include <aikom/sandbox/server.hpp>
 #include <aikom/sync/journal.hpp>
 #include <aikom/sync/push.hpp>
-#include <aikom/synthetic/roster_generator.hpp>
 
+#include "client_fixtures.hpp"
 #include "fault_proxy.hpp"
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
 #include "running_server.hpp"
 #include "sandbox/tls_material.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -33,6 +31,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string_view>
 #include <thread>
 
 using namespace aikom;
@@ -41,25 +40,14 @@ namespace asio = boost::asio;
 using client::call_options;
 using client::client_errc;
 using protocol::problem_kind;
+using test::code_of;
 using test::fault;
 using test::fault_rule;
 using test::flow;
+using test::io_threads;
+using test::source_of;
 
 namespace {
-
-// An io_context on one background thread for as long as the object lives.
-struct io_thread {
-    io_thread() : work(asio::make_work_guard(io)), thread([this] { io.run(); }) {}
-    ~io_thread()
-    {
-        work.reset();
-        io.stop();
-        thread.join();
-    }
-    asio::io_context io;
-    asio::executor_work_guard<asio::io_context::executor_type> work;
-    std::thread thread;
-};
 
 // The sandbox in-process and the fault proxy in front of it. The proxy goes first on
 // destruction: it closes the connections it holds (stalled ones too) before the server stops.
@@ -72,12 +60,9 @@ struct rig {
 // A client of `client_id` that reaches the sandbox through the proxy, over one connection.
 client::client_options through(const rig& r, std::string client_id = "zdo-a")
 {
-    client::client_options o;
+    auto o = test::client_options_for(r.server, std::move(client_id), 10ms);
     o.base_url = r.proxy.url();
-    o.credentials = {.client_id = client_id, .client_secret = client_id + "-secret"};
-    o.tls.ca_pem = r.server.srv.ca_pem();
     o.pool_size = 1;
-    o.retry.base_delay = 10ms;
     return o;
 }
 
@@ -103,17 +88,6 @@ asio::ssl::context tls12(const std::string& ca_pem)
 
 const std::string a(test::institution_a);
 const std::string b(test::institution_b);
-
-template <class F>
-boost::system::error_code code_of(F&& f)
-{
-    try {
-        f();
-    } catch (const boost::system::system_error& e) {
-        return e.code();
-    }
-    return {};
-}
 
 // The change-feed events of every record, by id, as the admin reads them past the proxy.
 std::map<std::string, std::size_t> events_by_id(const rig& r, asio::io_context& io)
@@ -147,7 +121,7 @@ fault_rule next_on(const test::fault_proxy& p, std::size_t n, flow direction, fa
 TEST_CASE("faults: a reset before the request reaches the server: sent again once, stored once")
 {
     rig r;
-    io_thread io;
+    io_threads io;
     client::session zdo(io.io.get_executor(), through(r));
     auto child = test::valid_child("kd-f-before", a);
     REQUIRE(zdo.async_upsert(a, child, asio::use_future).get().status ==
@@ -182,7 +156,7 @@ TEST_CASE("faults: a reset before the request reaches the server: sent again onc
 TEST_CASE("faults: a reset after the request was sent, before the response: written once")
 {
     rig r;
-    io_thread io;
+    io_threads io;
     auto tls = tls12(r.server.srv.ca_pem());
     client::session zdo(io.io.get_executor(), tls, through(r));
     auto child = test::valid_child("kd-f-after", a);
@@ -227,7 +201,7 @@ TEST_CASE("faults: a reset after the request was sent, before the response: writ
 TEST_CASE("faults: a reset or a FIN in the middle of a response: read again, written once")
 {
     rig r;
-    io_thread io;
+    io_threads io;
     client::session zdo(io.io.get_executor(), through(r));
     (void)zdo.async_get(a, "kd-none", asio::use_future).wait(); // the token
     std::vector<model::child> batch;
@@ -291,7 +265,7 @@ TEST_CASE("faults: a reset or a FIN in the middle of a response: read again, wri
 TEST_CASE("faults: a stall or a delay past the deadline is a timeout, and the session works after")
 {
     rig r;
-    io_thread io;
+    io_threads io;
     client::session zdo(io.io.get_executor(), through(r));
     const auto child = test::valid_child("kd-f-stall", a);
     REQUIRE(zdo.async_upsert(a, child, asio::use_future).get().status ==
@@ -335,7 +309,7 @@ TEST_CASE("faults: 429 and 503 storms: the retry budget holds, then a clear erro
     for (const unsigned status : {503u, 429u}) {
         CAPTURE(status);
         rig r;
-        io_thread io;
+        io_threads io;
         auto tls = tls12(r.server.srv.ca_pem());
         auto o = through(r);
         o.retry.max_attempts = 3;
@@ -390,7 +364,7 @@ TEST_CASE("faults: 429 and 503 storms: the retry budget holds, then a clear erro
 
 TEST_CASE("faults: garbage, a plain-text server and bodies over the limit are clear errors")
 {
-    io_thread io;
+    io_threads io;
     const auto material = sandbox::detail::generate_tls_material();
     const auto session_for = [&](const test::answering_server& s, unsigned attempts) {
         client::client_options o;
@@ -436,50 +410,36 @@ TEST_CASE("faults: garbage, a plain-text server and bodies over the limit are cl
         CHECK(diag.message.find("TLS handshake") != std::string::npos);
         CHECK(s.connections() == 1);
     }
-    SUBCASE("a Content-Length over the limit: refused before the body is read, not retried")
-    {
-        test::answering_server s(
-            {.reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                      "Content-Length: 1073741824\r\n\r\n",
-             .filler_bytes = filler,
-             .certificate_chain_pem = material.certificate_chain_pem,
-             .private_key_pem = material.private_key_pem});
-        auto session = session_for(s, 3);
-        client::diagnostics diag;
-        CHECK(discover(session, diag) == client_errc::response_too_large);
-        CHECK(diag.message.find("max_response_body") != std::string::npos);
-        CHECK(s.connections() == 1);
-        REQUIRE(wait_finished(s));
-        CHECK(s.bytes_written() < filler / 2); // the client stopped reading
-    }
-    SUBCASE("a chunked body over the limit: reading stops at the limit")
-    {
-        test::answering_server s(
-            {.reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                      "Transfer-Encoding: chunked\r\n\r\n4000000\r\n",
-             .filler_bytes = filler,
-             .certificate_chain_pem = material.certificate_chain_pem,
-             .private_key_pem = material.private_key_pem});
-        auto session = session_for(s, 3);
-        client::diagnostics diag;
-        CHECK(discover(session, diag) == client_errc::response_too_large);
-        CHECK(s.connections() == 1);
-        REQUIRE(wait_finished(s));
-        CHECK(s.bytes_written() < filler / 2);
-    }
-    SUBCASE("a header that never ends: reading stops at the header limit")
-    {
-        test::answering_server s({.reply = "HTTP/1.1 200 OK\r\nX-Filler: ",
+    // A server that sends `head` and then floods: one request (not retried), the limit named in
+    // the message (`said`), and the client stopped reading long before the flood's end.
+    const auto flood_refused = [&](std::string head, std::string_view said) {
+        test::answering_server s({.reply = std::move(head),
                                   .filler_bytes = filler,
                                   .certificate_chain_pem = material.certificate_chain_pem,
                                   .private_key_pem = material.private_key_pem});
         auto session = session_for(s, 3);
         client::diagnostics diag;
         CHECK(discover(session, diag) == client_errc::response_too_large);
-        CHECK(diag.message.find("header") != std::string::npos);
+        CHECK(diag.message.find(said) != std::string::npos);
         CHECK(s.connections() == 1);
         REQUIRE(wait_finished(s));
         CHECK(s.bytes_written() < filler / 2);
+    };
+    SUBCASE("a Content-Length over the limit: refused before the body is read, not retried")
+    {
+        flood_refused("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 1073741824\r\n\r\n",
+                      "max_response_body");
+    }
+    SUBCASE("a chunked body over the limit: reading stops at the limit")
+    {
+        flood_refused("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n4000000\r\n",
+                      "max_response_body");
+    }
+    SUBCASE("a header that never ends: reading stops at the header limit")
+    {
+        flood_refused("HTTP/1.1 200 OK\r\nX-Filler: ", "header");
     }
 }
 
@@ -489,7 +449,7 @@ TEST_CASE("faults: every byte in its own write, both ways: every call still work
 {
     rig r;
     r.proxy.add({.action = fault::slice, .direction = flow::both});
-    io_thread io;
+    io_threads io;
     client::session zdo(io.io.get_executor(), through(r));
     CHECK(zdo.async_discover(asio::use_future).get().version == "1");
     const auto child = test::valid_child("kd-f-slice", a);
@@ -520,34 +480,9 @@ TEST_CASE("faults: every byte in its own write, both ways: every call still work
 
 namespace {
 
-// A synthetic roster at a fixed seed over the two institutions the platform writes.
 std::vector<model::child> roster(std::size_t n)
 {
-    synthetic::roster_generator gen(
-        {.institutions = 2, .seed = 11, .reference_date = model::today_utc()});
-    std::vector<model::child> out;
-    for (std::size_t i = 0; i < n; ++i) {
-        auto c = gen.next();
-        c.institution = model::edrpou(i % 2 == 0 ? a : b);
-        out.push_back(std::move(c));
-    }
-    return out;
-}
-
-sync::record_source source_of(const std::vector<model::child>& records)
-{
-    auto next = std::make_shared<std::size_t>(0);
-    return {[&records, next](codec::read_item& item) {
-                if (*next >= records.size()) {
-                    return false;
-                }
-                item = {};
-                item.index = *next;
-                item.line = *next + 1;
-                item.record = records[(*next)++];
-                return true;
-            },
-            [](const codec::read_item& item) { return "roster:" + std::to_string(item.line); }};
+    return test::platform_roster(n, 11);
 }
 
 // One batch for the whole roster, one in flight: the rules know which request they cut.
@@ -607,7 +542,7 @@ TEST_CASE("faults: a sync push ends exact through a reset before its batch reque
         CAPTURE(static_cast<int>(c.direction));
         CAPTURE(c.extra);
         rig r;
-        io_thread io;
+        io_threads io;
         client::session platform(io.io.get_executor(), platform_through(r));
         test::temp_dir dir;
         sync::journal log(dir.file("push.journal"), r.proxy.url(), "platform");
@@ -633,7 +568,7 @@ TEST_CASE("faults: a 503 storm stops a sync push after the retry budget, and the
 {
     const auto records = roster(60);
     rig r;
-    io_thread io;
+    io_threads io;
     auto tls = tls12(r.server.srv.ca_pem());
     client::session platform(io.io.get_executor(), tls, platform_through(r));
     test::temp_dir dir;
@@ -667,7 +602,7 @@ TEST_CASE("faults: a sync push with every byte in its own write ends exact")
     const auto records = roster(20);
     rig r;
     r.proxy.add({.action = fault::slice, .direction = flow::both});
-    io_thread io;
+    io_threads io;
     client::session platform(io.io.get_executor(), platform_through(r));
     test::temp_dir dir;
     sync::journal log(dir.file("push.journal"), r.proxy.url(), "platform");
@@ -721,7 +656,7 @@ TEST_CASE("faults: the aikom-sync program through cut connections ends exact, ex
 {
     const auto records = roster(300);
     rig r;
-    io_thread io;
+    io_threads io;
     test::temp_dir dir;
     write_roster(dir, r, records);
     // The program's first two connections are cut somewhere in their traffic: in a handshake,
@@ -740,7 +675,7 @@ TEST_CASE("faults: the aikom-sync program in a 503 storm fails in one line with 
 {
     const auto records = roster(100);
     rig r;
-    io_thread io;
+    io_threads io;
     test::temp_dir dir;
     write_roster(dir, r, records);
     r.server.srv.set_faults({.error_rate = 1.0, .error_status = 503, .retry_after = 0s});

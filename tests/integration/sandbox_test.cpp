@@ -28,11 +28,13 @@
 #include <cstdio>
 #include <functional>
 #include <future>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 using namespace aikom;
 using verb = boost::beast::http::verb;
@@ -638,29 +640,43 @@ TEST_CASE("server: a token request held on a worker holds up neither GET /v1 nor
     CHECK(first.get() == 200);
 }
 
+namespace {
+
+// Opens an idle TLS connection to `s` from each of `admitted_from` (each is let in and kept), then
+// one from `refused_from`, which the server must close before the handshake.
+std::vector<std::unique_ptr<test::idle_tls_connection>>
+fill_to_cap(const running_server& s, std::initializer_list<const char*> admitted_from,
+            const char* refused_from)
+{
+    std::vector<std::unique_ptr<test::idle_tls_connection>> held;
+    for (const char* from : admitted_from) {
+        held.push_back(
+            std::make_unique<test::idle_tls_connection>(s.srv.port(), s.srv.ca_pem(), from));
+        REQUIRE(held.back()->error().empty());
+    }
+    const test::idle_tls_connection over(s.srv.port(), s.srv.ca_pem(), refused_from);
+    CHECK_FALSE(over.error().empty());
+    return held;
+}
+
+} // namespace
+
 TEST_CASE("server: connections over the cap per address are closed before the handshake")
 {
     sandbox::server_options o;
     o.caps.connections_per_address = 2;
     running_server s(o);
-    const auto port = s.srv.port();
-    const auto ca = s.srv.ca_pem();
-    auto first = std::make_unique<test::idle_tls_connection>(port, ca, "127.0.0.1");
-    const test::idle_tls_connection second(port, ca, "127.0.0.1");
-    REQUIRE(first->error().empty());
-    REQUIRE(second.error().empty());
-
-    const test::idle_tls_connection third(port, ca, "127.0.0.1");
-    CHECK_FALSE(third.error().empty());
+    auto held = fill_to_cap(s, {"127.0.0.1", "127.0.0.1"}, "127.0.0.1");
     // Another address has its own count.
-    const test::idle_tls_connection elsewhere(port, ca, "127.0.0.2");
+    const test::idle_tls_connection elsewhere(s.srv.port(), s.srv.ca_pem(), "127.0.0.2");
     CHECK(elsewhere.error().empty());
 
     // Once one closes, the address may connect again (as soon as the server has seen it go).
-    first.reset();
+    held.front().reset();
     bool admitted = false;
     for (int i = 0; i < 300 && !admitted; ++i) {
-        admitted = test::idle_tls_connection(port, ca, "127.0.0.1").error().empty();
+        admitted =
+            test::idle_tls_connection(s.srv.port(), s.srv.ca_pem(), "127.0.0.1").error().empty();
         if (!admitted) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
@@ -673,12 +689,5 @@ TEST_CASE("server: connections over the total cap are closed before the handshak
     sandbox::server_options o;
     o.caps.connections_total = 2;
     running_server s(o);
-    const auto port = s.srv.port();
-    const auto ca = s.srv.ca_pem();
-    const test::idle_tls_connection one(port, ca, "127.0.0.2");
-    const test::idle_tls_connection two(port, ca, "127.0.0.3");
-    REQUIRE(one.error().empty());
-    REQUIRE(two.error().empty());
-    const test::idle_tls_connection three(port, ca, "127.0.0.4");
-    CHECK_FALSE(three.error().empty());
+    fill_to_cap(s, {"127.0.0.2", "127.0.0.3"}, "127.0.0.4");
 }

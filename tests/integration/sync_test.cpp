@@ -5,15 +5,14 @@
 #include <aikom/codec/content_hash.hpp>
 #include <aikom/codec/json.hpp>
 #include <aikom/codec/reader.hpp>
-#include <aikom/model/date.hpp>
 #include <aikom/protocol/requests.hpp>
 #include <aikom/protocol/routes.hpp>
 #include <aikom/sandbox/server.hpp>
 #include <aikom/sync/journal.hpp>
 #include <aikom/sync/pull.hpp>
 #include <aikom/sync/push.hpp>
-#include <aikom/synthetic/roster_generator.hpp>
 
+#include "client_fixtures.hpp"
 #include "fixtures.hpp"
 #include "protocol_driver.hpp"
 #include "running_server.hpp"
@@ -21,7 +20,6 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
@@ -51,31 +49,13 @@ namespace asio = boost::asio;
 
 namespace {
 
+using test::io_threads;
 using test::running_server;
-
-struct io_thread {
-    io_thread()
-        : work(asio::make_work_guard(io))
-        , thread([this] { io.run(); })
-    {}
-    ~io_thread()
-    {
-        work.reset();
-        io.stop();
-        thread.join();
-    }
-    asio::io_context io;
-    asio::executor_work_guard<asio::io_context::executor_type> work;
-    std::thread thread;
-};
+using test::source_of;
 
 client::client_options options_for(const running_server& s, std::string client_id = "platform")
 {
-    client::client_options o;
-    o.base_url = s.url();
-    o.credentials = {.client_id = client_id, .client_secret = client_id + "-secret"};
-    o.tls.ca_pem = s.srv.ca_pem();
-    o.retry.base_delay = 5ms;
+    auto o = test::client_options_for(s, std::move(client_id), 5ms);
     o.retry.max_attempts = 10;
     return o;
 }
@@ -83,36 +63,9 @@ client::client_options options_for(const running_server& s, std::string client_i
 const std::string inst_a(test::institution_a);
 const std::string inst_b(test::institution_b);
 
-// A synthetic roster at a fixed seed, spread over the two institutions the platform writes. Its
-// reference date is today, the day the checks (local and the server's) are made for.
 std::vector<model::child> roster(std::size_t n, std::uint64_t seed = 8)
 {
-    synthetic::roster_generator gen(
-        {.institutions = 2, .seed = seed, .reference_date = model::today_utc()});
-    std::vector<model::child> out;
-    out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        auto c = gen.next();
-        c.institution = model::edrpou(i % 2 == 0 ? inst_a : inst_b);
-        out.push_back(std::move(c));
-    }
-    return out;
-}
-
-sync::record_source source_of(const std::vector<model::child>& records)
-{
-    auto next = std::make_shared<std::size_t>(0);
-    return {[&records, next](codec::read_item& item) {
-                if (*next >= records.size()) {
-                    return false;
-                }
-                item = {};
-                item.index = *next;
-                item.line = *next + 1;
-                item.record = records[(*next)++];
-                return true;
-            },
-            [](const codec::read_item& item) { return "roster:" + std::to_string(item.line); }};
+    return test::platform_roster(n, seed);
 }
 
 sync::push_progress push(client::session& s, const std::vector<model::child>& records,
@@ -178,7 +131,7 @@ TEST_CASE("sync: 10,000 synthetic records pushed, the same again sends nothing, 
           "sends one")
 {
     running_server s({.threads = 2});
-    io_thread io;
+    io_threads io;
     client::session platform(io.io.get_executor(), options_for(s));
     test::temp_dir dir;
     sync::journal log(dir.file("push.journal"), s.url(), "platform");
@@ -233,7 +186,7 @@ TEST_CASE("sync: 503 and 429 injection does not change the end state")
     for (const unsigned status : {503U, 429U}) {
         CAPTURE(status);
         running_server s({.threads = 2});
-        io_thread io;
+        io_threads io;
         client::session platform(io.io.get_executor(), options_for(s));
         test::temp_dir dir;
         sync::journal log(dir.file("push.journal"), s.url(), "platform");
@@ -251,7 +204,7 @@ TEST_CASE("sync: 503 and 429 injection does not change the end state")
 TEST_CASE("sync: records with defects end invalid or rejected, with their issues and pointers")
 {
     running_server s;
-    io_thread io;
+    io_threads io;
     client::session zdo(io.io.get_executor(), options_for(s, "zdo-a"));
     test::temp_dir dir;
     sync::journal log(dir.file("push.journal"), s.url(), "zdo-a");
@@ -312,7 +265,7 @@ TEST_CASE("sync: records with defects end invalid or rejected, with their issues
 TEST_CASE("sync: a batch journaled but never sent is sent by the next push, each record once")
 {
     running_server s;
-    io_thread io;
+    io_threads io;
     test::temp_dir dir;
     const auto file = dir.file("push.journal");
     const auto records = roster(300, 21);
@@ -352,7 +305,7 @@ namespace {
 void cancelled_push_resumes(std::chrono::milliseconds cancel_after)
 {
     running_server s({.threads = 2});
-    io_thread io;
+    io_threads io;
     client::session platform(io.io.get_executor(), options_for(s));
     test::temp_dir dir;
     sync::journal log(dir.file("push.journal"), s.url(), "platform");
@@ -405,7 +358,7 @@ TEST_CASE("sync: a batch refused as a whole stops the push, and the next push wi
           "batch size sends it")
 {
     running_server s;
-    io_thread io;
+    io_threads io;
     client::session platform(io.io.get_executor(), options_for(s));
     test::temp_dir dir;
     sync::journal log(dir.file("push.journal"), s.url(), "platform");
@@ -432,7 +385,7 @@ TEST_CASE("sync: a batch refused as a whole stops the push, and the next push wi
 TEST_CASE("sync: a roster read from an NDJSON file, where a broken line is invalid at its position")
 {
     running_server s;
-    io_thread io;
+    io_threads io;
     client::session platform(io.io.get_executor(), options_for(s));
     test::temp_dir dir;
     sync::journal log(dir.file("push.journal"), s.url(), "platform");
@@ -492,7 +445,7 @@ TEST_CASE("sync: the journal is owner-only and belongs to one server and client 
 TEST_CASE("sync: pull writes every event once and resumes after a crash")
 {
     running_server s;
-    io_thread io;
+    io_threads io;
     client::session platform(io.io.get_executor(), options_for(s));
     test::temp_dir dir;
     const auto state = dir.file("pull.state");
@@ -536,7 +489,7 @@ TEST_CASE("sync: pull writes every event once and resumes after a crash")
 TEST_CASE("sync: pull rebuilds the output after 410 (cursor older than the retention)")
 {
     running_server s({.change_retention = 0s, .housekeeping_interval = 200ms});
-    io_thread io;
+    io_threads io;
     client::session zdo(io.io.get_executor(), options_for(s, "zdo-a"));
     test::temp_dir dir;
     const auto state = dir.file("pull.state");
@@ -683,7 +636,7 @@ TEST_CASE("sync: a push and a pull logged at trace level show no personal data, 
         auto clients = test::test_clients();
         clients.push_back({"pd-platform", secret, sandbox::role::platform, {inst_a}});
         running_server s({.clients = clients});
-        io_thread io;
+        io_threads io;
         std::mutex lines_mutex;
         auto traced = options_for(s, "pd-platform");
         traced.credentials.client_secret = secret;

@@ -18,9 +18,15 @@ cat > "$work/clients.json" <<'JSON'
               "institutions": ["32855961"]}]}
 JSON
 
+# The clients file holds secrets: the sandbox warns when others may read it, and not otherwise.
+chmod 644 "$work/clients.json"
 start_sandbox a 127.0.0.1:0 "$work/tls-a"
+grep -q "^aikom-sandbox: warning: the clients file .* is open to other users (mode 0644)" \
+  "$work/a.err" || fail "no warning for a clients file of mode 644: $(cat "$work/a.err")"
+chmod 600 "$work/clients.json"
 # A second sandbox with its own CA, on an address its certificate does not name.
 start_sandbox b 127.0.0.2:0 "$work/tls-b"
+! grep -q "warning" "$work/b.err" || fail "a warning for a clients file of mode 600: $(cat "$work/b.err")"
 
 export AIKOM_CLIENT_SECRET=zdo-a-secret AIKOM_CLIENT_ID=zdo-a
 ca_a="$work/tls-a/ca.pem"

@@ -121,30 +121,8 @@ expect_exit 0 "push to completion" "$sync" push "${common[@]}" --journal "$work/
 echo "push to completion: $(cat "$work/run.out")"
 held "$work/final.ndjson"
 check_acknowledged "$work/final.ndjson" > /dev/null || fail "an acknowledged write is missing at the end"
-python3 - "$work/roster.ndjson" "$work/final.ndjson" <<'PY'
-import collections, hashlib, json, sys
-roster, feed = sys.argv[1:3]
-expected = {}
-for line in open(roster, encoding="utf-8"):
-    line = line.rstrip("\n")
-    r = json.loads(line)
-    # aikom-gen writes the canonical encoding: the ETag is the first 32 hex digits of its SHA-256.
-    expected[(r["institution"], r["id"])] = hashlib.sha256(line.encode()).hexdigest()[:32]
-writes = collections.Counter()
-held = {}
-for line in open(feed, encoding="utf-8"):
-    e = json.loads(line)
-    key = (e["institution"], e["id"])
-    writes[key] += 1
-    held[key] = e["etag"] if e["type"] == "upsert" else None
-held = {k: v for k, v in held.items() if v is not None}
-assert held.keys() == expected.keys(), (len(held), len(expected), sorted(held.keys() ^ expected.keys())[:3])
-wrong = [k for k in expected if held[k] != expected[k]]
-assert not wrong, ("content hashes differ", len(wrong), wrong[:3])
-doubled = [k for k, n in writes.items() if n != 1]
-assert not doubled, ("written more than once", len(doubled), doubled[:3])
-print("the server holds the %d records of the roster, each written once" % len(expected))
-PY
+python3 "$(dirname "${BASH_SOURCE[0]}")/../support/roster_held.py" "$work/roster.ndjson" \
+  "$work/final.ndjson" || fail "the server does not hold exactly the roster"
 kill -TERM "$server_pid"
 wait "$server_pid" || fail "the sandbox did not stop cleanly on SIGTERM"
 echo "PASS"

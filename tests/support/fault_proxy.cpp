@@ -101,6 +101,22 @@ awaitable<bool> forward_bytes(tcp::socket& to, const char* p, std::size_t n, boo
     co_return true;
 }
 
+// Accepts connections until the acceptor is closed, handing each socket to `take`.
+template <class Take>
+awaitable<void> accept_each(tcp::acceptor& acceptor, Take take)
+{
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(as_tuple_awaitable);
+        if (ec) {
+            if (!acceptor.is_open()) {
+                co_return;
+            }
+            continue;
+        }
+        take(std::move(socket));
+    }
+}
+
 } // namespace
 
 // ---- fault_proxy ------------------------------------------------------------------------------
@@ -157,14 +173,7 @@ struct fault_proxy::impl {
 
     awaitable<void> accept_loop()
     {
-        for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(as_tuple_awaitable);
-            if (ec) {
-                if (!acceptor.is_open()) {
-                    co_return;
-                }
-                continue;
-            }
+        return accept_each(acceptor, [this](tcp::socket socket) {
             std::shared_ptr<relay> l;
             {
                 std::lock_guard lock(mutex);
@@ -173,7 +182,7 @@ struct fault_proxy::impl {
             }
             l->client = std::move(socket);
             asio::co_spawn(io, open(l), asio::detached);
-        }
+        });
     }
 
     awaitable<void> open(std::shared_ptr<relay> l)
@@ -435,19 +444,12 @@ struct answering_server::impl {
 
     awaitable<void> accept_loop()
     {
-        for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(as_tuple_awaitable);
-            if (ec) {
-                if (!acceptor.is_open()) {
-                    co_return;
-                }
-                continue;
-            }
+        return accept_each(acceptor, [this](tcp::socket socket) {
             ++connections;
             auto p = std::make_shared<peer>(std::move(socket));
             peers.push_back(p);
             asio::co_spawn(io, serve(p), asio::detached);
-        }
+        });
     }
 
     awaitable<void> serve(std::shared_ptr<peer> p)

@@ -251,6 +251,16 @@ TEST_CASE("protocol responses: what is not the protocol is a protocol error, nev
                             R"({"access_token":"x","token_type":"MAC","expires_in":60})"))
               .error()
               .code == protocol_errc::bad_value);
+    // token_type is case-insensitive (RFC 6749 §5.1), but only Bearer.
+    for (const char* type : {"bearer", "BEARER", "bEaReR"}) {
+        CHECK(read_token(answer(200, "application/json",
+                                std::string(R"({"access_token":"x","token_type":")") + type +
+                                    R"(","expires_in":60})"))
+                  .has_value());
+    }
+    CHECK_FALSE(read_token(answer(200, "application/json",
+                                  R"({"access_token":"x","token_type":"Bearer2","expires_in":60})"))
+                    .has_value());
     // value() on a failure throws system_error with the code.
     CHECK_THROWS_AS((void)read_write(answer(404, "text/plain", "")).value(), boost::system::system_error);
 }

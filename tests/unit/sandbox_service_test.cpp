@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -140,6 +141,20 @@ TEST_CASE("sandbox: tokens by client credentials (RFC 6749 §4.4)")
     CHECK(none.result_int() == 401);
     CHECK(none[bhttp::field::www_authenticate] == "Bearer");
     CHECK(problem_type(none) == "urn:aikom:problem:unauthorized");
+
+    // The scheme is case-insensitive (RFC 9110 §11.1), the token is not.
+    const auto token = f.d.token("zdo-a");
+    for (const char* scheme : {"Bearer ", "bearer ", "BEARER "}) {
+        CHECK(f.d.call(http::get, "/v1/changes", {}, {}, {{"Authorization", scheme + token}})
+                  .result_int() == 200);
+    }
+    std::string upper = token;
+    for (auto& ch : upper) {
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    REQUIRE(upper != token);
+    CHECK(f.d.call(http::get, "/v1/changes", {}, {}, {{"Authorization", "Bearer " + upper}})
+              .result_int() == 401);
 }
 
 TEST_CASE("sandbox: PUT creates, updates, keeps unchanged, GET reads back with its ETag")
