@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -690,4 +691,107 @@ TEST_CASE("server: connections over the total cap are closed before the handshak
     o.caps.connections_total = 2;
     running_server s(o);
     fill_to_cap(s, {"127.0.0.2", "127.0.0.3"}, "127.0.0.4");
+}
+
+// ---- slow, idle and malformed clients ---------------------------------------------------------
+
+TEST_CASE("server: a client that sends its header a byte at a time is cut off at the read "
+          "timeout, and others are served meanwhile")
+{
+    sandbox::server_options o;
+    o.read_timeout = std::chrono::seconds(1);
+    running_server s(o);
+    // 400 bytes 25 ms apart: the header would take 10 s, ten times the read timeout.
+    const std::string header =
+        "GET /v1 HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + std::string(400, 'a') + "\r\n\r\n";
+    auto slow = std::async(std::launch::async, [&] {
+        return test::dribble(s.srv.port(), s.srv.ca_pem(), header, std::chrono::milliseconds(25));
+    });
+    test::tls_client client(s.srv.port(), s.srv.ca_pem());
+    test::protocol_driver d(client.as_transport());
+    CHECK(d.call(verb::get, "/v1").result_int() == 200);
+    const auto r = slow.get();
+    CHECK(r.ended);
+    CHECK(r.written < header.size()); // ended by the server, long before the header's end
+    CHECK(r.written > 0);
+}
+
+TEST_CASE("server: 1,000 idle connections do not stop it serving others")
+{
+    // Ours and the server's ends of each connection are descriptors of this process.
+    rlimit files{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &files) == 0);
+    constexpr rlim_t needed = 2'400;
+    if (files.rlim_cur < needed && files.rlim_max >= needed) {
+        files.rlim_cur = needed;
+        REQUIRE(::setrlimit(RLIMIT_NOFILE, &files) == 0);
+    }
+    REQUIRE_MESSAGE(files.rlim_cur >= needed, "the hard limit on open files is below " << needed);
+
+    running_server s;
+    // Plain TCP connections that never start their TLS handshake, from four addresses (250 each,
+    // under the cap per address), and a few that finish it and then send nothing.
+    struct descriptors {
+        std::vector<int> fds;
+        ~descriptors()
+        {
+            for (const int fd : fds) {
+                ::close(fd);
+            }
+        }
+    } idle;
+    for (int i = 0; i < 1'000; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd >= 0);
+        idle.fds.push_back(fd);
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        // 127.0.0.2 to 127.0.0.5 (INADDR_LOOPBACK is 127.0.0.1).
+        from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + static_cast<std::uint32_t>(i / 250));
+        REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) == 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(s.srv.port());
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+    }
+    std::vector<std::unique_ptr<test::idle_tls_connection>> handshaken;
+    for (int i = 0; i < 20; ++i) {
+        handshaken.push_back(
+            std::make_unique<test::idle_tls_connection>(s.srv.port(), s.srv.ca_pem(), "127.0.0.6"));
+        CHECK(handshaken.back()->error().empty());
+    }
+
+    // The server's accept queue is first in, first out: an answer to a connection made after
+    // them all means it took every one of them and still serves.
+    test::tls_client client(s.srv.port(), s.srv.ca_pem());
+    test::protocol_driver d(client.as_transport());
+    CHECK(d.call(verb::get, "/v1").result_int() == 200);
+    CHECK(d.put(test::valid_child("kd-idle-1", a), "zdo-a").result_int() == 201);
+    CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/kd-idle-1", "zdo-a")
+              .result_int() == 200);
+}
+
+TEST_CASE("server: malformed HTTP is a 400 problem and the connection closes")
+{
+    running_server s;
+    test::tls_client client(s.srv.port(), s.srv.ca_pem());
+    for (const std::string bytes :
+         {"GET /v1 HTTP/1.1\r\nHost localhost\r\n\r\n", // a header line without a colon
+          "GET\r\n\r\n",                                // no target, no version
+          "GET /v1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: ten\r\n\r\n",
+          "POST /v1/batches HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "zz\r\n",                                     // a chunk size that is not hex
+          "GET /v1 HTTP/1.1\r\nHost: localhost\r\nX-Bad: a\001b\r\n\r\n"}) { // a control byte
+        CAPTURE(bytes);
+        bool closed = false;
+        const auto answer = client.raw_exchange(bytes, &closed);
+        CHECK(answer.starts_with("HTTP/1.1 400 "));
+        CHECK(answer.find("Connection: close\r\n") != std::string::npos);
+        CHECK(answer.find("application/problem+json") != std::string::npos);
+        CHECK(closed); // by the server, not by our timeout
+    }
+    // And the server serves the next one.
+    test::protocol_driver d(client.as_transport());
+    CHECK(d.call(verb::get, "/v1").result_int() == 200);
 }

@@ -20,6 +20,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -131,7 +132,7 @@ transport tls_client::as_transport()
     return [this](request req) { return send(std::move(req)); };
 }
 
-std::string tls_client::raw_exchange(const std::string& bytes)
+std::string tls_client::raw_exchange(const std::string& bytes, bool* closed)
 {
     auto s = impl_->connect();
     beast::get_lowest_layer(*s).expires_after(std::chrono::seconds(30));
@@ -143,7 +144,11 @@ std::string tls_client::raw_exchange(const std::string& bytes)
         const auto n = s->read_some(asio::buffer(buf), ec);
         out.append(buf, n);
         if (ec) {
-            break; // closed (eof, stream truncated or reset): what we have is the answer
+            // Closed (eof, stream truncated or reset): what we have is the answer.
+            if (closed != nullptr) {
+                *closed = ec != beast::error::timeout;
+            }
+            break;
         }
     }
     return out;
@@ -220,6 +225,44 @@ idle_tls_connection::idle_tls_connection(std::uint16_t port, const std::string& 
 }
 
 idle_tls_connection::~idle_tls_connection() = default;
+
+dribble_result dribble(std::uint16_t port, const std::string& ca_pem, const std::string& bytes,
+                       std::chrono::milliseconds interval)
+{
+    asio::io_context io;
+    ssl::context ctx{ssl::context::tls_client};
+    ctx.add_certificate_authority(asio::buffer(ca_pem));
+    ctx.set_verify_mode(ssl::verify_peer);
+    // TLS 1.2: nothing arrives after the handshake unless the server ends the connection (TLS
+    // 1.3 would send session tickets, which the watch below would take for an end).
+    SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    beast::ssl_stream<beast::tcp_stream> s{io, ctx};
+    beast::get_lowest_layer(s).expires_after(std::chrono::seconds(15));
+    beast::get_lowest_layer(s).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    SSL_set_tlsext_host_name(s.native_handle(), "localhost");
+    s.set_verify_callback(ssl::host_name_verification("localhost"));
+    s.handshake(ssl::stream_base::client);
+    beast::get_lowest_layer(s).expires_never();
+
+    dribble_result r;
+    const int fd = beast::get_lowest_layer(s).socket().native_handle();
+    for (const char byte : bytes) {
+        beast::error_code ec;
+        asio::write(s, asio::buffer(&byte, 1), ec);
+        if (ec) {
+            r.ended = true;
+            return r;
+        }
+        ++r.written;
+        // Readable (an alert, a close_notify, an answer) or hung up: the server ended it.
+        pollfd p{.fd = fd, .events = POLLIN | POLLRDHUP, .revents = 0};
+        if (::poll(&p, 1, static_cast<int>(interval.count())) > 0) {
+            r.ended = true;
+            return r;
+        }
+    }
+    return r;
+}
 
 plain_answer plain_exchange(std::uint16_t port, const std::string& bytes)
 {

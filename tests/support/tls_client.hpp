@@ -9,6 +9,7 @@
 
 #include "protocol_driver.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -31,8 +32,9 @@ public:
     [[nodiscard]] transport as_transport();
 
     /// Sends raw bytes on a fresh connection and returns whatever the server answers until it
-    /// closes (for tests of framing and limits). `bytes` is written as given.
-    std::string raw_exchange(const std::string& bytes);
+    /// closes (for tests of framing and limits). `bytes` is written as given. `closed`, when
+    /// given, says whether the server ended the connection (false: our 30 s timeout did).
+    std::string raw_exchange(const std::string& bytes, bool* closed = nullptr);
 
     /// Completes a TLS handshake and nothing else; throws if it fails (e.g. untrusted CA).
     void handshake_only();
@@ -73,6 +75,18 @@ private:
     std::unique_ptr<impl> impl_;
     std::string error_;
 };
+
+/// What a client that writes its request a byte at a time saw (see dribble()).
+struct dribble_result {
+    std::size_t written = 0; ///< bytes written before the server ended the connection
+    bool ended = false;      ///< the server closed the connection (or wrote) before the last byte
+};
+
+/// Completes a TLS 1.2 handshake with 127.0.0.1:`port` (verified against `ca_pem`), then writes
+/// `bytes` one at a time, `interval` apart, watching between bytes for the server ending the
+/// connection: a slow-header ("slowloris") client.
+[[nodiscard]] dribble_result dribble(std::uint16_t port, const std::string& ca_pem,
+                                     const std::string& bytes, std::chrono::milliseconds interval);
 
 /// What a plain-text (no TLS) exchange got back.
 struct plain_answer {
