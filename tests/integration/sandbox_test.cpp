@@ -455,21 +455,47 @@ struct stalled_stderr {
     stalled_stderr& operator=(const stalled_stderr&) = delete;
 };
 
-// Opens a TCP connection to the server, sends plain HTTP to its TLS port and closes: one failed
-// TLS handshake, one line in the server's log.
-void fail_one_handshake(std::uint16_t port)
+// A TCP socket to 127.0.0.1:`port`, from 127.0.0.`from` when `from` is not 0; -1 if it could
+// not connect (the socket is closed then).
+int loopback_connection(std::uint16_t port, std::uint8_t from = 0)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     REQUIRE(fd >= 0);
+    if (from != 0) {
+        sockaddr_in source{};
+        source.sin_family = AF_INET;
+        source.sin_addr.s_addr = htonl((INADDR_LOOPBACK & 0xffffff00U) | from);
+        REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) == 0);
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Opens a TCP connection to the server, sends plain HTTP to its TLS port and closes: one failed
+// TLS handshake, one line in the server's log.
+void fail_one_handshake(std::uint16_t port)
+{
+    if (const int fd = loopback_connection(port); fd >= 0) {
         const std::string plain = "GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n";
         (void)::send(fd, plain.data(), plain.size(), MSG_NOSIGNAL);
+        ::close(fd);
     }
-    ::close(fd);
+}
+
+// The server serves `d`: discovery, a write of record `id` and its read.
+void check_serves(test::protocol_driver& d, const std::string& id)
+{
+    CHECK(d.call(verb::get, "/v1").result_int() == 200);
+    CHECK(d.put(test::valid_child(id, a), "zdo-a").result_int() == 201);
+    CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/" + id, "zdo-a").result_int() ==
+          200);
 }
 
 } // namespace
@@ -494,10 +520,7 @@ TEST_CASE("server: keeps answering while its log is a full pipe nobody reads")
         // ... and the server answers: discovery, a token, a write and a read.
         test::tls_client client(s.srv.port(), s.srv.ca_pem());
         test::protocol_driver d(client.as_transport());
-        CHECK(d.call(verb::get, "/v1").result_int() == 200);
-        CHECK(d.put(test::valid_child("kd-log-1", a), "zdo-a").result_int() == 201);
-        CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/kd-log-1", "zdo-a")
-                  .result_int() == 200);
+        check_serves(d, "kd-log-1");
         // A refused request is logged too, and answered.
         CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/kd-log-1", "zdo-b")
                   .result_int() == 403);
@@ -741,19 +764,10 @@ TEST_CASE("server: 1,000 idle connections do not stop it serving others")
         }
     } idle;
     for (int i = 0; i < 1'000; ++i) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd >= 0);
-        idle.fds.push_back(fd);
-        sockaddr_in from{};
-        from.sin_family = AF_INET;
-        // 127.0.0.2 to 127.0.0.5 (INADDR_LOOPBACK is 127.0.0.1).
-        from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + static_cast<std::uint32_t>(i / 250));
-        REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) == 0);
-        sockaddr_in to{};
-        to.sin_family = AF_INET;
-        to.sin_port = htons(s.srv.port());
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+        // From 127.0.0.2 to 127.0.0.5.
+        const auto from = static_cast<std::uint8_t>(2 + i / 250);
+        idle.fds.push_back(loopback_connection(s.srv.port(), from));
+        REQUIRE(idle.fds.back() >= 0);
     }
     std::vector<std::unique_ptr<test::idle_tls_connection>> handshaken;
     for (int i = 0; i < 20; ++i) {
@@ -766,10 +780,7 @@ TEST_CASE("server: 1,000 idle connections do not stop it serving others")
     // them all means it took every one of them and still serves.
     test::tls_client client(s.srv.port(), s.srv.ca_pem());
     test::protocol_driver d(client.as_transport());
-    CHECK(d.call(verb::get, "/v1").result_int() == 200);
-    CHECK(d.put(test::valid_child("kd-idle-1", a), "zdo-a").result_int() == 201);
-    CHECK(d.call(verb::get, "/v1/institutions/" + a + "/children/kd-idle-1", "zdo-a")
-              .result_int() == 200);
+    check_serves(d, "kd-idle-1");
 }
 
 TEST_CASE("server: malformed HTTP is a 400 problem and the connection closes")

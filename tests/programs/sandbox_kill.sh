@@ -21,11 +21,7 @@ echo "random seed $seed (pass it as the fourth argument to repeat the kill momen
 source "$(dirname "${BASH_SOURCE[0]}")/../support/sandbox.sh"
 
 "$gen" --count 4000 --institutions 2 --seed 23 --reference-date today -o "$work/roster.ndjson"
-institutions=$(python3 - "$work/roster.ndjson" <<'PY'
-import json, sys
-print(",".join(sorted({'"%s"' % json.loads(line)["institution"] for line in open(sys.argv[1], encoding="utf-8")})))
-PY
-)
+institutions=$(roster_institutions "$work/roster.ndjson")
 cat > "$work/clients.json" <<JSON
 {"clients": [{"id": "zdo-kill", "secret": "zdo-kill-secret", "role": "platform",
               "institutions": [$institutions]}]}
@@ -37,19 +33,9 @@ export AIKOM_CLIENT_SECRET=zdo-kill-secret
 common=(--server "$url" --ca "$work/tls/ca.pem" --client-id zdo-kill)
 
 # start_server: the sandbox on $work/server.db and $port; sets server_pid once it listens.
+sandbox_db="$work/server.db"
 start_server() {
-  local out="$work/server.out"
-  : > "$out"
-  "$sandbox" --listen "127.0.0.1:$port" --db "$work/server.db" --clients "$work/clients.json" \
-    --tls-dir "$work/tls" --latency-ms 10 > "$out" 2>> "$work/server.err" &
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 1 300); do
-    if [ -s "$out" ]; then return 0; fi
-    kill -0 "$server_pid" 2>/dev/null || fail "the sandbox did not start: $(tail -n 3 "$work/server.err")"
-    sleep 0.1
-  done
-  fail "the sandbox did not listen within 30 s"
+  start_sandbox server "127.0.0.1:$port" "$work/tls" --latency-ms 10
 }
 
 # held FILE: pulls the whole feed into FILE (from the start, a state file of its own).

@@ -30,17 +30,7 @@ umask 022 # a permissive one: the programs must not rely on the caller's
 
 # The generator's institutions for --institutions 3 --seed 11, plus one the client may not write.
 "$gen" --count 20000 --institutions 3 --seed 11 --defect-rate 0.05 -o "$work/roster.ndjson"
-institutions=$(python3 - "$work/roster.ndjson" <<'PY'
-import json, sys
-seen = set()
-for line in open(sys.argv[1], encoding="utf-8"):
-    try:
-        seen.add(json.loads(line)["institution"])
-    except Exception:
-        pass
-print(",".join('"%s"' % i for i in sorted(i for i in seen if isinstance(i, str) and len(i) == 8 and i.isdigit())))
-PY
-)
+institutions=$(roster_institutions "$work/roster.ndjson")
 cat > "$work/clients.json" <<JSON
 {"clients": [{"id": "zdo-sync", "secret": "zdo-sync-secret", "role": "platform",
               "institutions": [$institutions]}]}

@@ -12,13 +12,29 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# start_sandbox NAME LISTEN TLS_DIR [ARGS...]: starts a sandbox with a throwaway database and
-# $work/clients.json, waits for its first line; sets NAME_url and NAME_pid.
+# roster_institutions ROSTER: the institutions of an NDJSON roster that are ЄДРПОУ-shaped, as a
+# comma-separated list of JSON strings (lines that are not records are skipped).
+roster_institutions() {
+  python3 - "$1" <<'PY'
+import json, sys
+seen = set()
+for line in open(sys.argv[1], encoding="utf-8"):
+    try:
+        seen.add(json.loads(line)["institution"])
+    except Exception:
+        pass
+print(",".join('"%s"' % i for i in sorted(i for i in seen if isinstance(i, str) and len(i) == 8 and i.isdigit())))
+PY
+}
+
+# start_sandbox NAME LISTEN TLS_DIR [ARGS...]: starts a sandbox on $sandbox_db (a throwaway
+# in-memory database unless set) and $work/clients.json, waits for its first line; sets NAME_url
+# and NAME_pid.
 start_sandbox() {
   local name=$1 listen=$2 tls=$3 out="$work/$1.out"
   shift 3
-  "$sandbox" --listen "$listen" --db :memory: --clients "$work/clients.json" --tls-dir "$tls" \
-    "$@" > "$out" 2> "$work/$name.err" &
+  "$sandbox" --listen "$listen" --db "${sandbox_db:-:memory:}" --clients "$work/clients.json" \
+    --tls-dir "$tls" "$@" > "$out" 2> "$work/$name.err" &
   local pid=$!
   pids+=("$pid")
   for _ in $(seq 1 300); do
